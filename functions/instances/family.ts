@@ -1,0 +1,17 @@
+/** The instances family: instances, key pairs, zones, regions, account attributes, tags, types. */
+import { familyHandler } from '../../lib/family.js';
+import CreateTags from './CreateTags.js';
+import DeleteTags from './DeleteTags.js';
+import DescribeAccountAttributes from './DescribeAccountAttributes.js';
+import DescribeAvailabilityZones from './DescribeAvailabilityZones.js';
+import DescribeRegions from './DescribeRegions.js';
+import DescribeTags from './DescribeTags.js';
+
+export const handle = familyHandler('instances', [
+  DescribeRegions,
+  DescribeAvailabilityZones,
+  DescribeAccountAttributes,
+  CreateTags,
+  DeleteTags,
+  DescribeTags,
+]);

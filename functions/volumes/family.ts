@@ -1,0 +1,4 @@
+/** The volumes family. */
+import { familyHandler } from '../../lib/family.js';
+
+export const handle = familyHandler('volumes', []);

@@ -1,0 +1,4 @@
+/** The vpc family. */
+import { familyHandler } from '../../lib/family.js';
+
+export const handle = familyHandler('vpc', []);

@@ -1,0 +1,172 @@
+/**
+ * Configuration from the environment (serverless.yml passes it through to every function).
+ * Credentials of the EC2 service's own Keystone user come from OS_* variables or a clouds.yaml
+ * entry named by OS_CLOUD, the way OpenStack's own tools read them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export type DispatchMode = 'inline' | 'lambda' | 'openwhisk';
+
+export interface ServiceCredentials {
+  authUrl: string;
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+}
+
+export interface Config {
+  /** Region name EC2 clients see (DescribeRegions, availability zone placement). */
+  ec2Region: string;
+  /** Public URL of the EC2 endpoint, shown by DescribeRegions. */
+  ec2Endpoint: string;
+  openstack: {
+    credentials: ServiceCredentials;
+    region: string | undefined;
+    interface: 'public' | 'internal' | 'admin';
+    novaMicroversion: string;
+    timeoutMs: number;
+  };
+  auth: {
+    /** After this many seconds a cached credential is validated with Keystone again. */
+    credentialTtlSeconds: number;
+    /** Largest accepted difference between the request's signing time and ours. */
+    maxClockSkewSeconds: number;
+  };
+  table: {
+    name: string;
+    endpoint: string | undefined;
+    region: string;
+    create: boolean;
+  };
+  dispatch: {
+    mode: DispatchMode;
+    functionPrefix: string;
+    lambdaEndpoint: string | undefined;
+    openwhisk: { apiHost: string; auth: string; namespace: string; packageName: string };
+  };
+  metadata: {
+    sharedSecret: string;
+    requireToken: boolean;
+    cacheSeconds: number;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+interface CloudsYaml {
+  clouds?: Record<
+    string,
+    {
+      auth?: {
+        auth_url?: string;
+        username?: string;
+        password?: string;
+        project_name?: string;
+        user_domain_name?: string;
+        project_domain_name?: string;
+      };
+      region_name?: string;
+      interface?: string;
+    }
+  >;
+}
+
+function cloudsYamlPaths(env: Env): string[] {
+  return [
+    env['OS_CLIENT_CONFIG_FILE'],
+    join(process.cwd(), 'clouds.yaml'),
+    join(homedir(), '.config/openstack/clouds.yaml'),
+    '/etc/openstack/clouds.yaml',
+  ].filter((p): p is string => Boolean(p));
+}
+
+function fromCloudsYaml(env: Env, cloudName: string) {
+  for (const path of cloudsYamlPaths(env)) {
+    if (!existsSync(path)) continue;
+    const cloud = (parseYaml(readFileSync(path, 'utf8')) as CloudsYaml).clouds?.[cloudName];
+    if (cloud) return cloud;
+  }
+  throw new Error(`OS_CLOUD=${cloudName} is not defined in any clouds.yaml (${cloudsYamlPaths(env).join(', ')})`);
+}
+
+function serviceCredentials(env: Env) {
+  const cloud = env['OS_CLOUD'] ? fromCloudsYaml(env, env['OS_CLOUD']) : undefined;
+  const auth = cloud?.auth ?? {};
+  const credentials: ServiceCredentials = {
+    authUrl: (env['OS_AUTH_URL'] ?? auth.auth_url ?? '').replace(/\/+$/, ''),
+    username: env['OS_USERNAME'] ?? auth.username ?? '',
+    password: env['OS_PASSWORD'] ?? auth.password ?? '',
+    projectName: env['OS_PROJECT_NAME'] ?? auth.project_name ?? 'service',
+    userDomainName: env['OS_USER_DOMAIN_NAME'] ?? auth.user_domain_name ?? 'Default',
+    projectDomainName: env['OS_PROJECT_DOMAIN_NAME'] ?? auth.project_domain_name ?? 'Default',
+  };
+  return {
+    credentials,
+    region: env['OS_REGION_NAME'] ?? cloud?.region_name,
+    interface: (env['OS_INTERFACE'] ?? cloud?.interface ?? 'public') as Config['openstack']['interface'],
+  };
+}
+
+const num = (value: string | undefined, fallback: number) => {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(n) ? n : fallback;
+};
+const bool = (value: string | undefined, fallback: boolean) =>
+  value === undefined || value === '' ? fallback : /^(1|true|yes|on)$/i.test(value);
+
+export function loadConfig(env: Env = process.env): Config {
+  const os = serviceCredentials(env);
+  const mode = (env['EC2_DISPATCH'] ?? 'inline') as DispatchMode;
+  if (!['inline', 'lambda', 'openwhisk'].includes(mode)) {
+    throw new Error(`EC2_DISPATCH must be inline, lambda or openwhisk, not ${mode}`);
+  }
+  return {
+    ec2Region: env['EC2_REGION'] || os.region || 'RegionOne',
+    ec2Endpoint: env['EC2_ENDPOINT'] || 'http://127.0.0.1:3000/',
+    openstack: {
+      credentials: os.credentials,
+      region: os.region || undefined,
+      interface: os.interface,
+      novaMicroversion: env['NOVA_MICROVERSION'] || '2.79',
+      timeoutMs: num(env['OPENSTACK_TIMEOUT_MS'], 60_000),
+    },
+    auth: {
+      credentialTtlSeconds: num(env['EC2_CREDENTIAL_TTL_SECONDS'], 60),
+      maxClockSkewSeconds: num(env['EC2_MAX_CLOCK_SKEW_SECONDS'], 300),
+    },
+    table: {
+      name: env['EC2_TABLE_NAME'] || 'ec2-api-state',
+      endpoint: env['EC2_TABLE_ENDPOINT'] || undefined,
+      region: env['EC2_TABLE_REGION'] || env['AWS_REGION'] || 'us-east-1',
+      create: bool(env['EC2_TABLE_CREATE'], false),
+    },
+    dispatch: {
+      mode,
+      functionPrefix: env['EC2_FUNCTION_PREFIX'] ?? 'ec2-api-dev-',
+      lambdaEndpoint: env['EC2_LAMBDA_ENDPOINT'] || undefined,
+      openwhisk: {
+        apiHost: env['__OW_API_HOST'] ?? env['OPENWHISK_APIHOST'] ?? '',
+        auth: env['__OW_API_KEY'] ?? env['OPENWHISK_AUTH'] ?? '',
+        namespace: env['OPENWHISK_NAMESPACE'] ?? '_',
+        packageName: env['OPENWHISK_PACKAGE'] ?? 'ec2-api',
+      },
+    },
+    metadata: {
+      sharedSecret: env['METADATA_SHARED_SECRET'] ?? '',
+      requireToken: bool(env['METADATA_REQUIRE_TOKEN'], false),
+      cacheSeconds: num(env['METADATA_CACHE_SECONDS'], 5),
+    },
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide configuration, read once. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

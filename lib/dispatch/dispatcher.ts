@@ -1,0 +1,82 @@
+/**
+ * How the front door reaches a family: in-process (`inline`), through the Lambda Invoke API
+ * (`lambda`, served locally by serverless-offline on its lambdaPort), or through OpenWhisk's action
+ * invoke REST API (`openwhisk`). Chosen by EC2_DISPATCH.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import got from 'got';
+import type { Config } from '../config.js';
+import type { FamilyHandler, FamilyRequest, FamilyResponse } from '../family.js';
+
+export interface Dispatcher {
+  invoke(family: string, request: FamilyRequest): Promise<FamilyResponse>;
+}
+
+export type FamilyLoader = (family: string) => Promise<FamilyHandler>;
+
+export class InlineDispatcher implements Dispatcher {
+  constructor(private readonly load: FamilyLoader) {}
+
+  async invoke(family: string, request: FamilyRequest): Promise<FamilyResponse> {
+    // A JSON round trip gives the family exactly what it would receive over the wire.
+    const handler = await this.load(family);
+    return handler(JSON.parse(JSON.stringify(request)) as FamilyRequest);
+  }
+}
+
+export class LambdaDispatcher implements Dispatcher {
+  private readonly client: LambdaClient;
+
+  constructor(private readonly functionPrefix: string, endpoint: string | undefined, region: string) {
+    this.client = new LambdaClient({
+      region,
+      ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      maxAttempts: 1,
+    });
+  }
+
+  async invoke(family: string, request: FamilyRequest): Promise<FamilyResponse> {
+    const result = await this.client.send(
+      new InvokeCommand({
+        FunctionName: `${this.functionPrefix}${family}`,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(request)),
+      }),
+    );
+    const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
+    if (result.FunctionError) throw new Error(`family ${family} failed: ${result.FunctionError} ${text.slice(0, 500)}`);
+    return JSON.parse(text) as FamilyResponse;
+  }
+}
+
+export class OpenWhiskDispatcher implements Dispatcher {
+  constructor(private readonly settings: Config['dispatch']['openwhisk']) {}
+
+  async invoke(family: string, request: FamilyRequest): Promise<FamilyResponse> {
+    const { apiHost, auth, namespace, packageName } = this.settings;
+    const base = /^https?:\/\//.test(apiHost) ? apiHost : `https://${apiHost}`;
+    const [user, pass] = auth.split(':');
+    const name = packageName ? `${packageName}/${family}` : family;
+    return got
+      .post(`${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/actions/${name}`, {
+        searchParams: { blocking: 'true', result: 'true' },
+        username: user ?? '',
+        password: pass ?? '',
+        json: request,
+        timeout: { request: 120_000 },
+        retry: { limit: 0 },
+      })
+      .json<FamilyResponse>();
+  }
+}
+
+export function createDispatcher(settings: Config['dispatch'], region: string, loadInline: FamilyLoader): Dispatcher {
+  switch (settings.mode) {
+    case 'lambda':
+      return new LambdaDispatcher(settings.functionPrefix, settings.lambdaEndpoint, region);
+    case 'openwhisk':
+      return new OpenWhiskDispatcher(settings.openwhisk);
+    default:
+      return new InlineDispatcher(loadInline);
+  }
+}

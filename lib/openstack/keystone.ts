@@ -1,0 +1,181 @@
+/**
+ * Keystone: the EC2 service's own session (password auth, cached until near expiry), validation of
+ * EC2 signatures through /v3/ec2tokens (which, since CVE-2025-65073, must be called with a service
+ * token), and reading a user's EC2 secret so later requests can be verified locally.
+ */
+import { createHash } from 'node:crypto';
+import type { ServiceCredentials } from '../config.js';
+import { config } from '../config.js';
+import type { CatalogEntry } from './catalog.js';
+import { OpenStackError, ServiceClient } from './http.js';
+
+export interface KeystoneToken {
+  id: string;
+  expiresAt: Date;
+  projectId: string;
+  projectName: string;
+  userId: string;
+  userName: string;
+  roles: string[];
+  catalog: CatalogEntry[];
+}
+
+interface TokenBody {
+  token: {
+    expires_at: string;
+    project?: { id: string; name: string };
+    user: { id: string; name: string };
+    roles?: Array<{ name: string }>;
+    catalog?: CatalogEntry[];
+  };
+}
+
+/** Counts calls made to Keystone, so the benchmark can report calls per 1,000 requests. */
+export const keystoneCalls = { passwordAuth: 0, ec2tokens: 0, credentialReads: 0 };
+
+function tokenFrom(subjectToken: string | string[] | undefined, body: TokenBody): KeystoneToken {
+  const t = body.token;
+  if (typeof subjectToken !== 'string' || !t.project) {
+    throw new Error('Keystone answered without a project-scoped token');
+  }
+  return {
+    id: subjectToken,
+    expiresAt: new Date(t.expires_at),
+    projectId: t.project.id,
+    projectName: t.project.name,
+    userId: t.user.id,
+    userName: t.user.name,
+    roles: (t.roles ?? []).map((r) => r.name),
+    catalog: t.catalog ?? [],
+  };
+}
+
+function identityClient(authUrl: string, token?: string): ServiceClient {
+  return new ServiceClient({
+    service: 'keystone',
+    baseUrl: authUrl,
+    headers: token ? { 'x-auth-token': token } : {},
+    timeoutMs: config().openstack.timeoutMs,
+  });
+}
+
+export async function passwordAuth(c: ServiceCredentials): Promise<KeystoneToken> {
+  keystoneCalls.passwordAuth++;
+  const response = await identityClient(c.authUrl).request<TokenBody>('POST', 'auth/tokens', {
+    json: {
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: c.username, password: c.password, domain: { name: c.userDomainName } } },
+        },
+        scope: { project: { name: c.projectName, domain: { name: c.projectDomainName } } },
+      },
+    },
+  });
+  return tokenFrom(response.headers['x-subject-token'], response.body);
+}
+
+/** Renew tokens this long before Keystone says they expire. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+export const isFresh = (token: KeystoneToken, now = Date.now()) =>
+  token.expiresAt.getTime() - EXPIRY_MARGIN_MS > now;
+
+/** The EC2 service user's token, shared by everything in this process. */
+class ServiceSession {
+  private token: KeystoneToken | undefined;
+  private pending: Promise<KeystoneToken> | undefined;
+
+  async get(): Promise<KeystoneToken> {
+    if (this.token && isFresh(this.token)) return this.token;
+    this.pending ??= passwordAuth(config().openstack.credentials)
+      .then((t) => (this.token = t))
+      .finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  invalidate(): void {
+    this.token = undefined;
+  }
+}
+
+export const serviceSession = new ServiceSession();
+
+/** What /v3/ec2tokens needs to recompute the signature the client sent. */
+export interface Ec2TokenCredentials {
+  access: string;
+  signature: string;
+  host: string;
+  verb: string;
+  path: string;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  body_hash: string;
+}
+
+/** Validates an EC2 signature with Keystone; 401/403 mean the signature or credential is bad. */
+export async function ec2Tokens(credentials: Ec2TokenCredentials): Promise<KeystoneToken> {
+  const call = async () => {
+    const service = await serviceSession.get();
+    keystoneCalls.ec2tokens++;
+    return identityClient(config().openstack.credentials.authUrl, service.id).request<TokenBody>(
+      'POST',
+      'ec2tokens',
+      { json: { credentials } },
+    );
+  };
+  let response;
+  try {
+    response = await call();
+  } catch (error) {
+    // Our own service token may have been revoked: renew once and retry.
+    if (!(error instanceof OpenStackError) || error.status !== 401) throw error;
+    serviceSession.invalidate();
+    response = await call();
+  }
+  return tokenFrom(response.headers['x-subject-token'], response.body);
+}
+
+/**
+ * The secret of an EC2 credential, read with the user's own token (a user may read their own
+ * credentials by Keystone's default policy), falling back to the service token.
+ */
+export async function ec2Secret(userId: string, access: string, userToken: string): Promise<string | undefined> {
+  const path = `users/${encodeURIComponent(userId)}/credentials/OS-EC2/${encodeURIComponent(access)}`;
+  const authUrl = config().openstack.credentials.authUrl;
+  for (const token of [userToken, undefined]) {
+    keystoneCalls.credentialReads++;
+    try {
+      const id = token ?? (await serviceSession.get()).id;
+      const body = await identityClient(authUrl, id).get<{ credential: { secret: string } }>(path);
+      return body.credential.secret;
+    } catch (error) {
+      if (!(error instanceof OpenStackError) || ![401, 403].includes(error.status)) throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An EC2 credential read with the service token: Keystone stores it under the SHA-256 of the access
+ * key. Needs a service user allowed to read other users' credentials (admin).
+ */
+export async function readCredentialWithServiceToken(
+  access: string,
+): Promise<{ secret: string; userId: string; projectId: string } | undefined> {
+  const id = createHash('sha256').update(access).digest('hex');
+  keystoneCalls.credentialReads++;
+  try {
+    const service = await serviceSession.get();
+    const body = await identityClient(config().openstack.credentials.authUrl, service.id).get<{
+      credential: { blob: string; type: string; user_id: string; project_id: string };
+    }>(`credentials/${id}`);
+    if (body.credential.type !== 'ec2') return undefined;
+    const blob = JSON.parse(body.credential.blob) as { secret?: string };
+    if (!blob.secret) return undefined;
+    return { secret: blob.secret, userId: body.credential.user_id, projectId: body.credential.project_id };
+  } catch (error) {
+    if (error instanceof OpenStackError && [401, 403, 404].includes(error.status)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * EC2 ids (AWS long format: prefix + 17 hex digits) and their mapping to OpenStack UUIDs.
+ *
+ * A resource seen for the first time gets exactly one EC2 id even under concurrent describes: the
+ * UUID -> id item is written first with a condition (the first writer wins, the others read the
+ * winner's id), then the id -> UUID item, which every writer may repeat since it is the same.
+ */
+import { randomBytes } from 'node:crypto';
+import { malformedId, notFound } from '../protocol/errors.js';
+import type { ProjectStore } from './project-store.js';
+
+/** AWS resource types (as DescribeTags names them) and their id prefixes. */
+export const ID_PREFIXES = {
+  instance: ['i'],
+  volume: ['vol'],
+  snapshot: ['snap'],
+  image: ['ami', 'aki', 'ari'],
+  vpc: ['vpc'],
+  subnet: ['subnet'],
+  'route-table': ['rtb'],
+  'internet-gateway': ['igw'],
+  'network-interface': ['eni'],
+  'elastic-ip': ['eipalloc'],
+  'security-group': ['sg'],
+  'dhcp-options': ['dopt'],
+  'vpn-gateway': ['vgw'],
+  'customer-gateway': ['cgw'],
+  'vpn-connection': ['vpn'],
+  'key-pair': ['key'],
+  reservation: ['r'],
+} as const;
+
+export type ResourceType = keyof typeof ID_PREFIXES;
+export type IdPrefix = (typeof ID_PREFIXES)[ResourceType][number];
+
+const ID_PATTERN = /^([a-z]+)-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+export function newEc2Id(prefix: IdPrefix): string {
+  return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+}
+
+export function prefixOf(ec2Id: string): string | undefined {
+  return ID_PATTERN.exec(ec2Id)?.[1];
+}
+
+/** The resource type an EC2 id belongs to, from its prefix. */
+export function resourceTypeOf(ec2Id: string): ResourceType | undefined {
+  const prefix = prefixOf(ec2Id);
+  if (!prefix) return undefined;
+  for (const [type, prefixes] of Object.entries(ID_PREFIXES)) {
+    if ((prefixes as readonly string[]).includes(prefix)) return type as ResourceType;
+  }
+  return undefined;
+}
+
+export interface IdErrors {
+  /** e.g. InvalidInstanceID.Malformed */
+  malformed: string;
+  /** e.g. InvalidInstanceID.NotFound */
+  notFound: string;
+  /** How AWS names the resource in messages, e.g. "instance". */
+  noun: string;
+}
+
+/** Checks an id's form (long or short) and prefix, with AWS's Malformed code. */
+export function assertEc2Id(ec2Id: string, prefixes: readonly string[], errors: IdErrors): void {
+  const prefix = prefixOf(ec2Id);
+  if (!prefix || !prefixes.includes(prefix)) {
+    throw malformedId(errors.malformed, ec2Id, `${prefixes[0]}-...`);
+  }
+}
+
+const idKey = (ec2Id: string) => `id#${ec2Id}`;
+const osKey = (type: ResourceType, uuid: string) => `os#${type}#${uuid}`;
+
+/** The EC2 id of an OpenStack resource, created on first sight. */
+export async function ec2IdFor(store: ProjectStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
+  const existing = await store.get(osKey(type, uuid));
+  if (existing?.ec2Id) return existing.ec2Id;
+  return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
+}
+
+async function createMapping(store: ProjectStore, type: ResourceType, uuid: string, prefix: IdPrefix): Promise<string> {
+  const candidate = newEc2Id(prefix);
+  const won = await store.put(osKey(type, uuid), { ec2Id: candidate, uuid }, { ifAbsent: true });
+  const ec2Id = won ? candidate : (await store.get(osKey(type, uuid)))?.ec2Id;
+  if (!ec2Id) throw new Error(`id mapping for ${type} ${uuid} vanished while it was being created`);
+  await store.put(idKey(ec2Id), { uuid, ec2Id });
+  return ec2Id;
+}
+
+/** EC2 ids for many resources of one type: a batch read of the existing mappings, then the new ones. */
+export async function ec2IdsFor(
+  store: ProjectStore,
+  type: ResourceType,
+  uuids: string[],
+  prefixFor: (uuid: string) => IdPrefix = () => ID_PREFIXES[type][0],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (uuids.length === 0) return out;
+  const records = await store.getMany(uuids.map((u) => osKey(type, u)));
+  for (const r of records.values()) if (r.uuid && r.ec2Id) out.set(r.uuid, r.ec2Id);
+  const missing = uuids.filter((u) => !out.has(u));
+  for (const [uuid, ec2Id] of await createMissingMappings(store, type, missing, prefixFor)) out.set(uuid, ec2Id);
+  return out;
+}
+
+/** Creates mappings for resources known to have none yet (concurrent creators still agree). */
+export async function createMissingMappings(
+  store: ProjectStore,
+  type: ResourceType,
+  uuids: string[],
+  prefixFor: (uuid: string) => IdPrefix = () => ID_PREFIXES[type][0],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(uuids)];
+  const CONCURRENCY = 16;
+  for (let i = 0; i < unique.length; i += CONCURRENCY) {
+    await Promise.all(
+      unique.slice(i, i + CONCURRENCY).map(async (uuid) => {
+        out.set(uuid, await createMapping(store, type, uuid, prefixFor(uuid)));
+      }),
+    );
+  }
+  return out;
+}
+
+/** The OpenStack UUID behind an EC2 id, or undefined when this project has no such id. */
+export async function uuidOf(store: ProjectStore, ec2Id: string): Promise<string | undefined> {
+  return (await store.get(idKey(ec2Id)))?.uuid;
+}
+
+/** UUIDs for EC2 ids; ids this project does not know are absent from the answer. */
+export async function uuidsOf(store: ProjectStore, ec2Ids: string[]): Promise<Map<string, string>> {
+  const records = await store.getMany(ec2Ids.map(idKey));
+  const out = new Map<string, string>();
+  for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
+  return out;
+}
+
+/** Resolves ids that must exist, with AWS's Malformed and NotFound codes. */
+export async function requireUuids(
+  store: ProjectStore,
+  ec2Ids: string[],
+  prefixes: readonly string[],
+  errors: IdErrors,
+): Promise<Map<string, string>> {
+  for (const id of ec2Ids) assertEc2Id(id, prefixes, errors);
+  const found = await uuidsOf(store, ec2Ids);
+  const missing = ec2Ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    const err = notFound(errors.notFound, missing.join(', '), errors.noun);
+    if (missing.length > 1) err.message = `The ${errors.noun} IDs '${missing.join(', ')}' do not exist`;
+    throw err;
+  }
+  return found;
+}
+
+export async function requireUuid(store: ProjectStore, ec2Id: string, prefixes: readonly string[], errors: IdErrors) {
+  return (await requireUuids(store, [ec2Id], prefixes, errors)).get(ec2Id)!;
+}
+
+/** Every mapping of one resource type: EC2 id -> UUID, with the time it was made. */
+export async function mappingsOf(
+  store: ProjectStore,
+  type: ResourceType,
+): Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>> {
+  return (await store.query(`os#${type}#`)).flatMap((r) =>
+    r.ec2Id && r.uuid ? [{ ec2Id: r.ec2Id, uuid: r.uuid, createdAt: r.createdAt ?? 0 }] : [],
+  );
+}
+
+/** Forgets an EC2 id (its mapping in both directions); tags are removed by the caller's tag store. */
+export async function forgetMapping(store: ProjectStore, type: ResourceType, ec2Id: string, uuid: string): Promise<void> {
+  await store.deleteMany([idKey(ec2Id), osKey(type, uuid)]);
+}
+
+/** Records a mapping for a resource we just created, with an id we chose. */
+export async function recordMapping(store: ProjectStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
+  return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
+}

@@ -1,0 +1,154 @@
+/**
+ * The state table seen by one project. Every read and write is keyed by the project id of the
+ * authenticated caller, so tenants cannot reach each other's items by construction.
+ *
+ * Key layout (sort key):
+ *   id#<ec2-id>                    -> uuid            EC2 id to OpenStack UUID
+ *   os#<resource-type>#<uuid>      -> ec2Id           OpenStack UUID to EC2 id
+ *   tag#<ec2-id>#<tag key>         -> value           tags
+ *   obj#<ec2-id>                   -> data            EC2-only objects (route tables, dhcp options…)
+ *   <family-defined prefix>#…      -> data            launch data, client tokens…
+ */
+import { recordOf, stateModel, type StateRecord } from './table.js';
+
+export interface PutOptions {
+  /** Write only if no item has this key; answers false when one exists. */
+  ifAbsent?: boolean;
+  /** Lifetime in seconds (the table's TTL attribute; also checked on read). */
+  ttlSeconds?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The last key read, to continue after it; absent on the last page. */
+  lastKey?: string;
+}
+
+const CONDITIONAL_FAILED = 'ConditionalCheckFailedException';
+const BATCH_GET_LIMIT = 100;
+const BATCH_DELETE_LIMIT = 25;
+
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+const isConditionalFailure = (error: unknown) =>
+  (error as { name?: string; code?: string }).name === CONDITIONAL_FAILED ||
+  (error as { code?: string }).code === CONDITIONAL_FAILED ||
+  String((error as Error).message ?? '').includes('conditional request failed');
+
+export class ProjectStore {
+  constructor(readonly projectId: string) {
+    if (!projectId) throw new Error('a project id is required to reach the state table');
+  }
+
+  private live(record: StateRecord | undefined): StateRecord | undefined {
+    if (!record) return undefined;
+    if (record.expiresAt !== undefined && record.expiresAt * 1000 <= Date.now()) return undefined;
+    return record;
+  }
+
+  async get(key: string): Promise<StateRecord | undefined> {
+    const item = await stateModel().get({ project: this.projectId, key });
+    return this.live(item ? recordOf(item) : undefined);
+  }
+
+  async getMany(keys: string[]): Promise<Map<string, StateRecord>> {
+    const out = new Map<string, StateRecord>();
+    for (const batch of chunks([...new Set(keys)], BATCH_GET_LIMIT)) {
+      const items = await stateModel().batchGet(batch.map((key) => ({ project: this.projectId, key })));
+      for (const item of items) {
+        const record = this.live(recordOf(item));
+        if (record) out.set(record.key, record);
+      }
+      // Keys DynamoDB could not serve this time are read one by one.
+      const unprocessed = (items as unknown as { unprocessedKeys?: Array<{ key: string }> }).unprocessedKeys ?? [];
+      for (const { key } of unprocessed) {
+        const record = await this.get(key);
+        if (record) out.set(key, record);
+      }
+    }
+    return out;
+  }
+
+  /** Writes a record; with `ifAbsent`, false means the key was already taken. */
+  async put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options: PutOptions = {}): Promise<boolean> {
+    const record: StateRecord = {
+      ...fields,
+      project: this.projectId,
+      key,
+      createdAt: fields.createdAt ?? Date.now(),
+    };
+    if (options.ttlSeconds) record.expiresAt = Math.floor(Date.now() / 1000) + options.ttlSeconds;
+    try {
+      await stateModel().create(record, { overwrite: !options.ifAbsent });
+      return true;
+    } catch (error) {
+      if (options.ifAbsent && isConditionalFailure(error)) {
+        // An expired record does not hold its key.
+        const existing = await stateModel().get({ project: this.projectId, key });
+        if (existing && !this.live(recordOf(existing))) {
+          await this.delete(key);
+          return this.put(key, fields, options);
+        }
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async putJson(key: string, data: unknown, options: PutOptions = {}): Promise<boolean> {
+    return this.put(key, { data: JSON.stringify(data) }, options);
+  }
+
+  async getJson<T>(key: string): Promise<T | undefined> {
+    const record = await this.get(key);
+    return record?.data === undefined ? undefined : (JSON.parse(record.data) as T);
+  }
+
+  async delete(key: string): Promise<void> {
+    await stateModel().delete({ project: this.projectId, key });
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (const batch of chunks([...new Set(keys)], BATCH_DELETE_LIMIT)) {
+      await stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key })));
+    }
+  }
+
+  /** One page of records whose key starts with `prefix`, in key order, after `startAfter`. */
+  async queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>> {
+    let query = stateModel()
+      .query('project')
+      .eq(this.projectId)
+      .where('key')
+      .beginsWith(prefix)
+      .limit(limit);
+    if (startAfter) query = query.startAt({ project: this.projectId, key: startAfter });
+    const result = await query.exec();
+    const items = result.map(recordOf).flatMap((r) => (this.live(r) ? [r] : []));
+    const lastKey = (result.lastKey as { key?: string } | undefined)?.key;
+    return lastKey ? { items, lastKey } : { items };
+  }
+
+  /** Every record whose key starts with `prefix`. */
+  async query(prefix: string): Promise<StateRecord[]> {
+    const out: StateRecord[] = [];
+    let startAfter: string | undefined;
+    do {
+      const page = await this.queryPage(prefix, 1000, startAfter);
+      out.push(...page.items);
+      startAfter = page.lastKey;
+    } while (startAfter);
+    return out;
+  }
+}
+
+const stores = new Map<string, ProjectStore>();
+export function storeFor(projectId: string): ProjectStore {
+  let store = stores.get(projectId);
+  if (!store) {
+    store = new ProjectStore(projectId);
+    stores.set(projectId, store);
+  }
+  return store;
+}

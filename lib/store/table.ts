@@ -1,0 +1,90 @@
+/**
+ * The single state table: partition key = OpenStack project id (so one tenant's items can never be
+ * read with another's key), sort key = item key. Items carry a few typed attributes and a JSON
+ * `data` string for anything richer, which keeps the schema stable as families add record kinds.
+ */
+import { DynamoDB } from '@aws-sdk/client-dynamodb';
+import * as dynamoose from 'dynamoose';
+import type { Item as DynamooseItem } from 'dynamoose/dist/Item.js';
+import { config } from '../config.js';
+
+export interface StateRecord {
+  project: string;
+  key: string;
+  uuid?: string;
+  ec2Id?: string;
+  value?: string;
+  data?: string;
+  createdAt?: number;
+  /** Epoch seconds; the table's TTL attribute (records past it are also ignored on read). */
+  expiresAt?: number;
+}
+
+type StateItem = DynamooseItem & StateRecord;
+
+const schema = new dynamoose.Schema(
+  {
+    project: { type: String, hashKey: true },
+    key: { type: String, rangeKey: true },
+    uuid: String,
+    ec2Id: String,
+    value: String,
+    data: String,
+    createdAt: Number,
+    expiresAt: Number,
+  },
+  { saveUnknown: false, timestamps: false },
+);
+
+let model: ReturnType<typeof dynamoose.model<StateItem>> | undefined;
+
+export function dynamoClient(): DynamoDB {
+  const t = config().table;
+  return new DynamoDB({
+    region: t.region,
+    ...(t.endpoint
+      ? { endpoint: t.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+}
+
+/** The dynamoose model of the state table (the table itself is made by deployment or ensureTable). */
+export function stateModel() {
+  if (!model) {
+    dynamoose.aws.ddb.set(dynamoClient());
+    model = dynamoose.model<StateItem>(config().table.name, schema, { create: false, waitForActive: false });
+  }
+  return model;
+}
+
+/** Creates the table if it is missing: for local engines and tests; deployments declare it. */
+export async function ensureTable(): Promise<void> {
+  const ddb = dynamoClient();
+  const name = config().table.name;
+  try {
+    await ddb.describeTable({ TableName: name });
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  await ddb.createTable({
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'project', AttributeType: 'S' },
+      { AttributeName: 'key', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'project', KeyType: 'HASH' },
+      { AttributeName: 'key', KeyType: 'RANGE' },
+    ],
+  });
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await ddb.describeTable({ TableName: name });
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
+}
+
+export const recordOf = (item: StateItem): StateRecord => ({ ...(item.toJSON() as StateRecord) });

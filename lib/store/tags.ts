@@ -1,0 +1,97 @@
+/** Tags of EC2 resources, stored per project as `tag#<ec2-id>#<key>` items. */
+import { Ec2Error, invalidParameterValue } from '../protocol/errors.js';
+import type { ProjectStore } from './project-store.js';
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface TagFilter {
+  Key?: string;
+  Value?: string;
+}
+
+const MAX_TAGS_PER_RESOURCE = 50;
+const tagKey = (ec2Id: string, key: string) => `tag#${ec2Id}#${key}`;
+
+/** `tag#<ec2-id>#<key>`: ids never contain '#', so everything after the second '#' is the key. */
+export function parseTagKey(itemKey: string): { resourceId: string; key: string } {
+  const rest = itemKey.slice('tag#'.length);
+  const at = rest.indexOf('#');
+  return { resourceId: rest.slice(0, at), key: rest.slice(at + 1) };
+}
+
+/** AWS's limits on tags: key 1–127 characters, value up to 255, no `aws:` prefix. */
+export function validateTags(tags: Array<{ Key?: string; Value?: string }>): Tag[] {
+  return tags.map((tag) => {
+    const key = tag.Key;
+    if (key === undefined || key === '') throw new Ec2Error('InvalidParameterValue', 'Tag keys must not be empty');
+    if ([...key].length > 127) throw invalidParameterValue(`Tag key exceeds the maximum length of 127 characters: ${key}`);
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw invalidParameterValue(`Tag keys starting with 'aws:' are reserved for internal use: ${key}`);
+    }
+    const value = tag.Value ?? '';
+    if ([...value].length > 255) throw invalidParameterValue(`Tag value exceeds the maximum length of 255 characters: ${key}`);
+    return { Key: key, Value: value };
+  });
+}
+
+function group(records: Array<{ key: string; value?: string }>): Map<string, Tag[]> {
+  const out = new Map<string, Tag[]>();
+  for (const r of records) {
+    const { resourceId, key } = parseTagKey(r.key);
+    const list = out.get(resourceId) ?? [];
+    list.push({ Key: key, Value: r.value ?? '' });
+    out.set(resourceId, list);
+  }
+  return out;
+}
+
+/** Tags of the given resources: one query per resource. */
+export async function tagsOf(store: ProjectStore, ec2Ids: string[]): Promise<Map<string, Tag[]>> {
+  const records = await Promise.all([...new Set(ec2Ids)].map((id) => store.query(`tag#${id}#`)));
+  return group(records.flat());
+}
+
+/** Tags of every resource whose id starts with one of `idPrefixes` (e.g. `i-`): one query each. */
+export async function tagsByIdPrefix(store: ProjectStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
+  const records = await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)));
+  return group(records.flat());
+}
+
+/** Adds or overwrites tags on each resource, keeping AWS's limit of 50 tags per resource. */
+export async function putTags(store: ProjectStore, ec2Ids: string[], tags: Tag[]): Promise<void> {
+  const existing = await tagsOf(store, ec2Ids);
+  for (const id of ec2Ids) {
+    const keys = new Set((existing.get(id) ?? []).map((t) => t.Key));
+    for (const t of tags) keys.add(t.Key);
+    if (keys.size > MAX_TAGS_PER_RESOURCE) {
+      throw new Ec2Error('TagLimitExceeded', `The maximum number of tags for resource ${id} has been reached (${MAX_TAGS_PER_RESOURCE}).`);
+    }
+  }
+  await Promise.all(ec2Ids.flatMap((id) => tags.map((t) => store.put(tagKey(id, t.Key), { value: t.Value, ec2Id: id }))));
+}
+
+/**
+ * Deletes tags as DeleteTags does: no filter deletes every tag of the resources; a key alone deletes
+ * that key whatever its value; a key with a value (even "") deletes it only when the value matches.
+ */
+export async function deleteTags(store: ProjectStore, ec2Ids: string[], filters?: TagFilter[]): Promise<void> {
+  const existing = await tagsOf(store, ec2Ids);
+  const doomed: string[] = [];
+  for (const id of ec2Ids) {
+    for (const tag of existing.get(id) ?? []) {
+      const matches =
+        !filters?.length ||
+        filters.some((f) => (f.Key === undefined || f.Key === tag.Key) && (f.Value === undefined || f.Value === tag.Value));
+      if (matches) doomed.push(tagKey(id, tag.Key));
+    }
+  }
+  await store.deleteMany(doomed);
+}
+
+/** Removes every tag of a resource that no longer exists. */
+export async function forgetTags(store: ProjectStore, ec2Id: string): Promise<void> {
+  await deleteTags(store, [ec2Id]);
+}
