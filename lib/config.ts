@@ -119,7 +119,11 @@ const num = (value: string | undefined, fallback: number) => {
 const bool = (value: string | undefined, fallback: boolean) =>
   value === undefined || value === '' ? fallback : /^(1|true|yes|on)$/i.test(value);
 
-export function loadConfig(env: Env = process.env): Config {
+/** serverless.yml passes unset variables as empty strings: treat those as unset. */
+const withoutEmpty = (env: Env): Env => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const env = withoutEmpty(rawEnv);
   const os = serviceCredentials(env);
   const mode = (env['EC2_DISPATCH'] ?? 'inline') as DispatchMode;
   if (!['inline', 'lambda', 'openwhisk'].includes(mode)) {

@@ -4,7 +4,7 @@
  * `data` string for anything richer, which keeps the schema stable as families add record kinds.
  */
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
-import * as dynamoose from 'dynamoose';
+import dynamoose from 'dynamoose';
 import type { Item as DynamooseItem } from 'dynamoose/dist/Item.js';
 import { config } from '../config.js';
 
