@@ -62,6 +62,8 @@ export function familyHandler(family: string, actions: AnyAction[]): FamilyHandl
     actions.map((a) => [a.name, a as unknown as ActionDefinition]),
   );
   return async (request) => {
+    const started = Date.now();
+    let code: string | undefined;
     try {
       const definition = byName.get(request.action);
       if (!definition) {
@@ -76,7 +78,13 @@ export function familyHandler(family: string, actions: AnyAction[]): FamilyHandl
       if ((input as { DryRun?: boolean }).DryRun) throw dryRunOperation();
       return { output: (await definition.run(input, ctx)) ?? {} };
     } catch (error) {
-      return { error: errorResponse(error, request) };
+      const response = errorResponse(error, request);
+      code = response.code;
+      return { error: response };
+    } finally {
+      console.log(
+        JSON.stringify({ requestId: request.context?.requestId, family, action: request.action, code, ms: Date.now() - started }),
+      );
     }
   };
 }

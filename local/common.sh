@@ -7,6 +7,7 @@ export EC2OS_STATE_DIR="${EC2OS_STATE_DIR:-$RUN_DIR/openstack}"
 EC2_HTTP_PORT="${EC2_HTTP_PORT:-3000}"
 EC2_LAMBDA_PORT="${EC2_LAMBDA_PORT:-3002}"
 EC2_TABLE_PORT="${EC2_TABLE_PORT:-8000}"
+export EC2_BUILD_DIR="${EC2_BUILD_DIR:-.esbuild}"
 mkdir -p "$LOG_DIR" "$PID_DIR"
 
 say() { printf '%s %s\n' "[$(date +%H:%M:%S)]" "$*" >&2; }

@@ -32,10 +32,15 @@ const profiles = Object.entries(fixtures?.projects ?? {}).map(([name, p]) => ({
 }));
 const main = profiles[0];
 
+/** The server's own settings, so tests can run the same functions in-process (inline dispatch). */
+const serverEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => /^(EC2_|OS_|METADATA_|NOVA_)/.test(k)),
+) as Record<string, string>;
+
 mkdirSync(join(runDir, 'aws'), { recursive: true });
 writeFileSync(
   join(runDir, 'endpoint.json'),
-  JSON.stringify({ endpoint, metadataUrl, metadataSecret, region, profiles }, null, 2),
+  JSON.stringify({ endpoint, metadataUrl, metadataSecret, region, profiles, serverEnv }, null, 2),
 );
 const exports = [
   `export EC2_URL=${endpoint}`,
