@@ -148,9 +148,6 @@ state_path = $STATE/nova
 instances_path = $STATE/nova/instances
 transport_url = $(rabbit_url)
 
-[api]
-auth_strategy = keystone
-
 $(authtoken_section nova)
 
 $(ksa_section placement placement)
