@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Writes every service's configuration into $ETC. Sourced by up.sh after the
+# Writes every service's configuration into $ETC (the paste pipelines are
+# copied from the packages' /etc files: they are code more than settings). Sourced by up.sh after the
 # secrets are loaded. Rewritten on every up (cheap, keeps them in step with
 # this file); a running service only sees changes after down + up.
 #
@@ -230,6 +231,7 @@ EOF
 
 write_neutron_conf() {
   mkdir -p "$ETC/neutron" "$STATE/neutron/lock"
+  cp /etc/neutron/api-paste.ini "$ETC/neutron/api-paste.ini"
   cat >"$ETC/neutron/neutron.conf" <<EOF
 [DEFAULT]
 debug = false
@@ -251,7 +253,7 @@ notify_nova_on_port_data_changes = true
 api_workers = 0
 rpc_workers = 1
 rpc_state_report_workers = 0
-api_paste_config = /etc/neutron/api-paste.ini
+api_paste_config = $ETC/neutron/api-paste.ini
 
 [database]
 connection = $(db_url neutron)
@@ -291,6 +293,7 @@ EOF
 
 write_cinder_conf() {
   mkdir -p "$ETC/cinder" "$STATE/cinder/lock"
+  cp /etc/cinder/api-paste.ini "$ETC/cinder/api-paste.ini"
   cat >"$ETC/cinder/cinder.conf" <<EOF
 [DEFAULT]
 debug = false
@@ -301,7 +304,7 @@ transport_url = $(rabbit_url)
 auth_strategy = keystone
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = 8776
-api_paste_config = /etc/cinder/api-paste.ini
+api_paste_config = $ETC/cinder/api-paste.ini
 enabled_backends = fake
 storage_availability_zone = nova
 default_availability_zone = nova
@@ -335,6 +338,7 @@ EOF
 
 write_glance_conf() {
   mkdir -p "$ETC/glance" "$STATE/glance/images" "$STATE/glance/staging" "$STATE/glance/tasks" "$STATE/glance/lock"
+  cp /etc/glance/glance-api-paste.ini "$ETC/glance/glance-api-paste.ini"
   cat >"$ETC/glance/glance-api.conf" <<EOF
 [DEFAULT]
 debug = false
@@ -364,7 +368,7 @@ $(authtoken_section glance)
 
 [paste_deploy]
 flavor = keystone
-config_file = /etc/glance/glance-api-paste.ini
+config_file = $ETC/glance/glance-api-paste.ini
 
 [oslo_concurrency]
 lock_path = $STATE/glance/lock

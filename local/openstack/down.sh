@@ -32,11 +32,9 @@ rm -f "$STATE/fixtures.json"
 layer() { local name; for name in $(svc_names); do [ "$(svc_layer "$name")" = "$1" ] || continue; echo "$name"; done; }
 
 # OpenStack services first (all at once), then the broker and the database
-# they were still talking to.
+# they were still talking to (together: nothing uses them any more).
 stop_services 30 $(layer api) $(layer worker)
-stop_services 30 rabbitmq
-stop_services 10 epmd
-stop_services 60 mariadb
+stop_services 60 rabbitmq epmd mariadb
 
 if $purge; then
   # Only ever delete a directory that up.sh made.

@@ -116,7 +116,6 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
 
 # ------------------------------------------------------------ processes ----
 
-
 port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
 # start_service NAME CMD... : start CMD in its own session/process group
@@ -129,13 +128,18 @@ start_service() {
   if [ "$port" != "-" ] && port_in_use "$port"; then
     die "cannot start $name: 127.0.0.1:$port is already taken by a process up.sh did not start: $(ss -Hltnp "sport = :$port" | tr -s ' ' | head -2)"
   fi
-  echo "===== $(date -Is) starting $name" >>"$(logfile "$name")"
+  local logf; logf="$(logfile "$name")"
+  # Keep one previous generation of a log that grew past 64 MiB.
+  if [ -f "$logf" ] && [ "$(stat -c %s "$logf")" -gt $((64 << 20)) ]; then
+    mv -f "$logf" "$logf.1"
+  fi
+  echo "===== $(date -Is) starting $name" >>"$logf"
   # The only environment a service sees: no pyenv, no developer variables.
   # EC2OS_SERVICE names the service in ps e / /proc/PID/environ.
   # fd 9 (our lock) must not leak into the long-lived services.
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE/home" LANG=C.UTF-8 \
     EC2OS_SERVICE="$name" EC2OS_STATE="$STATE" setsid "$@" \
-    </dev/null >>"$(logfile "$name")" 2>&1 9>&- &
+    </dev/null >>"$logf" 2>&1 9>&- &
   record_pid "$name" $!
   STARTED+=("$name")
 }
@@ -190,7 +194,9 @@ start_mariadb() {
 # One database per service; nova's user also owns nova_cell0 (nova-manage
 # derives cell0's URL from [database] connection).
 create_databases() {
-  marker_ok mysql-dbs "$DB_PASS" && return 0
+  # The marker holds a digest of the password the users were created with.
+  local digest; digest="$(printf '%s' "$DB_PASS" | sha256sum | cut -c1-16)"
+  marker_ok mysql-dbs "$digest" && return 0
   local sql="" db
   for db in keystone placement nova_api nova nova_cell0 neutron cinder glance; do
     sql+="CREATE DATABASE IF NOT EXISTS $db CHARACTER SET utf8;"
@@ -202,7 +208,7 @@ create_databases() {
   done
   sql+="GRANT ALL PRIVILEGES ON nova_cell0.* TO 'nova'@'127.0.0.1'; FLUSH PRIVILEGES;"
   mysql_cli -e "$sql" || die "creating databases failed"
-  marker_set mysql-dbs "$DB_PASS"
+  marker_set mysql-dbs "$digest"
 }
 
 # Erlang: epmd and the distribution port on loopback only; one scheduler
