@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          silent: 'passed-only',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
         },

@@ -1,7 +1,7 @@
 import type { Caller } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import type { OpenStack } from './openstack/clients.js';
-import type { ProjectStore } from './store/project-store.js';
+import type { StateStore } from './store/project-store.js';
 
 /** What the front door hands a family with each request (crosses the dispatcher as JSON). */
 export interface RequestContext {
@@ -13,7 +13,7 @@ export interface RequestContext {
 export interface ActionContext extends RequestContext {
   config: Config;
   /** The caller's project's slice of the state table. */
-  store: ProjectStore;
+  store: StateStore;
   /** OpenStack with the caller's own token. */
   openstack: OpenStack;
 }

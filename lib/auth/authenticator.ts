@@ -50,10 +50,22 @@ function withoutSignature(params: Record<string, string>, name: string): Record<
   return rest;
 }
 
+/** The Keystone calls authentication needs (an interface so tests can count and fake them). */
+export interface KeystoneEc2Api {
+  ec2Tokens: typeof ec2Tokens;
+  ec2Secret: typeof ec2Secret;
+  readCredentialWithServiceToken: typeof readCredentialWithServiceToken;
+}
+
+const realKeystone: KeystoneEc2Api = { ec2Tokens, ec2Secret, readCredentialWithServiceToken };
+
 export class Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly keystone: KeystoneEc2Api = realKeystone,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async authenticate(request: IncomingRequest, params: Record<string, string>): Promise<Caller> {
     const info = signatureInfo(request, params);
@@ -107,7 +119,7 @@ export class Authenticator {
     try {
       if (info.version === 2 && info.method === 'HmacSHA1') return await this.validateSecretFirst(request, params, info);
       const token = await this.askKeystone(request, params, info);
-      const secret = await ec2Secret(token.userId, info.accessKey, token.id).catch(() => undefined);
+      const secret = await this.keystone.ec2Secret(token.userId, info.accessKey, token.id).catch(() => undefined);
       return { token, secret };
     } catch (error) {
       throw asAuthError(error);
@@ -122,19 +134,19 @@ export class Authenticator {
     const host = request.headers['host'] ?? '';
     const base = { access: info.accessKey, signature: info.signature, host, verb: request.method.toUpperCase(), path: request.path || '/' };
     if (info.version === 2) {
-      return ec2Tokens({ ...base, params: withoutSignature(params, 'Signature'), headers: { Host: host }, body_hash: sha256Hex(request.body) });
+      return this.keystone.ec2Tokens({ ...base, params: withoutSignature(params, 'Signature'), headers: { Host: host }, body_hash: sha256Hex(request.body) });
     }
     const headers = keystoneHeaders({ host, ...request.headers });
     const query = withoutSignature(request.query, 'X-Amz-Signature');
     if (info.location === 'header') {
       const [bodyHash] = payloadHashes(request, info) as [string];
-      return ec2Tokens({ ...base, params: query, headers, body_hash: bodyHash });
+      return this.keystone.ec2Tokens({ ...base, params: query, headers, body_hash: bodyHash });
     }
     // Presigned: Keystone cannot tell which payload hash the client used, so offer each in turn.
     let lastError: unknown;
     for (const bodyHash of payloadHashes(request, info as SigV4Info)) {
       try {
-        return await ec2Tokens({ ...base, params: query, headers: { Host: host }, body_hash: bodyHash });
+        return await this.keystone.ec2Tokens({ ...base, params: query, headers: { Host: host }, body_hash: bodyHash });
       } catch (error) {
         lastError = error;
         if (bodyHash !== UNSIGNED_PAYLOAD || !(error instanceof OpenStackError) || error.status !== 401) break;
@@ -153,9 +165,9 @@ export class Authenticator {
     params: Record<string, string>,
     info: SignatureInfo,
   ): Promise<{ token: KeystoneToken; secret: string }> {
-    const credential = await readCredentialWithServiceToken(info.accessKey);
+    const credential = await this.keystone.readCredentialWithServiceToken(info.accessKey);
     if (!credential || !(await verifyLocally(request, params, info, credential.secret))) throw authFailure();
-    const token = await ec2Tokens(await signSyntheticRequest(info.accessKey, credential.secret));
+    const token = await this.keystone.ec2Tokens(await signSyntheticRequest(info.accessKey, credential.secret));
     return { token, secret: credential.secret };
   }
 }

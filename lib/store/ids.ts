@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { malformedId, notFound } from '../protocol/errors.js';
-import type { ProjectStore } from './project-store.js';
+import type { StateStore } from './project-store.js';
 
 /** AWS resource types (as DescribeTags names them) and their id prefixes. */
 export const ID_PREFIXES = {
@@ -74,13 +74,13 @@ const idKey = (ec2Id: string) => `id#${ec2Id}`;
 const osKey = (type: ResourceType, uuid: string) => `os#${type}#${uuid}`;
 
 /** The EC2 id of an OpenStack resource, created on first sight. */
-export async function ec2IdFor(store: ProjectStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
+export async function ec2IdFor(store: StateStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
   const existing = await store.get(osKey(type, uuid));
   if (existing?.ec2Id) return existing.ec2Id;
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
 }
 
-async function createMapping(store: ProjectStore, type: ResourceType, uuid: string, prefix: IdPrefix): Promise<string> {
+async function createMapping(store: StateStore, type: ResourceType, uuid: string, prefix: IdPrefix): Promise<string> {
   const candidate = newEc2Id(prefix);
   const won = await store.put(osKey(type, uuid), { ec2Id: candidate, uuid }, { ifAbsent: true });
   const ec2Id = won ? candidate : (await store.get(osKey(type, uuid)))?.ec2Id;
@@ -91,7 +91,7 @@ async function createMapping(store: ProjectStore, type: ResourceType, uuid: stri
 
 /** EC2 ids for many resources of one type: a batch read of the existing mappings, then the new ones. */
 export async function ec2IdsFor(
-  store: ProjectStore,
+  store: StateStore,
   type: ResourceType,
   uuids: string[],
   prefixFor: (uuid: string) => IdPrefix = () => ID_PREFIXES[type][0],
@@ -107,7 +107,7 @@ export async function ec2IdsFor(
 
 /** Creates mappings for resources known to have none yet (concurrent creators still agree). */
 export async function createMissingMappings(
-  store: ProjectStore,
+  store: StateStore,
   type: ResourceType,
   uuids: string[],
   prefixFor: (uuid: string) => IdPrefix = () => ID_PREFIXES[type][0],
@@ -126,12 +126,12 @@ export async function createMissingMappings(
 }
 
 /** The OpenStack UUID behind an EC2 id, or undefined when this project has no such id. */
-export async function uuidOf(store: ProjectStore, ec2Id: string): Promise<string | undefined> {
+export async function uuidOf(store: StateStore, ec2Id: string): Promise<string | undefined> {
   return (await store.get(idKey(ec2Id)))?.uuid;
 }
 
 /** UUIDs for EC2 ids; ids this project does not know are absent from the answer. */
-export async function uuidsOf(store: ProjectStore, ec2Ids: string[]): Promise<Map<string, string>> {
+export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, string>> {
   const records = await store.getMany(ec2Ids.map(idKey));
   const out = new Map<string, string>();
   for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
@@ -140,7 +140,7 @@ export async function uuidsOf(store: ProjectStore, ec2Ids: string[]): Promise<Ma
 
 /** Resolves ids that must exist, with AWS's Malformed and NotFound codes. */
 export async function requireUuids(
-  store: ProjectStore,
+  store: StateStore,
   ec2Ids: string[],
   prefixes: readonly string[],
   errors: IdErrors,
@@ -156,13 +156,13 @@ export async function requireUuids(
   return found;
 }
 
-export async function requireUuid(store: ProjectStore, ec2Id: string, prefixes: readonly string[], errors: IdErrors) {
+export async function requireUuid(store: StateStore, ec2Id: string, prefixes: readonly string[], errors: IdErrors) {
   return (await requireUuids(store, [ec2Id], prefixes, errors)).get(ec2Id)!;
 }
 
 /** Every mapping of one resource type: EC2 id -> UUID, with the time it was made. */
 export async function mappingsOf(
-  store: ProjectStore,
+  store: StateStore,
   type: ResourceType,
 ): Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>> {
   return (await store.query(`os#${type}#`)).flatMap((r) =>
@@ -171,11 +171,11 @@ export async function mappingsOf(
 }
 
 /** Forgets an EC2 id (its mapping in both directions); tags are removed by the caller's tag store. */
-export async function forgetMapping(store: ProjectStore, type: ResourceType, ec2Id: string, uuid: string): Promise<void> {
+export async function forgetMapping(store: StateStore, type: ResourceType, ec2Id: string, uuid: string): Promise<void> {
   await store.deleteMany([idKey(ec2Id), osKey(type, uuid)]);
 }
 
 /** Records a mapping for a resource we just created, with an id we chose. */
-export async function recordMapping(store: ProjectStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
+export async function recordMapping(store: StateStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
 }

@@ -36,7 +36,21 @@ const isConditionalFailure = (error: unknown) =>
   (error as { code?: string }).code === CONDITIONAL_FAILED ||
   String((error as Error).message ?? '').includes('conditional request failed');
 
-export class ProjectStore {
+/** The state table as one project sees it (ProjectStore; tests may use an in-memory fake). */
+export interface StateStore {
+  readonly projectId: string;
+  get(key: string): Promise<StateRecord | undefined>;
+  getMany(keys: string[]): Promise<Map<string, StateRecord>>;
+  put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options?: PutOptions): Promise<boolean>;
+  putJson(key: string, data: unknown, options?: PutOptions): Promise<boolean>;
+  getJson<T>(key: string): Promise<T | undefined>;
+  delete(key: string): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+  queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>>;
+  query(prefix: string): Promise<StateRecord[]>;
+}
+
+export class ProjectStore implements StateStore {
   constructor(readonly projectId: string) {
     if (!projectId) throw new Error('a project id is required to reach the state table');
   }
@@ -144,7 +158,7 @@ export class ProjectStore {
 }
 
 const stores = new Map<string, ProjectStore>();
-export function storeFor(projectId: string): ProjectStore {
+export function storeFor(projectId: string): StateStore {
   let store = stores.get(projectId);
   if (!store) {
     store = new ProjectStore(projectId);

@@ -2,13 +2,13 @@
 import { notFound } from '../protocol/errors.js';
 import { ID_ERRORS, requireResourceType } from './id-errors.js';
 import { uuidsOf } from './ids.js';
-import type { ProjectStore } from './project-store.js';
+import type { StateStore } from './project-store.js';
 
 /**
  * Checks every id is well formed and names a resource of this project (mapped to OpenStack, or an
  * EC2-only object); otherwise AWS's InvalidID or the type's NotFound code.
  */
-export async function requireKnownIds(store: ProjectStore, ec2Ids: string[]): Promise<void> {
+export async function requireKnownIds(store: StateStore, ec2Ids: string[]): Promise<void> {
   const types = new Map(ec2Ids.map((id) => [id, requireResourceType(id)]));
   const mapped = await uuidsOf(store, ec2Ids);
   const unmapped = ec2Ids.filter((id) => !mapped.has(id));

@@ -1,6 +1,6 @@
 /** Tags of EC2 resources, stored per project as `tag#<ec2-id>#<key>` items. */
 import { Ec2Error, invalidParameterValue } from '../protocol/errors.js';
-import type { ProjectStore } from './project-store.js';
+import type { StateStore } from './project-store.js';
 
 export interface Tag {
   Key: string;
@@ -49,19 +49,19 @@ function group(records: Array<{ key: string; value?: string }>): Map<string, Tag
 }
 
 /** Tags of the given resources: one query per resource. */
-export async function tagsOf(store: ProjectStore, ec2Ids: string[]): Promise<Map<string, Tag[]>> {
+export async function tagsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, Tag[]>> {
   const records = await Promise.all([...new Set(ec2Ids)].map((id) => store.query(`tag#${id}#`)));
   return group(records.flat());
 }
 
 /** Tags of every resource whose id starts with one of `idPrefixes` (e.g. `i-`): one query each. */
-export async function tagsByIdPrefix(store: ProjectStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
+export async function tagsByIdPrefix(store: StateStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
   const records = await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)));
   return group(records.flat());
 }
 
 /** Adds or overwrites tags on each resource, keeping AWS's limit of 50 tags per resource. */
-export async function putTags(store: ProjectStore, ec2Ids: string[], tags: Tag[]): Promise<void> {
+export async function putTags(store: StateStore, ec2Ids: string[], tags: Tag[]): Promise<void> {
   const existing = await tagsOf(store, ec2Ids);
   for (const id of ec2Ids) {
     const keys = new Set((existing.get(id) ?? []).map((t) => t.Key));
@@ -77,7 +77,7 @@ export async function putTags(store: ProjectStore, ec2Ids: string[], tags: Tag[]
  * Deletes tags as DeleteTags does: no filter deletes every tag of the resources; a key alone deletes
  * that key whatever its value; a key with a value (even "") deletes it only when the value matches.
  */
-export async function deleteTags(store: ProjectStore, ec2Ids: string[], filters?: TagFilter[]): Promise<void> {
+export async function deleteTags(store: StateStore, ec2Ids: string[], filters?: TagFilter[]): Promise<void> {
   const existing = await tagsOf(store, ec2Ids);
   const doomed: string[] = [];
   for (const id of ec2Ids) {
@@ -92,6 +92,6 @@ export async function deleteTags(store: ProjectStore, ec2Ids: string[], filters?
 }
 
 /** Removes every tag of a resource that no longer exists. */
-export async function forgetTags(store: ProjectStore, ec2Id: string): Promise<void> {
+export async function forgetTags(store: StateStore, ec2Id: string): Promise<void> {
   await deleteTags(store, [ec2Id]);
 }

@@ -1,0 +1,141 @@
+import { describe as suite, expect, it } from 'vitest';
+import { describe, type ResourceDescriptor } from '../../../lib/describe/engine.js';
+import { ID_ERRORS } from '../../../lib/store/id-errors.js';
+import { ec2IdFor, uuidOf } from '../../../lib/store/ids.js';
+import { putTags } from '../../../lib/store/tags.js';
+import type { Volume } from '../../../schemas/types.js';
+import { fakeContext } from '../support/context.js';
+
+interface RawVolume {
+  id: string;
+  size: number;
+  status: string;
+}
+
+/** A volume-like resource over a fixed list, counting how it was listed. */
+function volumes(raws: RawVolume[]) {
+  const listed: Array<string[] | undefined> = [];
+  const descriptor: ResourceDescriptor<RawVolume, Volume> = {
+    type: 'volume',
+    idErrors: ID_ERRORS.volume,
+    list: async (_ctx, query) => {
+      listed.push(query.uuids);
+      const items = query.uuids ? raws.filter((r) => query.uuids!.includes(r.id)) : raws;
+      return { items, complete: !query.uuids };
+    },
+    uuidOf: (r) => r.id,
+    format: async (_ctx, entries) =>
+      entries.map((e) => ({ VolumeId: e.ec2Id, Size: e.raw.size, State: e.raw.status as Volume['State'], Tags: e.tags })),
+    idOf: (v) => v.VolumeId!,
+    filters: { size: (v) => v.Size, status: (v) => v.State, 'volume-id': (v) => v.VolumeId },
+  };
+  return { descriptor, listed };
+}
+
+const raws: RawVolume[] = Array.from({ length: 12 }, (_, i) => ({ id: `uuid-${i}`, size: i + 1, status: i % 2 ? 'in-use' : 'available' }));
+
+suite('describe engine', () => {
+  it('gives each resource one EC2 id and keeps it across calls', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const first = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const second = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    expect(first.items).toHaveLength(12);
+    expect(first.items.map((v) => v.VolumeId).sort()).toEqual(second.items.map((v) => v.VolumeId).sort());
+    for (const v of first.items) expect(v.VolumeId).toMatch(/^vol-[0-9a-f]{17}$/);
+    expect(await uuidOf(ctx.store, first.items[0]!.VolumeId!)).toMatch(/^uuid-/);
+  });
+
+  it('agrees on one id when many describes race on a resource seen for the first time', async () => {
+    const ctx = fakeContext();
+    const ids = await Promise.all(Array.from({ length: 10 }, () => ec2IdFor(ctx.store, 'volume', 'uuid-race')));
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('applies filters with wildcards, tags, and AND/OR semantics', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const tagged = all.items.filter((v) => v.Size! <= 3).map((v) => v.VolumeId!);
+    await putTags(ctx.store, tagged, [{ Key: 'team', Value: 'batch-7' }]);
+    const result = await describe(ctx, 'DescribeVolumes', descriptor, {
+      filters: [
+        { Name: 'tag:team', Values: ['batch-*'] },
+        { Name: 'status', Values: ['available', 'nothing'] },
+      ],
+    });
+    expect(result.items.map((v) => v.Size).sort()).toEqual([1, 3]);
+    expect(result.items[0]!.Tags).toEqual([{ Key: 'team', Value: 'batch-7' }]);
+  });
+
+  it('refuses unknown filters and filters AWS documents but we do not serve', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { filters: [{ Name: 'colour', Values: ['x'] }] })).rejects.toMatchObject({
+      code: 'InvalidParameterValue',
+      message: "The filter 'colour' is invalid",
+    });
+    await expect(
+      describe(ctx, 'DescribeVolumes', descriptor, { filters: [{ Name: 'fast-restored', Values: ['true'] }] }),
+    ).rejects.toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('not supported') });
+  });
+
+  it('pages with MaxResults and an opaque NextToken, covering every item once', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const result = await describe(ctx, 'DescribeVolumes', descriptor, { maxResults: 5, nextToken });
+      seen.push(...result.items.map((v) => v.VolumeId!));
+      nextToken = result.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(12);
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { maxResults: 5, nextToken: 'garbage' })).rejects.toMatchObject({
+      code: 'InvalidPaginationToken',
+    });
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { maxResults: 2 })).rejects.toMatchObject({ code: 'InvalidParameterValue' });
+  });
+
+  it('resolves ids, answers NotFound for ids this project does not have, Malformed for bad ones', async () => {
+    const ctx = fakeContext();
+    const { descriptor, listed } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const wanted = all.items.slice(0, 2).map((v) => v.VolumeId!);
+    const some = await describe(ctx, 'DescribeVolumes', descriptor, { ids: wanted });
+    expect(some.items.map((v) => v.VolumeId).sort()).toEqual([...wanted].sort());
+    expect(listed.at(-1)).toHaveLength(2);
+
+    const otherProject = fakeContext();
+    await expect(describe(otherProject, 'DescribeVolumes', descriptor, { ids: wanted })).rejects.toMatchObject({
+      code: 'InvalidVolume.NotFound',
+    });
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { ids: ['vol-xyz'] })).rejects.toMatchObject({
+      code: 'InvalidVolumeID.Malformed',
+    });
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { ids: ['vol-12345678'] })).rejects.toMatchObject({
+      code: 'InvalidVolume.NotFound',
+    });
+  });
+
+  it('forgets ids (and tags) of resources gone from OpenStack once past the grace period', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const goneId = all.items.find((v) => v.Size === 1)!.VolumeId!;
+    await putTags(ctx.store, [goneId], [{ Key: 'k', Value: 'v' }]);
+    // Age every mapping past the grace period, then let the resource disappear.
+    for (const record of ctx.store.items.values()) record.createdAt = 0;
+    const shrunk = volumes(raws.filter((r) => r.id !== 'uuid-0')).descriptor;
+    await describe(ctx, 'DescribeVolumes', shrunk, {});
+    expect(await uuidOf(ctx.store, goneId)).toBeUndefined();
+    expect(await ctx.store.query(`tag#${goneId}#`)).toEqual([]);
+    // A young mapping survives a listing that does not show it yet.
+    const young = await ec2IdFor(ctx.store, 'volume', 'uuid-new');
+    await describe(ctx, 'DescribeVolumes', shrunk, {});
+    expect(await uuidOf(ctx.store, young)).toBe('uuid-new');
+  });
+});
