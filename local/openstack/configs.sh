@@ -263,6 +263,9 @@ $(authtoken_section neutron)
 $(ksa_section nova neutron)
 endpoint_type = public
 
+# Routed-network segment bookkeeping talks to Placement.
+$(ksa_section placement neutron)
+
 [oslo_concurrency]
 lock_path = $STATE/neutron/lock
 

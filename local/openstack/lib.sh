@@ -5,6 +5,7 @@
 OS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$OS_DIR/../.." && pwd)"
 STATE="${EC2OS_STATE_DIR:-$REPO_DIR/local/.run/openstack}"
+case "$STATE" in /*) ;; *) STATE="$PWD/$STATE" ;; esac  # services chdir
 ETC="$STATE/etc"
 LOGS="$STATE/logs"
 PIDS="$STATE/pids"

@@ -246,7 +246,7 @@ init_keystone() {
   local v; v="$(pkg_version python3-keystone)"
   marker_ok keystone-db "$v" && return 0
   local conf=(--config-file "$ETC/keystone/keystone.conf")
-  mkdir -p "$STATE/keystone/fernet-keys" "$STATE/keystone/credential-keys"
+  mkdir -p -m 700 "$STATE/keystone/fernet-keys" "$STATE/keystone/credential-keys"
   keystone-manage "${conf[@]}" db_sync
   keystone-manage "${conf[@]}" fernet_setup --keystone-user root --keystone-group root
   keystone-manage "${conf[@]}" credential_setup --keystone-user root --keystone-group root
