@@ -27,6 +27,8 @@ PACKAGES=(
   python3-openstackclient python3-osc-placement
   keystone placement-api nova-api nova-conductor nova-scheduler
   neutron-server cinder-api cinder-scheduler glance-api
+  # Tools this script itself uses (absent from minimal images).
+  curl iproute2 procps
   # Not OpenStack, but the project's integration tests drive the EC2 API with
   # Debian's aws cli and boto3; same apt transaction, nearly free.
   awscli python3-boto3
