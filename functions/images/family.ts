@@ -1,4 +1,5 @@
-/** The images family. */
+/** The images family: AMIs, AKIs and ARIs on Glance. */
 import { familyHandler } from '../../lib/family.js';
+import DescribeImages from './DescribeImages.js';
 
-export const handle = familyHandler('images', []);
+export const handle = familyHandler('images', [DescribeImages]);

@@ -1,0 +1,32 @@
+/**
+ * DescribeImages: the Glance images the project owns or may launch (public, community, shared with
+ * it), as AMIs, AKIs and ARIs. Owner and ExecutableBy narrow the set like filters; exact image-id,
+ * name, state and single-owner conditions are pushed down to Glance.
+ */
+import { describe } from '../../lib/describe/engine.js';
+import { action } from '../../lib/family.js';
+import type { Filter } from '../../lib/describe/filters.js';
+import { glanceOf, imageDescriptor, scopeFilters, type DescribeScope } from './image-resource.js';
+
+/** Paging members newer EC2 models have; the parser passes them once the checked-in model does. */
+interface PagingInput {
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export default action('DescribeImages', async (input, ctx) => {
+  const scope: DescribeScope = {
+    owners: input.Owners,
+    executableBy: input.ExecutableUsers,
+    includeDeprecated: input.IncludeDeprecated,
+  };
+  const filters: Filter[] = [...(input.Filters ?? []), ...scopeFilters(scope, ctx.caller.projectId)];
+  const paging = input as PagingInput;
+  const { items, nextToken } = await describe(ctx, 'DescribeImages', imageDescriptor(glanceOf(ctx), scope), {
+    ids: input.ImageIds,
+    filters,
+    maxResults: paging.MaxResults,
+    nextToken: paging.NextToken,
+  });
+  return { Images: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+});
