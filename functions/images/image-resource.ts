@@ -144,7 +144,10 @@ function shownTo(image: GlanceImage, projectId: string, admin: boolean): boolean
   return !admin && image.visibility === 'shared';
 }
 
-export function imageDescriptor(glance: Glance, scope: DescribeScope = {}): ResourceDescriptor<GlanceImage, Image> {
+/** What describing needs from Glance (a fake in unit tests). */
+export type GlanceReader = Pick<Glance, 'list' | 'find' | 'members'>;
+
+export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {}): ResourceDescriptor<GlanceImage, Image> {
   /** Members of the caller's own shared images, fetched only when ExecutableBy names accounts. */
   const membersOf = new Map<string, string[]>();
   const rawOf = new WeakMap<Image, GlanceImage>();
