@@ -6,6 +6,13 @@ import DescribeAccountAttributes from './DescribeAccountAttributes.js';
 import DescribeAvailabilityZones from './DescribeAvailabilityZones.js';
 import DescribeRegions from './DescribeRegions.js';
 import DescribeTags from './DescribeTags.js';
+import CreateKeyPair from './CreateKeyPair.js';
+import DeleteKeyPair from './DeleteKeyPair.js';
+import DescribeIdFormat from './DescribeIdFormat.js';
+import DescribeInstanceTypes from './DescribeInstanceTypes.js';
+import DescribeKeyPairs from './DescribeKeyPairs.js';
+import ImportKeyPair from './ImportKeyPair.js';
+import ModifyIdFormat from './ModifyIdFormat.js';
 
 export const handle = familyHandler('instances', [
   DescribeRegions,
@@ -14,4 +21,11 @@ export const handle = familyHandler('instances', [
   CreateTags,
   DeleteTags,
   DescribeTags,
+  CreateKeyPair,
+  DeleteKeyPair,
+  DescribeIdFormat,
+  DescribeInstanceTypes,
+  DescribeKeyPairs,
+  ImportKeyPair,
+  ModifyIdFormat,
 ]);

@@ -1,0 +1,304 @@
+/**
+ * EC2 key pairs over Nova key pairs. Nova keeps the key (per user, by name); the table keeps what
+ * EC2 adds: the `key-…` id (an id mapping of type 'key-pair' whose "uuid" is `<user id>:<name>`,
+ * since a Nova key pair has no UUID), the fingerprint EC2 shows (which depends on whether EC2
+ * created or imported the key), the key type, the creation time and tags.
+ *
+ * A name can be re-created: a key pair deleted through EC2 forgets its id, and a name that holds
+ * another public key than the one recorded (deleted and re-created directly in Nova) is a new key
+ * pair with a new id.
+ */
+import { createHash } from 'node:crypto';
+import type { ActionContext } from '../../lib/context.js';
+import { compileFilters } from '../../lib/describe/filters.js';
+import { select } from '../../lib/describe/select.js';
+import { mapErrors } from '../../lib/openstack/errors.js';
+import { novaKeypairs, type NovaKeypair, type NovaKeypairs } from '../../lib/openstack/nova-keypairs.js';
+import { Ec2Error, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
+import { operation } from '../../lib/protocol/model.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { ID_PREFIXES, assertEc2Id, ec2IdsFor, forgetMapping, mappingsOf, recordMapping, uuidsOf } from '../../lib/store/ids.js';
+import type { StateStore } from '../../lib/store/project-store.js';
+import { forgetTags, putTags, tagsByIdPrefix, tagsOf, validateTags, type Tag } from '../../lib/store/tags.js';
+import type { DescribeKeyPairsRequest, KeyPairInfo, KeyType, TagSpecification } from '../../schemas/types.js';
+import { importedFingerprint } from './key-fingerprints.js';
+import { fromBlob } from './public-keys.js';
+
+export interface KeyPairRecord {
+  keyType?: KeyType;
+  fingerprint: string;
+  createTime: string;
+  /** SHA-256 of the public key Nova holds under the name when this record was made. */
+  publicKeyDigest: string;
+}
+
+interface KnownKeyPair {
+  ec2Id: string;
+  record: KeyPairRecord;
+  nova: NovaKeypair;
+}
+
+const TYPE = 'key-pair';
+const PREFIXES = ID_PREFIXES[TYPE];
+const ERRORS = ID_ERRORS[TYPE];
+/** Mappings younger than this survive a listing that lacks their key (a create in flight). */
+const PRUNE_GRACE_MS = 120_000;
+const MAX_NAME_LENGTH = 255;
+/** What Nova accepts in a key pair name (microversion 2.92; '.' and '@' need it). */
+const NOVA_NAME = /^[A-Za-z0-9_.@ -]+$/;
+
+const recordKey = (ec2Id: string) => `keypair#${ec2Id}`;
+const uuidFor = (ctx: ActionContext, name: string) => `${ctx.caller.userId}:${name}`;
+
+export const keypairsOf = (ctx: ActionContext): NovaKeypairs => novaKeypairs(ctx.openstack.nova);
+
+export const keyPairNotFound = (name: string) =>
+  new Ec2Error('InvalidKeyPair.NotFound', `The key pair '${name}' does not exist`);
+
+export const keyPairDuplicate = (name: string) =>
+  new Ec2Error('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+
+export const keyPairLimitExceeded = () =>
+  new Ec2Error('ResourceLimitExceeded', 'You have reached the maximum number of key pairs of this cloud.');
+
+/** EC2 allows up to 255 ASCII characters; Nova stores letters, digits, space and `_ - . @`. */
+export function validateKeyName(name: string): void {
+  if (!name) throw invalidParameterValue('The key pair name must not be empty');
+  if (name.length > MAX_NAME_LENGTH || !/^[\x20-\x7e]+$/.test(name)) {
+    throw invalidParameterValue(`Value (${name}) for parameter keyName is invalid. Expecting up to ${MAX_NAME_LENGTH} ASCII characters.`);
+  }
+  if (!NOVA_NAME.test(name) || name.trim() !== name) {
+    throw invalidParameterValue(
+      `Value (${name}) for parameter keyName is invalid. Key pair names on this cloud use letters, digits, spaces (not at either end) and the characters _ - . @`,
+    );
+  }
+}
+
+/** The tags of TagSpecification.N for a key pair; any other resource type is refused as AWS does. */
+export function keyPairTags(specifications: TagSpecification[] | undefined): Tag[] {
+  const tags: Tag[] = [];
+  for (const spec of specifications ?? []) {
+    if (spec.ResourceType !== TYPE) {
+      throw invalidParameterValue(`'${spec.ResourceType ?? ''}' is not a valid taggable resource type for this operation.`);
+    }
+    tags.push(...validateTags(spec.Tags ?? []));
+  }
+  return tags;
+}
+
+/** Throws InvalidKeyPair.Duplicate when the caller already has a key pair of this name. */
+export async function assertNameFree(keypairs: NovaKeypairs, name: string): Promise<void> {
+  if (await mapErrors(() => keypairs.get(name))) throw keyPairDuplicate(name);
+}
+
+/** Stores a public key in Nova under the name, answering EC2's codes for a taken name or the quota. */
+export function createInNova(keypairs: NovaKeypairs, name: string, publicKey: string): Promise<NovaKeypair> {
+  return mapErrors(() => keypairs.create(name, publicKey), {
+    conflict: () => keyPairDuplicate(name),
+    quota: () => keyPairLimitExceeded(),
+  });
+}
+
+/** Identifies a public key however Nova formats the line around it. */
+export function publicKeyDigest(publicKey: string): string {
+  const blob = /^\s*\S+\s+([A-Za-z0-9+/]+={0,2})/.exec(publicKey)?.[1];
+  return createHash('sha256').update(blob ? Buffer.from(blob, 'base64') : Buffer.from(publicKey.trim())).digest('hex');
+}
+
+/** What EC2 shows for a key pair it did not create itself (imported, or made directly in Nova). */
+export function recordFromNova(keypair: NovaKeypair, createdAt: string | undefined): KeyPairRecord {
+  const base = { createTime: isoTime(createdAt), publicKeyDigest: publicKeyDigest(keypair.public_key) };
+  const blob = /^\s*\S+\s+([A-Za-z0-9+/]+={0,2})/.exec(keypair.public_key)?.[1];
+  try {
+    const key = fromBlob(Buffer.from(blob ?? '', 'base64'));
+    return { ...base, keyType: key.type, fingerprint: importedFingerprint(key) };
+  } catch {
+    // A key type EC2 does not have (ECDSA, x509): Nova's own MD5 fingerprint is the best there is.
+    return { ...base, fingerprint: keypair.fingerprint };
+  }
+}
+
+function isoTime(value: string | undefined): string {
+  if (!value) return new Date().toISOString();
+  // Nova answers naive UTC times ("2026-11-22T04:57:01.000000").
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString();
+}
+
+async function mappingOf(store: StateStore, uuid: string): Promise<{ ec2Id: string; uuid: string } | undefined> {
+  return (await mappingsOf(store, TYPE)).find((m) => m.uuid === uuid);
+}
+
+/** Forgets a key pair's id, its record and its tags. */
+async function forget(store: StateStore, ec2Id: string, uuid: string): Promise<void> {
+  await forgetTags(store, ec2Id);
+  await store.delete(recordKey(ec2Id));
+  await forgetMapping(store, TYPE, ec2Id, uuid);
+}
+
+/**
+ * Gives a key pair just stored in Nova its id, record and tags. A mapping left by an earlier key
+ * of the same name is forgotten; one a concurrent describe just made for this very key is kept.
+ */
+export async function registerKeyPair(ctx: ActionContext, name: string, record: KeyPairRecord, tags: Tag[]): Promise<string> {
+  const uuid = uuidFor(ctx, name);
+  const existing = await mappingOf(ctx.store, uuid);
+  if (existing) {
+    const previous = await ctx.store.getJson<KeyPairRecord>(recordKey(existing.ec2Id));
+    if (previous && previous.publicKeyDigest === record.publicKeyDigest) {
+      await ctx.store.putJson(recordKey(existing.ec2Id), record);
+      if (tags.length) await putTags(ctx.store, [existing.ec2Id], tags);
+      return existing.ec2Id;
+    }
+    await forget(ctx.store, existing.ec2Id, uuid);
+  }
+  const ec2Id = await recordMapping(ctx.store, TYPE, uuid);
+  await ctx.store.putJson(recordKey(ec2Id), record);
+  if (tags.length) await putTags(ctx.store, [ec2Id], tags);
+  return ec2Id;
+}
+
+/** Undoes registerKeyPair (when the action fails after Nova stored the key). */
+export async function unregisterKeyPair(ctx: ActionContext, name: string): Promise<void> {
+  const uuid = uuidFor(ctx, name);
+  const existing = await mappingOf(ctx.store, uuid);
+  if (existing) await forget(ctx.store, existing.ec2Id, uuid);
+}
+
+/**
+ * Ids and records for key pairs Nova listed: made on first sight (with the creation time Nova
+ * keeps), renewed when the name now holds another key. With the complete listing, ids of this
+ * user's key pairs that Nova no longer has are forgotten.
+ */
+async function knownKeyPairs(
+  ctx: ActionContext,
+  keypairs: NovaKeypairs,
+  listed: NovaKeypair[],
+  complete: boolean,
+): Promise<KnownKeyPair[]> {
+  const ids = await ec2IdsFor(ctx.store, TYPE, listed.map((k) => uuidFor(ctx, k.name)));
+  const records = await ctx.store.getMany([...ids.values()].map(recordKey));
+  const known = await Promise.all(
+    listed.map(async (nova): Promise<KnownKeyPair> => {
+      const uuid = uuidFor(ctx, nova.name);
+      let ec2Id = ids.get(uuid)!;
+      const stored = records.get(recordKey(ec2Id))?.data;
+      let record = stored ? (JSON.parse(stored) as KeyPairRecord) : undefined;
+      if (record && record.publicKeyDigest !== publicKeyDigest(nova.public_key)) {
+        await forget(ctx.store, ec2Id, uuid);
+        ec2Id = await recordMapping(ctx.store, TYPE, uuid);
+        record = undefined;
+      }
+      if (!record) {
+        const detail = await mapErrors(() => keypairs.get(nova.name));
+        const fresh = recordFromNova(nova, detail?.created_at);
+        // A CreateKeyPair finishing meanwhile writes the authoritative record: never overwrite it.
+        const written = await ctx.store.putJson(recordKey(ec2Id), fresh, { ifAbsent: true });
+        record = written ? fresh : ((await ctx.store.getJson<KeyPairRecord>(recordKey(ec2Id))) ?? fresh);
+      }
+      return { ec2Id, record, nova };
+    }),
+  );
+  if (complete) await pruneGone(ctx, listed);
+  return known;
+}
+
+async function pruneGone(ctx: ActionContext, listed: NovaKeypair[]): Promise<void> {
+  const mine = `${ctx.caller.userId}:`;
+  const present = new Set(listed.map((k) => uuidFor(ctx, k.name)));
+  const gone = (await mappingsOf(ctx.store, TYPE)).filter(
+    (m) => m.uuid.startsWith(mine) && !present.has(m.uuid) && Date.now() - m.createdAt > PRUNE_GRACE_MS,
+  );
+  await Promise.all(gone.map((m) => forget(ctx.store, m.ec2Id, m.uuid)));
+}
+
+const FILTERS = {
+  'key-name': (k: KeyPairInfo) => k.KeyName,
+  'key-pair-id': (k: KeyPairInfo) => k.KeyPairId,
+  fingerprint: (k: KeyPairInfo) => k.KeyFingerprint,
+  'key-type': (k: KeyPairInfo) => k.KeyType,
+};
+
+export async function describeKeyPairs(
+  ctx: ActionContext,
+  keypairs: NovaKeypairs,
+  input: DescribeKeyPairsRequest,
+): Promise<KeyPairInfo[]> {
+  compileFilters(input.Filters, FILTERS, operation('DescribeKeyPairs').filters);
+  const names = [...new Set(input.KeyNames ?? [])];
+  const ids = [...new Set(input.KeyPairIds ?? [])];
+  for (const id of ids) assertEc2Id(id, PREFIXES, ERRORS);
+  const [listing, uuidById] = await Promise.all([
+    mapErrors(() => keypairs.list()),
+    ids.length ? uuidsOf(ctx.store, ids) : Promise.resolve(new Map<string, string>()),
+  ]);
+  const byName = new Map(listing.map((k) => [k.name, k]));
+  const missingName = names.find((n) => !byName.has(n));
+  if (missingName !== undefined) throw keyPairNotFound(missingName);
+  const mine = `${ctx.caller.userId}:`;
+  const idNames = ids.map((id) => {
+    const uuid = uuidById.get(id);
+    const name = uuid?.startsWith(mine) ? uuid.slice(mine.length) : undefined;
+    if (name === undefined || !byName.has(name)) throw notFound(ERRORS.notFound, id, ERRORS.noun);
+    return name;
+  });
+
+  const named = names.length || ids.length;
+  const wanted = new Set([...names, ...idNames]);
+  const listed = named ? listing.filter((k) => wanted.has(k.name)) : listing;
+  const known = await knownKeyPairs(ctx, keypairs, listed, !named);
+  const missingId = ids.find((id) => !known.some((k) => k.ec2Id === id));
+  if (missingId) throw notFound(ERRORS.notFound, missingId, ERRORS.noun);
+
+  const tags =
+    known.length <= 20 ? await tagsOf(ctx.store, known.map((k) => k.ec2Id)) : await tagsByIdPrefix(ctx.store, PREFIXES);
+  const items: KeyPairInfo[] = known.map((k) => ({
+    KeyPairId: k.ec2Id,
+    KeyFingerprint: k.record.fingerprint,
+    KeyName: k.nova.name,
+    KeyType: k.record.keyType,
+    Tags: tags.get(k.ec2Id) ?? [],
+    CreateTime: k.record.createTime,
+    ...(input.IncludePublicKey ? { PublicKey: k.nova.public_key.trim() } : {}),
+  }));
+  return select(
+    'DescribeKeyPairs',
+    items,
+    { filters: FILTERS, keyOf: (k) => k.KeyName ?? '', tagsOf: (k) => tags.get(k.KeyPairId!) ?? [], hasIds: named > 0 },
+    { filters: input.Filters },
+  ).items;
+}
+
+/**
+ * DeleteKeyPair: by name, or by id (which names the key pair it was given to: if that name now
+ * holds another key, the id's key pair is already gone and the other key is left alone). A key
+ * pair that does not exist is no error, as in EC2.
+ */
+export async function deleteKeyPair(
+  ctx: ActionContext,
+  keypairs: NovaKeypairs,
+  target: { name?: string; id?: string },
+): Promise<void> {
+  let name = target.name;
+  let mapping: { ec2Id: string; uuid: string } | undefined;
+  if (target.id) {
+    assertEc2Id(target.id, PREFIXES, ERRORS);
+    const uuid = (await uuidsOf(ctx.store, [target.id])).get(target.id);
+    const mine = `${ctx.caller.userId}:`;
+    if (!uuid?.startsWith(mine)) return;
+    mapping = { ec2Id: target.id, uuid };
+    name = uuid.slice(mine.length);
+    const [current, record] = await Promise.all([
+      mapErrors(() => keypairs.get(name!)),
+      ctx.store.getJson<KeyPairRecord>(recordKey(target.id)),
+    ]);
+    if (current && record && record.publicKeyDigest !== publicKeyDigest(current.public_key)) {
+      await forget(ctx.store, mapping.ec2Id, mapping.uuid);
+      return;
+    }
+  }
+  if (name === undefined) return;
+  mapping ??= await mappingOf(ctx.store, uuidFor(ctx, name));
+  await mapErrors(() => keypairs.delete(name!));
+  if (mapping) await forget(ctx.store, mapping.ec2Id, mapping.uuid);
+}
