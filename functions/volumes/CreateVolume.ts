@@ -1,0 +1,137 @@
+/**
+ * CreateVolume on Cinder. What Cinder cannot honour is refused rather than ignored: per-volume
+ * IOPS/throughput (Cinder sets QoS per volume type; gp3's baseline 3000/125 is accepted since it
+ * promises nothing more), KMS keys (Cinder's encryption keys belong to the volume type), outposts
+ * and multi-attach. Encrypted=true is kept only when the Cinder type really encrypts.
+ */
+import type { ActionContext } from '../../lib/context.js';
+import { action, type Input } from '../../lib/family.js';
+import { createVolume, getSnapshot, getVolume } from '../../lib/openstack/cinder.js';
+import { mapErrors } from '../../lib/openstack/errors.js';
+import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { ID_PREFIXES, recordMapping, requireUuid, uuidOf } from '../../lib/store/ids.js';
+import { putTags, tagsOf } from '../../lib/store/tags.js';
+import type { Volume } from '../../schemas/types.js';
+import { withClientToken } from './client-token.js';
+import { discardVolume } from './discard.js';
+import { volumeKey, volumeTokenKey, type VolumeRecord } from './records.js';
+import { nameTag, tagsFromSpecs } from './tag-specs.js';
+import { formatVolumes, withoutFilterFields } from './volume-resource.js';
+import { resolveVolumeType } from './volume-types.js';
+import { requireVolumeZone } from './zones.js';
+
+type Request = Input<'CreateVolume'>;
+
+const GP3_BASELINE = { iops: 3000, throughput: 125 };
+const MAX_SIZE: Record<string, number> = { standard: 1024 };
+const MIN_SIZE: Record<string, number> = { io1: 4, io2: 4, st1: 125, sc1: 125 };
+const NO_IOPS_TYPES = ['standard', 'gp2', 'st1', 'sc1'];
+
+function checkParameters(input: Request, ec2Type: string): void {
+  if (input.Size === undefined && !input.SnapshotId) {
+    throw missingParameter('size or snapshotId');
+  }
+  if (input.Size !== undefined) {
+    const min = MIN_SIZE[ec2Type] ?? 1;
+    const max = MAX_SIZE[ec2Type] ?? 16384;
+    if (input.Size < min) throw invalidParameterValue(`Volume of ${input.Size}GiB is too small; minimum is ${min}GiB.`);
+    if (input.Size > max) throw invalidParameterValue(`Volume of ${input.Size}GiB is too large; maximum is ${max}GiB.`);
+  }
+  if (input.Iops !== undefined && NO_IOPS_TYPES.includes(ec2Type)) {
+    throw invalidParameterCombination(`The parameter iops is not supported for ${ec2Type} volumes.`);
+  }
+  if ((ec2Type === 'io1' || ec2Type === 'io2') && input.Iops === undefined) throw missingParameter('iops');
+  if (input.Iops !== undefined && !(ec2Type === 'gp3' && input.Iops === GP3_BASELINE.iops)) {
+    throw invalidParameterValue(
+      'This cloud cannot provision IOPS per volume: Cinder applies QoS per volume type. Choose a VolumeType whose performance suits you.',
+    );
+  }
+  if (input.Throughput !== undefined) {
+    if (ec2Type !== 'gp3') throw invalidParameterCombination(`The parameter throughput is not supported for ${ec2Type} volumes.`);
+    if (input.Throughput !== GP3_BASELINE.throughput) {
+      throw invalidParameterValue('This cloud cannot provision throughput per volume: Cinder applies QoS per volume type.');
+    }
+  }
+  if (input.KmsKeyId !== undefined) {
+    throw invalidParameterValue('KmsKeyId is not supported: on this cloud the volume type decides encryption and its keys.');
+  }
+  if (input.OutpostArn !== undefined) throw invalidParameterValue('This cloud has no Outposts.');
+  if (input.MultiAttachEnabled) {
+    throw invalidParameterValue('Multi-Attach is not offered through this API: Cinder enables it per volume type.');
+  }
+}
+
+async function create(input: Request, ctx: ActionContext): Promise<{ resourceId: string; result: Volume }> {
+  const { cinderType, ec2Type } = await resolveVolumeType(ctx, input.VolumeType);
+  const tags = tagsFromSpecs(input.TagSpecifications, 'volume');
+  const snapshotUuid = input.SnapshotId
+    ? await requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot)
+    : undefined;
+  if (snapshotUuid && input.Size !== undefined) {
+    const snapshot = await mapErrors(() => getSnapshot(ctx.openstack.cinder, snapshotUuid), {
+      notFound: () => notFound(ID_ERRORS.snapshot.notFound, input.SnapshotId!, 'snapshot'),
+    });
+    if (input.Size < snapshot.size) {
+      throw invalidParameterValue(`Volume of ${input.Size}GiB is too small; minimum is ${snapshot.size}GiB.`);
+    }
+  }
+  const raw = await mapErrors(
+    () =>
+      createVolume(ctx.openstack.cinder, {
+        size: input.Size,
+        availability_zone: input.AvailabilityZone,
+        volume_type: cinderType,
+        snapshot_id: snapshotUuid,
+        name: nameTag(tags),
+      }),
+    {
+      notFound: () =>
+        input.SnapshotId
+          ? notFound(ID_ERRORS.snapshot.notFound, input.SnapshotId, 'snapshot')
+          : invalidParameterValue(`The volume type ${ec2Type} is not available on this cloud.`),
+      quota: (m) => new Ec2Error('VolumeLimitExceeded', `You have exceeded your maximum volume quota: ${m}`),
+    },
+  );
+  if (input.Encrypted && !raw.encrypted) {
+    await discardVolume(ctx, raw.id, { settle: true });
+    throw invalidParameterValue(
+      `The volume type ${ec2Type} does not encrypt volumes on this cloud; choose a VolumeType that does to create encrypted volumes.`,
+    );
+  }
+  const volumeId = await recordMapping(ctx.store, 'volume', raw.id);
+  await Promise.all([
+    ctx.store.putJson(volumeKey(volumeId), { volumeType: ec2Type, clientToken: input.ClientToken } satisfies VolumeRecord),
+    tags.length ? putTags(ctx.store, [volumeId], tags) : Promise.resolve(),
+  ]);
+  const [volume] = await formatVolumes(ctx, [{ raw, ec2Id: volumeId, tags }]);
+  return { resourceId: volumeId, result: withoutFilterFields(volume!) };
+}
+
+/** A retry of a creation already made: the volume as it is now, or as it was when it is gone. */
+async function replay(ctx: ActionContext, volumeId: string, first: Volume | undefined): Promise<Volume> {
+  const uuid = await uuidOf(ctx.store, volumeId);
+  const raw = uuid ? await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined) : undefined;
+  if (!raw) return { ...(first ?? { VolumeId: volumeId }), State: 'deleted' };
+  const tags = (await tagsOf(ctx.store, [volumeId])).get(volumeId) ?? [];
+  const [volume] = await formatVolumes(ctx, [{ raw, ec2Id: volumeId, tags }]);
+  return withoutFilterFields(volume!);
+}
+
+export default action(
+  'CreateVolume',
+  async (input, ctx) => {
+    if (!input.ClientToken) return (await create(input, ctx)).result;
+    const { DryRun: _dryRun, ClientToken: token, ...params } = input;
+    return withClientToken(ctx.store, volumeTokenKey(token), params, () => create(input, ctx), (id, first) => replay(ctx, id, first));
+  },
+  {
+    check: async (input, ctx) => {
+      const { ec2Type } = await resolveVolumeType(ctx, input.VolumeType);
+      checkParameters(input, ec2Type);
+      tagsFromSpecs(input.TagSpecifications, 'volume');
+      await requireVolumeZone(ctx, input.AvailabilityZone);
+      if (input.SnapshotId) await requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot);
+    },
+  },
+);

@@ -1,0 +1,43 @@
+/**
+ * DeleteSnapshot. A snapshot Cinder will not delete because something depends on it is AWS's
+ * InvalidSnapshot.InUse. Deleting a copy (CopySnapshot) also deletes its backing volume.
+ */
+import { action } from '../../lib/family.js';
+import { deleteSnapshot } from '../../lib/openstack/cinder.js';
+import { toEc2Error } from '../../lib/openstack/errors.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
+import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { expireRecord, snapshotKey } from './records.js';
+import { sweepDiscardedVolumes } from './discard.js';
+import { backingVolumeOf, releaseBackingVolume } from './snapshot-copies.js';
+import { cinderSnapshot } from './volume-ids.js';
+
+export default action(
+  'DeleteSnapshot',
+  async (input, ctx) => {
+    const snapshot = await cinderSnapshot(ctx, input.SnapshotId);
+    try {
+      await deleteSnapshot(ctx.openstack.cinder, snapshot.id);
+    } catch (error) {
+      if (error instanceof OpenStackError && error.status === 400) {
+        const inUse = /depend|in use|in-use/i.test(error.message);
+        throw new Ec2Error(
+          inUse ? 'InvalidSnapshot.InUse' : 'IncorrectState',
+          `The snapshot ${input.SnapshotId} cannot be deleted now: ${error.message}`,
+        );
+      }
+      throw toEc2Error(error, { notFound: () => notFound(ID_ERRORS.snapshot.notFound, input.SnapshotId, 'snapshot') });
+    }
+    await expireRecord(ctx.store, snapshotKey(input.SnapshotId));
+    const backing = backingVolumeOf(snapshot);
+    if (backing) await releaseBackingVolume(ctx, snapshot.id, backing);
+    await sweepDiscardedVolumes(ctx);
+    return {};
+  },
+  {
+    check: async (input, ctx) => {
+      await cinderSnapshot(ctx, input.SnapshotId);
+    },
+  },
+);

@@ -1,0 +1,53 @@
+/**
+ * What the volumes family keeps in the state table beside id mappings and tags, per project:
+ *   volume#<vol-id>        {volumeType, clientToken}   written once by CreateVolume
+ *   volume-io#<vol-id>     {autoEnableIO}              ModifyVolumeAttribute
+ *   volume-token#<token>   {fingerprint, volumeId, volume}  CreateVolume's idempotency claim
+ *   snapshot#<snap-id>     {encrypted}                 facts Cinder's snapshot does not carry
+ *   volume-gc#<uuid>       {uuid}                      a volume of ours still to delete (discard.ts)
+ */
+import type { ActionContext } from '../../lib/context.js';
+
+type Store = ActionContext['store'];
+
+export interface VolumeRecord {
+  volumeType?: string;
+  clientToken?: string;
+}
+
+export interface SnapshotRecord {
+  encrypted?: boolean;
+}
+
+const DAY = 24 * 3600;
+
+export const volumeKey = (volumeId: string) => `volume#${volumeId}`;
+export const volumeIoKey = (volumeId: string) => `volume-io#${volumeId}`;
+export const volumeTokenKey = (token: string) => `volume-token#${token}`;
+export const snapshotKey = (snapshotId: string) => `snapshot#${snapshotId}`;
+export const volumeGcKey = (volumeUuid: string) => `volume-gc#${volumeUuid}`;
+export const VOLUME_GC_PREFIX = 'volume-gc#';
+
+/** JSON records of many keys at once, by key. */
+export async function readRecords<T>(store: Store, keys: string[]): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  if (keys.length === 0) return out;
+  for (const [key, record] of await store.getMany(keys)) {
+    if (record.data !== undefined) out.set(key, JSON.parse(record.data) as T);
+  }
+  return out;
+}
+
+/** A deleted resource's records go after a day (a retried request can still find them meanwhile). */
+export async function expireRecord(store: Store, key: string): Promise<void> {
+  const record = await store.get(key);
+  if (record?.data !== undefined) await store.put(key, { data: record.data }, { ttlSeconds: DAY });
+}
+
+export async function autoEnableIO(store: Store, volumeId: string): Promise<boolean> {
+  return (await store.getJson<{ autoEnableIO?: boolean }>(volumeIoKey(volumeId)))?.autoEnableIO ?? false;
+}
+
+export async function setAutoEnableIO(store: Store, volumeId: string, value: boolean): Promise<void> {
+  await store.putJson(volumeIoKey(volumeId), { autoEnableIO: value });
+}

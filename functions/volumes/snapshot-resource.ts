@@ -1,0 +1,136 @@
+/**
+ * Cinder snapshots as EC2 snapshots for the describe engine and the answers of CreateSnapshot /
+ * CopySnapshot. The owner is the project (EC2's account is the OpenStack project here).
+ */
+import type { ActionContext } from '../../lib/context.js';
+import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
+import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
+import { getSnapshot, getVolume, listSnapshots, parseCinderTime, type CinderSnapshot, type Query } from '../../lib/openstack/cinder.js';
+import { mapErrors } from '../../lib/openstack/errors.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
+import type { Snapshot } from '../../schemas/types.js';
+import { readRecords, snapshotKey, type SnapshotRecord } from './records.js';
+import { COPY_VOLUME_ID, backingVolumeOf } from './snapshot-copies.js';
+import { cinderSnapshotStatuses, snapshotProgress, snapshotState } from './states.js';
+
+const MAX_SINGLE_GETS = 25;
+
+async function snapshotsByUuid(ctx: ActionContext, uuids: string[]): Promise<CinderSnapshot[]> {
+  if (uuids.length > MAX_SINGLE_GETS) {
+    const wanted = new Set(uuids);
+    return (await mapErrors(() => listSnapshots(ctx.openstack.cinder))).filter((s) => wanted.has(s.id));
+  }
+  const found = await Promise.all(
+    uuids.map((uuid) =>
+      mapErrors(() =>
+        getSnapshot(ctx.openstack.cinder, uuid).catch((error: unknown) => {
+          if (error instanceof OpenStackError && error.status === 404) return undefined;
+          throw error;
+        }),
+      ),
+    ),
+  );
+  return found.filter((s): s is CinderSnapshot => s !== undefined);
+}
+
+export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderSnapshot>> {
+  if (query.uuids) return { items: await snapshotsByUuid(ctx, query.uuids), complete: false };
+  const ids = filterValues(query.filters, 'snapshot-id');
+  if (ids?.every(isExact)) {
+    return { items: await snapshotsByUuid(ctx, [...(await uuidsOf(ctx.store, ids)).values()]), complete: false };
+  }
+  const cinderQuery: Query = {};
+  const status = filterValues(query.filters, 'status');
+  if (status?.length === 1 && isExact(status[0]!)) {
+    const statuses = cinderSnapshotStatuses(status[0]!);
+    if (statuses.length === 1) cinderQuery['status'] = statuses[0];
+  }
+  const volumes = filterValues(query.filters, 'volume-id');
+  if (volumes?.length === 1 && isExact(volumes[0]!)) {
+    const uuid = (await uuidsOf(ctx.store, volumes)).get(volumes[0]!);
+    if (!uuid) return { items: [], complete: false };
+    cinderQuery['volume_id'] = uuid;
+  }
+  const items = await mapErrors(() => listSnapshots(ctx.openstack.cinder, cinderQuery));
+  return { items, complete: Object.keys(cinderQuery).length === 0 };
+}
+
+/**
+ * Whether each snapshot's volume is encrypted: recorded when we made the snapshot; for snapshots
+ * made in Cinder directly, read from the source volume once and recorded.
+ */
+async function encryption(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>): Promise<Map<string, boolean>> {
+  const records = await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id)));
+  const out = new Map<string, boolean>();
+  const unknown: Array<Entry<CinderSnapshot>> = [];
+  for (const e of entries) {
+    const encrypted = records.get(snapshotKey(e.ec2Id))?.encrypted;
+    if (encrypted === undefined) unknown.push(e);
+    else out.set(e.ec2Id, encrypted);
+  }
+  const volumeUuids = [...new Set(unknown.map((e) => e.raw.volume_id))];
+  const volumes = new Map(
+    await Promise.all(
+      volumeUuids.map(async (uuid) => [uuid, await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined)] as const),
+    ),
+  );
+  await Promise.all(
+    unknown.map(async (e) => {
+      const volume = volumes.get(e.raw.volume_id);
+      out.set(e.ec2Id, Boolean(volume?.encrypted));
+      // A volume that is gone cannot tell; don't record a guess.
+      if (volume) await ctx.store.putJson(snapshotKey(e.ec2Id), { encrypted: Boolean(volume.encrypted) } satisfies SnapshotRecord);
+    }),
+  );
+  return out;
+}
+
+export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>): Promise<Snapshot[]> {
+  if (entries.length === 0) return [];
+  const sourceVolumes = entries.filter((e) => !backingVolumeOf(e.raw)).map((e) => e.raw.volume_id);
+  const [volumeIds, encrypted] = await Promise.all([
+    ec2IdsFor(ctx.store, 'volume', sourceVolumes),
+    encryption(ctx, entries),
+  ]);
+  const owner = ctx.caller.projectId;
+  return entries.map(({ raw, ec2Id, tags }) => ({
+    SnapshotId: ec2Id,
+    VolumeId: backingVolumeOf(raw) ? COPY_VOLUME_ID : volumeIds.get(raw.volume_id),
+    State: snapshotState(raw.status),
+    StartTime: parseCinderTime(raw.created_at),
+    Progress: snapshotProgress(raw.status, raw['os-extended-snapshot-attributes:progress']),
+    OwnerId: raw['os-extended-snapshot-attributes:project_id'] ?? owner,
+    Description: raw.description ?? '',
+    VolumeSize: raw.size,
+    Encrypted: encrypted.get(ec2Id) ?? false,
+    StorageTier: 'standard',
+    Tags: tags,
+  }));
+}
+
+export const SNAPSHOT_FILTERS: FilterSpec<Snapshot> = {
+  description: (s) => s.Description,
+  encrypted: (s) => s.Encrypted,
+  'owner-alias': (s) => s.OwnerAlias,
+  'owner-id': (s) => s.OwnerId,
+  progress: (s) => s.Progress,
+  'snapshot-id': (s) => s.SnapshotId,
+  'start-time': (s) => s.StartTime as Date | undefined,
+  status: (s) => s.State,
+  'storage-tier': (s) => s.StorageTier,
+  'volume-id': (s) => s.VolumeId,
+  'volume-size': (s) => s.VolumeSize,
+};
+
+export const snapshotDescriptor: ResourceDescriptor<CinderSnapshot, Snapshot> = {
+  type: 'snapshot',
+  idErrors: ID_ERRORS.snapshot,
+  list: listProjectSnapshots,
+  uuidOf: (s) => s.id,
+  format: formatSnapshots,
+  idOf: (s) => s.SnapshotId!,
+  filters: SNAPSHOT_FILTERS,
+  paging: { min: 5, max: 1000, exclusiveWithIds: 'snapshotSet' },
+};

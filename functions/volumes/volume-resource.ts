@@ -1,0 +1,170 @@
+/**
+ * Cinder volumes as EC2 volumes, for the describe engine (DescribeVolumes, DescribeVolumeStatus)
+ * and for the answers of CreateVolume. Filters Cinder can answer (ids, status, zone, size) are
+ * pushed down to its query; the rest are applied to the formatted volumes.
+ */
+import type { ActionContext } from '../../lib/context.js';
+import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
+import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
+import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
+import { mapErrors } from '../../lib/openstack/errors.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
+import type { Volume, VolumeAttachment } from '../../schemas/types.js';
+import { deleteOnTermination } from './attachments.js';
+import { readRecords, volumeKey, type VolumeRecord } from './records.js';
+import { isCopyBackingVolume } from './snapshot-copies.js';
+import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
+import { cinderTypes, reportedVolumeType } from './volume-types.js';
+
+/** A formatted volume plus what only filters need. */
+export type VolumeItem = Volume & { ClientToken?: string };
+
+/** Asking Cinder for each volume beats listing them all up to about this many. */
+const MAX_SINGLE_GETS = 25;
+
+/** Volumes by UUID; those Cinder no longer has are left out. */
+export async function volumesByUuid(ctx: ActionContext, uuids: string[]): Promise<CinderVolume[]> {
+  if (uuids.length > MAX_SINGLE_GETS) {
+    const wanted = new Set(uuids);
+    return (await mapErrors(() => listVolumes(ctx.openstack.cinder))).filter((v) => wanted.has(v.id));
+  }
+  const found = await Promise.all(
+    uuids.map((uuid) =>
+      mapErrors(() =>
+        getVolume(ctx.openstack.cinder, uuid).catch((error: unknown) => {
+          if (error instanceof OpenStackError && error.status === 404) return undefined;
+          throw error;
+        }),
+      ),
+    ),
+  );
+  return found.filter((v): v is CinderVolume => v !== undefined);
+}
+
+/** One exact value of a filter, which Cinder can then match itself. */
+function single(filters: ListQuery['filters'], name: string): string | undefined {
+  const values = filterValues(filters, name);
+  return values?.length === 1 && isExact(values[0]!) ? values[0] : undefined;
+}
+
+export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
+  const visible = (volumes: CinderVolume[]) => volumes.filter((v) => !isCopyBackingVolume(v));
+  if (query.uuids) return { items: visible(await volumesByUuid(ctx, query.uuids)), complete: false };
+
+  const ids = filterValues(query.filters, 'volume-id');
+  if (ids?.every(isExact)) {
+    const uuids = [...(await uuidsOf(ctx.store, ids)).values()];
+    return { items: visible(await volumesByUuid(ctx, uuids)), complete: false };
+  }
+
+  const cinderQuery: Query = {};
+  const status = single(query.filters, 'status');
+  const statuses = status ? cinderVolumeStatuses(status) : [];
+  if (statuses.length === 1) cinderQuery['status'] = statuses[0];
+  const zone = single(query.filters, 'availability-zone');
+  if (zone) cinderQuery['availability_zone'] = zone;
+  const size = single(query.filters, 'size');
+  if (size && /^\d+$/.test(size)) cinderQuery['size'] = size;
+  const items = await mapErrors(() => listVolumes(ctx.openstack.cinder, cinderQuery));
+  return { items: visible(items), complete: Object.keys(cinderQuery).length === 0 };
+}
+
+/** Attachments still being made appear only in Cinder's attachment records, not on the volume. */
+async function pendingAttachments(ctx: ActionContext, volume: CinderVolume): Promise<Array<{ serverId: string; attachedAt?: string }>> {
+  if (volume.attachments.length > 0 || !ATTACHING_STATUSES.has(volume.status)) return [];
+  const records = await listAttachments(ctx.openstack.cinder, volume.id).catch(() => []);
+  return records.flatMap((r) => (r.instance ? [{ serverId: r.instance, attachedAt: r.attached_at ?? undefined }] : []));
+}
+
+/** Volumes (with their tags) in EC2's form, reading related data once for the whole batch. */
+export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<CinderVolume>>): Promise<VolumeItem[]> {
+  if (entries.length === 0) return [];
+  const pending = new Map(
+    await Promise.all(entries.map(async (e) => [e.raw.id, await pendingAttachments(ctx, e.raw)] as const)),
+  );
+  const serverIds = entries.flatMap((e) => [
+    ...e.raw.attachments.map((a) => a.server_id),
+    ...(pending.get(e.raw.id) ?? []).map((p) => p.serverId),
+  ]);
+  const snapshotUuids = entries.flatMap((e) => (e.raw.snapshot_id ? [e.raw.snapshot_id] : []));
+  const [instanceIds, snapshotIds, dot, records, types] = await Promise.all([
+    ec2IdsFor(ctx.store, 'instance', serverIds),
+    ec2IdsFor(ctx.store, 'snapshot', snapshotUuids),
+    deleteOnTermination(ctx.openstack.nova, entries.some((e) => e.raw.attachments.length) ? serverIds : []).catch(
+      () => new Map<string, boolean>(),
+    ),
+    readRecords<VolumeRecord>(ctx.store, entries.map((e) => volumeKey(e.ec2Id))),
+    cinderTypes(ctx),
+  ]);
+
+  return entries.map(({ raw, ec2Id, tags }) => {
+    const attachments: VolumeAttachment[] = [
+      ...raw.attachments.map((a) => ({
+        AttachTime: parseCinderTime(a.attached_at),
+        Device: a.device ?? undefined,
+        InstanceId: instanceIds.get(a.server_id),
+        State: attachmentState(raw.status),
+        VolumeId: ec2Id,
+        DeleteOnTermination: dot.get(`${a.server_id}/${raw.id}`) ?? false,
+      })),
+      ...(pending.get(raw.id) ?? []).map((p) => ({
+        AttachTime: parseCinderTime(p.attachedAt),
+        InstanceId: instanceIds.get(p.serverId),
+        State: 'attaching' as const,
+        VolumeId: ec2Id,
+        DeleteOnTermination: false,
+      })),
+    ];
+    const record = records.get(volumeKey(ec2Id));
+    return {
+      VolumeId: ec2Id,
+      Size: raw.size,
+      SnapshotId: raw.snapshot_id ? (snapshotIds.get(raw.snapshot_id) ?? '') : '',
+      AvailabilityZone: raw.availability_zone,
+      State: volumeState(raw.status, attachments.length > 0),
+      CreateTime: parseCinderTime(raw.created_at),
+      Attachments: attachments,
+      Encrypted: Boolean(raw.encrypted),
+      VolumeType: reportedVolumeType(raw.volume_type, types.defaultName, record?.volumeType),
+      MultiAttachEnabled: Boolean(raw.multiattach),
+      FastRestored: false,
+      Tags: tags,
+      ClientToken: record?.clientToken,
+    };
+  });
+}
+
+export const VOLUME_FILTERS: FilterSpec<VolumeItem> = {
+  'attachment.attach-time': (v) => (v.Attachments ?? []).map((a) => a.AttachTime as Date | undefined),
+  'attachment.delete-on-termination': (v) => (v.Attachments ?? []).map((a) => a.DeleteOnTermination),
+  'attachment.device': (v) => (v.Attachments ?? []).map((a) => a.Device),
+  'attachment.instance-id': (v) => (v.Attachments ?? []).map((a) => a.InstanceId),
+  'attachment.status': (v) => (v.Attachments ?? []).map((a) => a.State),
+  'availability-zone': (v) => v.AvailabilityZone,
+  'client-token': (v) => v.ClientToken,
+  'create-time': (v) => v.CreateTime as Date | undefined,
+  encrypted: (v) => v.Encrypted,
+  'fast-restored': (v) => v.FastRestored,
+  'multi-attach-enabled': (v) => v.MultiAttachEnabled,
+  size: (v) => v.Size,
+  'snapshot-id': (v) => v.SnapshotId,
+  status: (v) => v.State,
+  'volume-id': (v) => v.VolumeId,
+  'volume-type': (v) => v.VolumeType,
+};
+
+export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem> = {
+  type: 'volume',
+  idErrors: ID_ERRORS.volume,
+  list: listProjectVolumes,
+  uuidOf: (v) => v.id,
+  format: formatVolumes,
+  idOf: (v) => v.VolumeId!,
+  filters: VOLUME_FILTERS,
+  paging: { min: 5, max: 500, exclusiveWithIds: 'volumeSet' },
+};
+
+/** Drops what only filters needed. */
+export const withoutFilterFields = ({ ClientToken: _token, ...volume }: VolumeItem): Volume => volume;

@@ -1,0 +1,17 @@
+/** Availability zones volumes may be created in: Cinder's own, which is what it will accept. */
+import type { ActionContext } from '../../lib/context.js';
+import { listZones, type CinderZone } from '../../lib/openstack/cinder.js';
+import { mapErrors } from '../../lib/openstack/errors.js';
+import { Ec2Error } from '../../lib/protocol/errors.js';
+import { perProjectCache } from './cached.js';
+
+const cache = perProjectCache<CinderZone[]>();
+
+export async function requireVolumeZone(ctx: ActionContext, zone: string): Promise<void> {
+  const zones = await cache(ctx.caller.projectId, () => mapErrors(() => listZones(ctx.openstack.cinder)));
+  const found = zones.find((z) => z.zoneName === zone);
+  if (!found) throw new Ec2Error('InvalidZone.NotFound', `The zone '${zone}' does not exist.`);
+  if (!found.zoneState.available) {
+    throw new Ec2Error('Unsupported', `The requested Availability Zone is currently constrained: ${zone}.`);
+  }
+}
