@@ -8,8 +8,22 @@ import { ID_PREFIXES, requireUuid } from '../../lib/store/ids.js';
 
 const imageNotFound = (ec2Id: string) => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun);
 
+/** Lookups of one request: an action's check and run then read the image once. */
+const lookups = new WeakMap<ActionContext, Map<string, Promise<GlanceImage>>>();
+
 /** The image behind an id, as Glance shows it to the caller; InvalidAMIID.Malformed/NotFound otherwise. */
-export async function findImage(ctx: ActionContext, glance: Glance, ec2Id: string): Promise<GlanceImage> {
+export function findImage(ctx: ActionContext, glance: Glance, ec2Id: string): Promise<GlanceImage> {
+  let byId = lookups.get(ctx);
+  if (!byId) lookups.set(ctx, (byId = new Map()));
+  let found = byId.get(ec2Id);
+  if (!found) {
+    found = lookUp(ctx, glance, ec2Id);
+    byId.set(ec2Id, found);
+  }
+  return found;
+}
+
+async function lookUp(ctx: ActionContext, glance: Glance, ec2Id: string): Promise<GlanceImage> {
   const uuid = await requireUuid(ctx.store, ec2Id, ID_PREFIXES.image, ID_ERRORS.image);
   const image = await mapErrors(() => glance.find(uuid));
   if (!image || image.status === 'deleted' || image.status === 'pending_delete') throw imageNotFound(ec2Id);

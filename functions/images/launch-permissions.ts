@@ -155,3 +155,7 @@ export async function resetLaunchPermissions(ctx: ActionContext, glance: Glance,
 }
 
 export { isForbidden };
+
+export async function forgetLaunchPermissions(store: StateStore, uuid: string): Promise<void> {
+  await store.delete(latentKey(uuid));
+}
