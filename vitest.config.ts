@@ -2,11 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    silent: 'passed-only',
     projects: [
       {
         test: {
           name: 'unit',
-          silent: 'passed-only',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
         },

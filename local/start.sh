@@ -27,6 +27,9 @@ export EC2_DISPATCH="${EC2_DISPATCH:-lambda}"
 export EC2_LAMBDA_ENDPOINT="${EC2_LAMBDA_ENDPOINT:-http://127.0.0.1:$EC2_LAMBDA_PORT}"
 export EC2_ENDPOINT="${EC2_ENDPOINT:-http://127.0.0.1:$EC2_HTTP_PORT/}"
 export EC2_HTTP_PORT EC2_LAMBDA_PORT
+# A laptop (or a CI machine) running OpenStack beside us is slower than a cloud: allow more than
+# API Gateway's 29 s before the local gateway gives up.
+export EC2_FRONT_DOOR_TIMEOUT="${EC2_FRONT_DOOR_TIMEOUT:-180}"
 
 if ! pid_alive table; then
   # dynalite: DynamoDB's API in Node, bound to loopback (DynamoDB Local cannot bind to one address).

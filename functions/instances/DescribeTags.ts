@@ -7,7 +7,7 @@ import { filterValues, isExact, type Filter } from '../../lib/describe/filters.j
 import { select } from '../../lib/describe/select.js';
 import { action } from '../../lib/family.js';
 import { ID_PREFIXES, resourceTypeOf, type ResourceType } from '../../lib/store/ids.js';
-import { tagsByIdPrefix, tagsOf, type Tag } from '../../lib/store/tags.js';
+import { allTags, tagsByIdPrefix, tagsOf, type Tag } from '../../lib/store/tags.js';
 import type { TagDescription } from '../../schemas/types.js';
 
 async function candidateTags(ctx: ActionContext, filters: Filter[] | undefined) {
@@ -18,7 +18,7 @@ async function candidateTags(ctx: ActionContext, filters: Filter[] | undefined) 
     const prefixes = types.flatMap((t) => (Object.hasOwn(ID_PREFIXES, t) ? ID_PREFIXES[t as ResourceType] : []));
     return tagsByIdPrefix(ctx.store, prefixes);
   }
-  return tagsByIdPrefix(ctx.store, ['']);
+  return allTags(ctx.store);
 }
 
 export default action('DescribeTags', async (input, ctx) => {

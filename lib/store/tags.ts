@@ -54,10 +54,15 @@ export async function tagsOf(store: StateStore, ec2Ids: string[]): Promise<Map<s
   return group(records.flat());
 }
 
-/** Tags of every resource whose id starts with one of `idPrefixes` (e.g. `i-`): one query each. */
+/** Tags of every resource whose id has one of `idPrefixes` (e.g. `i` for `i-…`): one query each. */
 export async function tagsByIdPrefix(store: StateStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
   const records = await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)));
   return group(records.flat());
+}
+
+/** Every tag of the project. */
+export async function allTags(store: StateStore): Promise<Map<string, Tag[]>> {
+  return group(await store.query('tag#'));
 }
 
 /** Adds or overwrites tags on each resource, keeping AWS's limit of 50 tags per resource. */
