@@ -13,7 +13,9 @@ export function ec2Client(project: 'demo' | 'alt' = 'demo', overrides: { secret?
     endpoint: info.endpoint,
     region: info.region,
     credentials: { accessKeyId: p.ec2.access, secretAccessKey: overrides.secret ?? p.ec2.secret },
-    maxAttempts: 1,
+    // The SDK's standard retries: a reused keep-alive socket the local gateway just closed is retried
+    // as a real client would.
+    maxAttempts: 3,
   });
 }
 
