@@ -4,6 +4,7 @@
  * the error as AWS does.
  */
 import { randomUUID } from 'node:crypto';
+import { keystoneCalls } from '../../lib/openstack/keystone.js';
 import { authenticator as defaultAuthenticator, type Authenticator } from '../../lib/auth/authenticator.js';
 import type { IncomingRequest } from '../../lib/auth/signed-request.js';
 import { config } from '../../lib/config.js';
@@ -20,6 +21,10 @@ export interface FrontDoorDeps {
   authenticator: Pick<Authenticator, 'authenticate'>;
   dispatcher: Dispatcher;
 }
+
+/** Names this process (one Lambda container) in the logs, with its running count of Keystone calls. */
+const container = randomUUID().slice(0, 8);
+const keystoneCallCount = () => keystoneCalls.passwordAuth + keystoneCalls.ec2tokens + keystoneCalls.credentialReads;
 
 let defaults: FrontDoorDeps | undefined;
 function defaultDeps(): FrontDoorDeps {
@@ -71,6 +76,8 @@ export async function handleEc2Request(request: IncomingRequest, deps: FrontDoor
         status: error ? error.status : 200,
         code: error?.code,
         ms: Date.now() - started,
+        container,
+        keystoneCalls: keystoneCallCount(),
       }),
     );
   }

@@ -1,0 +1,63 @@
+/** Shared by the benchmarks: signed requests against the running endpoint, timing, and statistics. */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { endpointInfo, profileOf } from '../tests/integration/support/env.js';
+
+export { endpointInfo, fixtures, runDir } from '../tests/integration/support/env.js';
+
+export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
+  const info = endpointInfo();
+  const p = profileOf(project);
+  const url = new URL(info.endpoint);
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: p.ec2.access, secretAccessKey: p.ec2.secret },
+    region: info.region,
+    service: 'ec2',
+    sha256: Sha256,
+  });
+  return async (params: Record<string, string>): Promise<{ status: number; body: string }> => {
+    const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body,
+      }),
+    );
+    const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
+    return { status: response.status, body: await response.text() };
+  };
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (sortedMs.length === 0) return NaN;
+  const index = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);
+  return sortedMs[Math.max(0, index)]!;
+}
+
+/** Runs `task` `count` times with `concurrency` in flight; returns per-call latencies and wall time. */
+export async function load(count: number, concurrency: number, task: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { latencies, wallMs, perSecond: (count / wallMs) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
