@@ -13,6 +13,12 @@ import DescribeInstanceTypes from './DescribeInstanceTypes.js';
 import DescribeKeyPairs from './DescribeKeyPairs.js';
 import ImportKeyPair from './ImportKeyPair.js';
 import ModifyIdFormat from './ModifyIdFormat.js';
+import DescribeInstances from './DescribeInstances.js';
+import RunInstances from './RunInstances.js';
+import TerminateInstances from './TerminateInstances.js';
+import StopInstances from './StopInstances.js';
+import StartInstances from './StartInstances.js';
+import RebootInstances from './RebootInstances.js';
 
 export const handle = familyHandler('instances', [
   DescribeRegions,
@@ -28,4 +34,10 @@ export const handle = familyHandler('instances', [
   DescribeKeyPairs,
   ImportKeyPair,
   ModifyIdFormat,
+  DescribeInstances,
+  RunInstances,
+  TerminateInstances,
+  StopInstances,
+  StartInstances,
+  RebootInstances,
 ]);

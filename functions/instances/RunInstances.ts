@@ -1,0 +1,60 @@
+/**
+ * RunInstances: the reservation (`r-…`) with its instances `pending`. Everything is checked before
+ * OpenStack is touched (that is also what DryRun verifies); a ClientToken makes the request
+ * idempotent even when retried concurrently (launch-token.ts).
+ */
+import type { ActionContext } from '../../lib/context.js';
+import { action } from '../../lib/family.js';
+import { getServers } from '../../lib/openstack/nova.js';
+import type { RunInstancesRequest } from '../../schemas/types.js';
+import { depsFor, loadInstanceViews } from './instance-model.js';
+import { launch, planLaunch, type LaunchPlan } from './launch.js';
+import { fingerprintOf, withClientToken, type Launched } from './launch-token.js';
+import { readLaunchRecords } from './launch-record.js';
+import { reservationsOf } from './reservations.js';
+import { terminatedServer } from './instance-resource.js';
+
+const plans = new WeakMap<object, Promise<LaunchPlan>>();
+
+function planOf(ctx: ActionContext, input: RunInstancesRequest): Promise<LaunchPlan> {
+  let plan = plans.get(input);
+  if (!plan) {
+    plan = planLaunch(ctx, input);
+    plans.set(input, plan);
+  }
+  return plan;
+}
+
+/** The reservation a token already made, as it is now. */
+async function replay(ctx: ActionContext, launched: Launched) {
+  const [servers, launches] = await Promise.all([
+    getServers(ctx.openstack.nova, launched.serverIds),
+    readLaunchRecords(ctx.store, launched.serverIds),
+  ]);
+  const present = new Set(servers.map((s) => s.id));
+  const gone = launched.serverIds.flatMap((id) => (!present.has(id) && launches.get(id)?.terminated ? [terminatedServer(launches.get(id)!)] : []));
+  const targets = [...servers, ...gone].map((server) => ({ server, ec2Id: launches.get(server.id)?.instanceId }));
+  const views = await loadInstanceViews(depsFor(ctx), targets, { launches });
+  const order = new Map(launched.serverIds.map((id, i) => [id, i]));
+  views.sort((a, b) => order.get(a.serverId)! - order.get(b.serverId)!);
+  return reservationsOf(views)[0] ?? { ReservationId: launched.reservationId, OwnerId: ctx.caller.projectId, Groups: [], Instances: [] };
+}
+
+export default action(
+  'RunInstances',
+  async (input, ctx) => {
+    const plan = await planOf(ctx, input);
+    if (!input.ClientToken) return (await launch(ctx, input, plan)).reservation;
+    return withClientToken(
+      ctx.store,
+      input.ClientToken,
+      fingerprintOf(input as unknown as Record<string, unknown>),
+      async () => {
+        const result = await launch(ctx, input, plan);
+        return { launched: { reservationId: result.reservationId, serverIds: result.serverIds }, answer: result.reservation };
+      },
+      (launched) => replay(ctx, launched),
+    );
+  },
+  { check: async (input, ctx) => void (await planOf(ctx, input)) },
+);

@@ -1,0 +1,227 @@
+/**
+ * Everything an EC2 instance shows that Nova's server does not carry: ports, floating IPs,
+ * security group names, volumes' attachment details, images, and the EC2 ids of all of them.
+ *
+ * Fetched for a batch of servers at once and only what the batch needs: a few servers are asked
+ * about by id (`ports?device_id=…`, one GET per volume); a listing of the whole project reads the
+ * project's ports and floating IPs in one request each, started while Nova is still listing.
+ */
+import type { NeutronFloatingIp, NeutronPort, NeutronSecurityGroup } from '../../lib/openstack/neutron.js';
+import {
+  floatingIpsOfPorts,
+  floatingIpsOfProject,
+  portsOfDevices,
+  portsOfProject,
+  securityGroupsById,
+} from '../../lib/openstack/neutron.js';
+import type { NovaServer } from '../../lib/openstack/nova.js';
+import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
+import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { ec2IdsFor, type IdPrefix } from '../../lib/store/ids.js';
+import type { StateStore } from '../../lib/store/project-store.js';
+import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
+
+/** What loading instances needs: OpenStack clients (the caller's or a service's) and the project's table. */
+export interface InstanceDeps {
+  nova: ServiceClient;
+  neutron: ServiceClient;
+  cinder: ServiceClient;
+  glance: ServiceClient;
+  store: StateStore;
+  /** The project the instances belong to (also what listings are narrowed to). */
+  projectId: string;
+  /** The EC2 region name, for DNS-style names. */
+  region: string;
+  /** Whether the metadata service requires IMDSv2 tokens (shown in MetadataOptions). */
+  metadataTokensRequired?: boolean;
+}
+
+export interface CinderVolumeInfo {
+  id: string;
+  status: string;
+  bootable?: string;
+  attachments: Array<{ server_id: string; device: string | null; attached_at: string | null }>;
+  volume_image_metadata?: Record<string, string>;
+}
+
+/** Reads started before Nova answers, for a listing of the whole project. */
+export interface ProjectPrefetch {
+  ports: Promise<NeutronPort[]>;
+  floatingIps: Promise<NeutronFloatingIp[]>;
+  launches: Promise<Map<string, LaunchRecord>>;
+}
+
+export function startProjectPrefetch(deps: InstanceDeps): ProjectPrefetch {
+  const prefetch = {
+    ports: portsOfProject(deps.neutron, deps.projectId),
+    floatingIps: floatingIpsOfProject(deps.neutron, deps.projectId),
+    launches: readAllLaunchRecords(deps.store),
+  };
+  // Whoever awaits them sees the failure; until then it must not count as unhandled.
+  for (const p of Object.values(prefetch)) p.catch(() => undefined);
+  return prefetch;
+}
+
+export interface Related {
+  portsByServer: Map<string, NeutronPort[]>;
+  floatingIpsByPort: Map<string, NeutronFloatingIp[]>;
+  securityGroups: Map<string, NeutronSecurityGroup>;
+  volumes: Map<string, CinderVolumeInfo>;
+  images: Map<string, GlanceImage | undefined>;
+  launches: Map<string, LaunchRecord>;
+  ids: {
+    image: Map<string, string>;
+    kernel: Map<string, string>;
+    ramdisk: Map<string, string>;
+    subnet: Map<string, string>;
+    vpc: Map<string, string>;
+    securityGroup: Map<string, string>;
+    volume: Map<string, string>;
+    port: Map<string, string>;
+  };
+}
+
+const VOLUMES_BY_ID_LIMIT = 40;
+const IMAGE_TTL_MS = 60_000;
+const imageCache = new Map<string, { at: number; image: Promise<GlanceImage | undefined> }>();
+
+/** An image as the caller sees it, kept a minute (images rarely change and many servers share one). */
+function imageOf(glance: ServiceClient, projectId: string, id: string): Promise<GlanceImage | undefined> {
+  const key = `${projectId}/${id}`;
+  const hit = imageCache.get(key);
+  if (hit && Date.now() - hit.at < IMAGE_TTL_MS) return hit.image;
+  const image = glance.get<GlanceImage>(`images/${encodeURIComponent(id)}`).catch((error: unknown) => {
+    if (error instanceof OpenStackError && (error.status === 404 || error.status === 403)) return undefined;
+    imageCache.delete(key);
+    throw error;
+  });
+  imageCache.set(key, { at: Date.now(), image });
+  return image;
+}
+
+async function volumesOf(deps: InstanceDeps, ids: string[], projectWide: boolean): Promise<Map<string, CinderVolumeInfo>> {
+  const out = new Map<string, CinderVolumeInfo>();
+  if (ids.length === 0) return out;
+  if (projectWide && ids.length > VOLUMES_BY_ID_LIMIT) {
+    const wanted = new Set(ids);
+    let marker: string | undefined;
+    for (;;) {
+      const body = await deps.cinder.get<{ volumes: CinderVolumeInfo[] }>('volumes/detail', { limit: 1000, marker });
+      for (const v of body.volumes) if (wanted.has(v.id)) out.set(v.id, v);
+      if (body.volumes.length < 1000) return out;
+      marker = body.volumes[body.volumes.length - 1]!.id;
+    }
+  }
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        out.set(id, (await deps.cinder.get<{ volume: CinderVolumeInfo }>(`volumes/${encodeURIComponent(id)}`)).volume);
+      } catch (error) {
+        if (!(error instanceof OpenStackError && error.status === 404)) throw error;
+      }
+    }),
+  );
+  return out;
+}
+
+const imageIdOf = (server: NovaServer) => (server.image && typeof server.image === 'object' ? server.image.id : undefined);
+
+/** Device-index order: launch order for ports we made, then creation time. */
+export function orderPorts(ports: NeutronPort[], launch: LaunchRecord | undefined): NeutronPort[] {
+  const index = new Map((launch?.ports ?? []).map((p) => [p.portId, p.deviceIndex]));
+  return [...ports].sort((a, b) => {
+    const ia = index.get(a.id);
+    const ib = index.get(b.id);
+    if (ia !== undefined || ib !== undefined) return (ia ?? Number.MAX_SAFE_INTEGER) - (ib ?? Number.MAX_SAFE_INTEGER);
+    return (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id);
+  });
+}
+
+export async function fetchRelated(
+  deps: InstanceDeps,
+  servers: NovaServer[],
+  options: { prefetch?: ProjectPrefetch; launches?: Map<string, LaunchRecord> } = {},
+): Promise<Related> {
+  const serverIds = servers.map((s) => s.id);
+  const wanted = new Set(serverIds);
+  const { prefetch } = options;
+
+  const launchesP = options.launches
+    ? Promise.resolve(options.launches)
+    : prefetch
+      ? prefetch.launches
+      : readLaunchRecords(deps.store, serverIds);
+  const portsP = prefetch
+    ? prefetch.ports.then((ports) => ports.filter((p) => wanted.has(p.device_id)))
+    : portsOfDevices(deps.neutron, serverIds);
+
+  const volumeIds = [...new Set(servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id)))];
+  const imageIds = [...new Set(servers.map(imageIdOf).filter((id): id is string => Boolean(id)))];
+  const volumesP = volumesOf(deps, volumeIds, Boolean(prefetch));
+  const imagesP = Promise.all(imageIds.map(async (id) => [id, await imageOf(deps.glance, deps.projectId, id)] as const));
+
+  const ports = await portsP;
+  const portIds = ports.map((p) => p.id);
+  const fipsP = prefetch
+    ? prefetch.floatingIps.then((fips) => fips.filter((f) => f.port_id && portIds.includes(f.port_id)))
+    : floatingIpsOfPorts(deps.neutron, portIds);
+  const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
+  const subnetUuids = [...new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)))];
+  const networkUuids = [...new Set(ports.map((p) => p.network_id))];
+
+  const [launches, volumes, images, floatingIps, securityGroups] = await Promise.all([
+    launchesP,
+    volumesP,
+    imagesP.then((pairs) => new Map(pairs)),
+    fipsP,
+    securityGroupsById(deps.neutron, sgUuids),
+  ]);
+
+  // Kernel and ramdisk of the instance's image (Nova shows its own copy only to admins).
+  const kernelIds = new Set<string>();
+  const ramdiskIds = new Set<string>();
+  for (const s of servers) {
+    const image = images.get(imageIdOf(s) ?? '');
+    const kernel = s['OS-EXT-SRV-ATTR:kernel_id'] || (image?.['kernel_id'] as string | undefined);
+    const ramdisk = s['OS-EXT-SRV-ATTR:ramdisk_id'] || (image?.['ramdisk_id'] as string | undefined);
+    if (kernel) kernelIds.add(kernel);
+    if (ramdisk) ramdiskIds.add(ramdisk);
+  }
+  // Servers booted from a volume name their image in the volume's image metadata.
+  const bootImageIds = [...volumes.values()].map((v) => v.volume_image_metadata?.['image_id']).filter((id): id is string => Boolean(id));
+
+  const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>, prefix?: IdPrefix) =>
+    ec2IdsFor(deps.store, type, [...new Set(uuids)], prefix ? () => prefix : undefined);
+  const [image, kernel, ramdisk, subnet, vpc, securityGroup, volume, port] = await Promise.all([
+    idsOf('image', [...imageIds, ...bootImageIds], 'ami'),
+    idsOf('image', kernelIds, 'aki'),
+    idsOf('image', ramdiskIds, 'ari'),
+    idsOf('subnet', subnetUuids),
+    idsOf('vpc', networkUuids),
+    idsOf('security-group', sgUuids),
+    idsOf('volume', volumeIds),
+    idsOf('network-interface', portIds),
+  ]);
+
+  const portsByServer = new Map<string, NeutronPort[]>();
+  for (const p of ports) {
+    const list = portsByServer.get(p.device_id) ?? [];
+    list.push(p);
+    portsByServer.set(p.device_id, list);
+  }
+  for (const [serverId, list] of portsByServer) portsByServer.set(serverId, orderPorts(list, launches.get(serverId)));
+  const floatingIpsByPort = new Map<string, NeutronFloatingIp[]>();
+  for (const f of floatingIps) {
+    if (!f.port_id) continue;
+    floatingIpsByPort.set(f.port_id, [...(floatingIpsByPort.get(f.port_id) ?? []), f]);
+  }
+  return {
+    portsByServer,
+    floatingIpsByPort,
+    securityGroups: new Map(securityGroups.map((g) => [g.id, g])),
+    volumes,
+    images,
+    launches,
+    ids: { image, kernel, ramdisk, subnet, vpc, securityGroup, volume, port },
+  };
+}

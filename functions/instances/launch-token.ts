@@ -1,0 +1,92 @@
+/**
+ * RunInstances' ClientToken: the same token makes one reservation, however many requests carry it
+ * and however they race. The token is claimed in the table with a conditional write BEFORE Nova is
+ * called; the winner launches and records the reservation on the claim; the others wait for that
+ * and answer the same reservation. A launch that fails releases the claim (nothing is left in the
+ * table), so a later retry launches again, as AWS retries a failed request.
+ */
+import { createHash } from 'node:crypto';
+import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
+import type { StateStore } from '../../lib/store/project-store.js';
+
+export interface TokenClaim {
+  fingerprint: string;
+  startedAt: number;
+  /** Set once the launch is recorded. */
+  reservationId?: string;
+  serverIds?: string[];
+}
+
+export interface Launched {
+  reservationId: string;
+  serverIds: string[];
+}
+
+/** AWS keeps a client token's outcome for at least 24 hours. */
+const CLAIM_SECONDS = 24 * 3600;
+/** A claim without an outcome after this long belongs to a launch that died half-way. */
+const ABANDONED_MS = 10 * 60_000;
+const WAIT_MS = 180_000;
+const POLL_MS = 400;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tokenKey = (token: string) => `runtoken#${token}`;
+
+/** JSON with sorted keys, so the same parameters in any order give the same fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function fingerprintOf(params: Record<string, unknown>): string {
+  const { ClientToken: _token, DryRun: _dryRun, ...rest } = params;
+  return createHash('sha256').update(canonical(rest)).digest('hex');
+}
+
+const mismatch = () =>
+  new Ec2Error('IdempotentParameterMismatch', 'The client token you have provided is associated with a resource that is already deleted or has different parameters.');
+
+/** Runs `launch` once per token; the other requests with the token get `replay` of its outcome. */
+export async function withClientToken<T>(
+  store: StateStore,
+  token: string,
+  fingerprint: string,
+  launch: () => Promise<{ launched: Launched; answer: T }>,
+  replay: (launched: Launched) => Promise<T>,
+): Promise<T> {
+  const key = tokenKey(token);
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const claim: TokenClaim = { fingerprint, startedAt: Date.now() };
+    if (await store.putJson(key, claim, { ifAbsent: true, ttlSeconds: CLAIM_SECONDS })) {
+      let result: { launched: Launched; answer: T };
+      try {
+        result = await launch();
+      } catch (error) {
+        await store.delete(key).catch(() => undefined);
+        throw error;
+      }
+      await store.putJson(key, { ...claim, ...result.launched } satisfies TokenClaim, { ttlSeconds: CLAIM_SECONDS });
+      return result.answer;
+    }
+    // Someone holds the token: wait for their outcome.
+    for (;;) {
+      const held = await store.getJson<TokenClaim>(key);
+      if (!held) break; // their launch failed and released the token: try again ourselves
+      if (held.fingerprint !== fingerprint) throw mismatch();
+      if (held.reservationId && held.serverIds) return replay({ reservationId: held.reservationId, serverIds: held.serverIds });
+      if (Date.now() - held.startedAt > ABANDONED_MS) {
+        await store.delete(key);
+        break;
+      }
+      if (Date.now() > deadline) throw serviceUnavailable('A request with this client token is still in progress; try again later.');
+      await sleep(POLL_MS);
+    }
+  }
+}

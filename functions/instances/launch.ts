@@ -1,0 +1,449 @@
+/**
+ * RunInstances: checks everything it can before touching OpenStack, then launches with ONE Nova
+ * multi-create (min_count / max_count) when Nova can make the ports itself, else makes the ports in
+ * Neutron and creates the servers one by one. When anything fails after OpenStack accepted part of
+ * it, what was made is removed again — servers (and with them the volumes Nova made for them),
+ * ports, public addresses, table items — and the error is answered.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActionContext } from '../../lib/context.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
+import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
+import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { createFloatingIp, deleteFloatingIp, deletePort, type NeutronPort } from '../../lib/openstack/neutron.js';
+import { flavorByName, type Flavor } from '../../lib/openstack/nova-flavors.js';
+import {
+  availabilityZones,
+  createServers,
+  deleteServer,
+  getServers,
+  keypairExists,
+  listServers,
+  supports,
+  type NovaCreateServer,
+  type NovaServer,
+} from '../../lib/openstack/nova.js';
+import { Ec2Error, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
+import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { forgetMapping, recordMapping, requireUuid } from '../../lib/store/ids.js';
+import { deleteTags, putTags, validateTags, type Tag } from '../../lib/store/tags.js';
+import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
+import { depsFor, loadInstanceViews } from './instance-model.js';
+import { planDevices, type DevicePlan } from './launch-devices.js';
+import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
+import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from './launch-record.js';
+import { reservationsOf } from './reservations.js';
+
+export interface LaunchPlan {
+  min: number;
+  max: number;
+  image: GlanceImage;
+  imageEc2Id: string;
+  flavor: Flavor;
+  keyName?: string;
+  /** Exactly the bytes given, base64. */
+  userData?: string;
+  availabilityZone?: string;
+  network: NetworkPlan;
+  devices: DevicePlan;
+  instanceTags: Tag[];
+  volumeTags: Tag[];
+  interfaceTags: Tag[];
+  name: string | undefined;
+}
+
+/** AWS's limit on user data (Nova's is 64 KiB of base64, which this stays under). */
+const USER_DATA_MAX = 16 * 1024;
+const DEFAULT_INSTANCE_TYPE = 'm1.small';
+const TAGGABLE = ['instance', 'volume', 'network-interface'];
+
+const unsupported = (what: string) => new Ec2Error('UnsupportedOperation', `${what} is not supported by this cloud.`);
+
+function checkUnsupported(input: RunInstancesRequest): void {
+  if (input.KernelId || input.RamdiskId) {
+    throw unsupported('Choosing a kernel or ramdisk at launch (the image\'s kernel_id / ramdisk_id properties are used)');
+  }
+  if (input.LaunchTemplate) throw unsupported('Launching from a launch template');
+  if (input.InstanceMarketOptions) throw unsupported('Spot instances');
+  if (input.ElasticGpuSpecification?.length || input.ElasticInferenceAccelerators?.length) throw unsupported('Elastic GPUs and inference accelerators');
+  if (input.HibernationOptions?.Configured) throw new Ec2Error('UnsupportedHibernationConfiguration', 'Hibernation is not supported by this cloud.');
+  if (input.Ipv6AddressCount || input.Ipv6Addresses?.length) throw unsupported('Assigning IPv6 addresses at launch');
+  if (input.LicenseSpecifications?.length) throw unsupported('License configurations');
+  if (input.EnclaveOptions?.Enabled) throw unsupported('Nitro Enclaves');
+  if (input.CapacityReservationSpecification?.CapacityReservationTarget) throw unsupported('Capacity reservations');
+  const placement = input.Placement ?? {};
+  if (placement.Tenancy && placement.Tenancy !== 'default') throw unsupported(`Tenancy '${placement.Tenancy}'`);
+  if (placement.HostId || placement.HostResourceGroupArn || placement.Affinity) throw unsupported('Dedicated hosts');
+  if (placement.GroupName || placement.GroupId) {
+    const group = placement.GroupName ?? placement.GroupId;
+    throw new Ec2Error('InvalidPlacementGroup.Unknown', `The Placement Group '${group}' is unknown.`);
+  }
+}
+
+function checkMetadataOptions(ctx: ActionContext, input: RunInstancesRequest): void {
+  const m = input.MetadataOptions;
+  if (!m) return;
+  const tokens = ctx.config.metadata.requireToken ? 'required' : 'optional';
+  if ((m.HttpTokens && m.HttpTokens !== tokens) || m.HttpEndpoint === 'disabled' || m.InstanceMetadataTags === 'enabled') {
+    throw unsupported(`Per-instance metadata options (this cloud's metadata service has HttpTokens=${tokens}, endpoint enabled)`);
+  }
+}
+
+function userDataOf(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw invalidParameterValue('Invalid BASE64 encoding of user data.');
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length > USER_DATA_MAX) throw invalidParameterValue(`User data is limited to ${USER_DATA_MAX} bytes.`);
+  return bytes.toString('base64');
+}
+
+function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[]; 'network-interface': Tag[] } {
+  const out = { instance: [] as Tag[], volume: [] as Tag[], 'network-interface': [] as Tag[] };
+  for (const spec of input.TagSpecifications ?? []) {
+    if (!spec.ResourceType) throw missingParameter('TagSpecification.ResourceType');
+    if (!TAGGABLE.includes(spec.ResourceType)) {
+      throw invalidParameterValue(`'${spec.ResourceType}' is not a valid taggable resource type for this operation.`);
+    }
+    out[spec.ResourceType as keyof typeof out].push(...validateTags(spec.Tags ?? []));
+  }
+  return out;
+}
+
+async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
+  const uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
+  const image = await mapErrors(() => ctx.openstack.glance.get<GlanceImage>(`images/${encodeURIComponent(uuid)}`), {
+    notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
+  });
+  if (image.status !== 'active') {
+    throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
+  }
+  return image;
+}
+
+/** Everything RunInstances checks before it launches (also what DryRun verifies). */
+export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest): Promise<LaunchPlan> {
+  checkUnsupported(input);
+  checkMetadataOptions(ctx, input);
+  if (!input.ImageId) throw missingParameter('ImageId');
+  if (input.MinCount < 1) throw invalidParameterValue(`Value (${input.MinCount}) for parameter minCount is invalid. Expected a value greater than 0.`);
+  if (input.MaxCount < input.MinCount) {
+    throw invalidParameterValue(`Value (${input.MaxCount}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount.`);
+  }
+  const userData = userDataOf(input.UserData);
+  const tags = tagsByType(input);
+  const nova = ctx.openstack.nova;
+  const typeName = input.InstanceType ?? DEFAULT_INSTANCE_TYPE;
+  const [image, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
+    imageOf(ctx, input.ImageId),
+    mapErrors(() => flavorByName(nova, ctx.caller.projectId, typeName)),
+    input.KeyName === undefined ? true : mapErrors(() => keypairExists(nova, input.KeyName!)),
+    input.Placement?.AvailabilityZone ? mapErrors(() => availabilityZones(nova)) : undefined,
+    supports(nova, '2.85'),
+  ]);
+  if (!flavor) throw invalidParameterValue(`Invalid value '${typeName}' for InstanceType.`);
+  if (!keyOk) throw new Ec2Error('InvalidKeyPair.NotFound', `The key pair '${input.KeyName}' does not exist`);
+  const zone = input.Placement?.AvailabilityZone;
+  if (zone && !zones!.some((z) => z.zoneName === zone)) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const [network, devices] = await Promise.all([
+    planNetwork(ctx, input),
+    planDevices(ctx, input.BlockDeviceMappings ?? [], image, flavor, { canSwitchLater }),
+  ]);
+  return {
+    min: input.MinCount,
+    max: input.MaxCount,
+    image,
+    imageEc2Id: input.ImageId,
+    flavor,
+    keyName: input.KeyName,
+    userData,
+    availabilityZone: zone,
+    network,
+    devices,
+    instanceTags: tags.instance,
+    volumeTags: tags.volume,
+    interfaceTags: tags['network-interface'],
+    name: tags.instance.find((t) => t.Key === 'Name')?.Value || undefined,
+  };
+}
+
+// ---- launching
+
+/** What a launch made so far, to be undone if it fails. */
+interface Made {
+  novaReservationIds: string[];
+  servers: string[];
+  ports: string[];
+  floatingIps: string[];
+  instanceIds: Map<string, string>;
+  interfaceIds: Map<string, string>;
+}
+
+interface Launched {
+  server: NovaServer;
+  index: number;
+  ports: LaunchPort[];
+  floatingIps: string[];
+}
+
+const quotaError = (message: string) => {
+  const m = /Requested (\d+), but already used (\d+) of (\d+)/.exec(message);
+  const left = m ? Math.max(0, Number(m[3]) - Number(m[2])) : undefined;
+  return new Ec2Error(
+    'InstanceLimitExceeded',
+    left !== undefined
+      ? `Your quota allows for ${left} more running instance(s). You requested at least ${m![1]}. (${message})`
+      : `You have requested more instances than your current instance limit allows. (${message})`,
+  );
+};
+
+function novaError(error: unknown): unknown {
+  if (error instanceof OpenStackError && /automatically allocate a network|get-me-a-network|No valid network/i.test(error.message)) {
+    return new Ec2Error('VPCIdNotSpecified', `No default VPC for this user: ${error.message}`);
+  }
+  return toEc2Error(error, { quota: quotaError });
+}
+
+function serverBody(ctx: ActionContext, plan: LaunchPlan, name: string, reservationId: string): NovaCreateServer {
+  return {
+    name,
+    flavorRef: plan.flavor.id,
+    ...(plan.devices.omitImageRef ? {} : { imageRef: plan.image.id }),
+    ...(plan.keyName !== undefined ? { key_name: plan.keyName } : {}),
+    ...(plan.userData ? { user_data: plan.userData } : {}),
+    ...(plan.availabilityZone ? { availability_zone: plan.availabilityZone } : {}),
+    ...(plan.devices.bdms.length ? { block_device_mapping_v2: plan.devices.bdms } : {}),
+    networks: 'none',
+    metadata: { 'ec2:reservation-id': reservationId },
+  };
+}
+
+/** Nova names the servers of a multi-create `<name>-<n>` (n from 1): that gives the launch index. */
+function launchOrder(servers: NovaServer[], name: string): NovaServer[] {
+  const indexOf = (s: NovaServer) =>
+    s['OS-EXT-SRV-ATTR:launch_index'] ?? (s.name.startsWith(`${name}-`) ? Number(s.name.slice(name.length + 1)) - 1 : NaN);
+  return [...servers].sort((a, b) => {
+    const x = indexOf(a);
+    const y = indexOf(b);
+    if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
+    return a.created.localeCompare(b.created) || a.id.localeCompare(b.id);
+  });
+}
+
+async function launchTogether(ctx: ActionContext, plan: LaunchPlan, name: string, reservationId: string, made: Made): Promise<Launched[]> {
+  const nova = ctx.openstack.nova;
+  const { network } = plan;
+  const groups = network.nics[0]?.securityGroups;
+  const body: NovaCreateServer = {
+    ...serverBody(ctx, plan, name, reservationId),
+    networks: network.auto ? 'auto' : network.nics.map((n) => ({ uuid: n.networkId })),
+    ...(groups ? { security_groups: groups.map((id) => ({ name: id })) } : {}),
+  };
+  if (plan.max === 1) {
+    let serverId: string | undefined;
+    try {
+      serverId = (await createServers(nova, body)).serverId;
+    } catch (error) {
+      throw novaError(error);
+    }
+    made.servers.push(serverId!);
+    const [server] = await getServers(nova, [serverId!]);
+    if (!server) throw new Error(`server ${serverId} vanished right after it was created`);
+    return [{ server, index: 0, ports: [], floatingIps: [] }];
+  }
+  let result: { reservationId?: string };
+  try {
+    result = await createServers(nova, { ...body, min_count: plan.min, max_count: plan.max, return_reservation_id: true });
+  } catch (error) {
+    throw novaError(error);
+  }
+  made.novaReservationIds.push(result.reservationId!);
+  const servers = await listServers(nova, { reservation_id: result.reservationId! });
+  made.servers.push(...servers.map((s) => s.id));
+  if (servers.length < plan.min) throw new Error(`Nova made ${servers.length} servers, fewer than the ${plan.min} asked for`);
+  return launchOrder(servers, name).map((server, index) => ({ server, index, ports: [], floatingIps: [] }));
+}
+
+async function launchOne(
+  ctx: ActionContext,
+  plan: LaunchPlan,
+  name: string,
+  reservationId: string,
+  index: number,
+  made: Made,
+): Promise<Launched> {
+  const ports: Array<{ port: NeutronPort | { id: string }; nic: NicSpec }> = [];
+  const floatingIps: string[] = [];
+  for (const nic of plan.network.nics) {
+    if (nic.existingPortId) {
+      ports.push({ port: { id: nic.existingPortId }, nic });
+      continue;
+    }
+    const port = await createNicPort(ctx, nic, `${name}-eth${nic.deviceIndex}`);
+    made.ports.push(port.id);
+    ports.push({ port, nic });
+    if (nic.floatingNetworkId) {
+      const fip = await mapErrors(() => createFloatingIp(ctx.openstack.neutron, nic.floatingNetworkId!, port.id), {
+        quota: (m) => new Ec2Error('AddressLimitExceeded', m),
+      });
+      made.floatingIps.push(fip.id);
+      floatingIps.push(fip.id);
+    }
+  }
+  const body: NovaCreateServer = { ...serverBody(ctx, plan, name, reservationId), networks: ports.map(({ port }) => ({ port: port.id })) };
+  let serverId: string | undefined;
+  try {
+    serverId = (await createServers(ctx.openstack.nova, body)).serverId;
+  } catch (error) {
+    throw novaError(error);
+  }
+  made.servers.push(serverId!);
+  const [server] = await getServers(ctx.openstack.nova, [serverId!]);
+  if (!server) throw new Error(`server ${serverId} vanished right after it was created`);
+  return {
+    server,
+    index,
+    ports: ports.map(({ port, nic }) => ({ portId: port.id, deviceIndex: nic.deviceIndex, deleteOnTermination: nic.deleteOnTermination })),
+    floatingIps,
+  };
+}
+
+/** Ports first, then one server at a time (a few in parallel): Nova cannot share ports out itself. */
+async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, reservationId: string, made: Made): Promise<Launched[]> {
+  const results: Array<PromiseSettledResult<Launched>> = [];
+  const CONCURRENCY = 4;
+  for (let start = 0; start < plan.max; start += CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(CONCURRENCY, plan.max - start) }, (_, k) => start + k);
+    const settled = await Promise.allSettled(
+      batch.map((i) => launchOne(ctx, plan, plan.max > 1 ? `${name}-${i + 1}` : name, reservationId, i, made)),
+    );
+    results.push(...settled);
+    if (settled.some((r) => r.status === 'rejected')) break;
+  }
+  const launched = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) return launched;
+  // Launch as many as the quota allows, as AWS does, when that is at least MinCount.
+  const quotaOnly = failures.every((f) => f instanceof Ec2Error && f.code === 'InstanceLimitExceeded');
+  if (!quotaOnly || launched.length < plan.min) throw failures[0];
+  const kept = new Set(launched.flatMap((l) => [...l.ports.map((p) => p.portId), ...l.floatingIps]));
+  await undoResources(ctx, { ...made, servers: [], novaReservationIds: [], ports: made.ports.filter((p) => !kept.has(p)), floatingIps: made.floatingIps.filter((f) => !kept.has(f)) });
+  made.ports = made.ports.filter((p) => kept.has(p));
+  made.floatingIps = made.floatingIps.filter((f) => kept.has(f));
+  return launched.sort((a, b) => a.index - b.index).map((l, index) => ({ ...l, index }));
+}
+
+const warn = (msg: string, fields: Record<string, unknown>) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields }));
+
+async function retry<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3) {
+        warn(`rollback: ${what} failed`, { error: String(error) });
+        return undefined;
+      }
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/** Removes from OpenStack what a failed launch made. */
+async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
+  const nova = ctx.openstack.nova;
+  const neutron = ctx.openstack.neutron;
+  // Servers Nova made that we may not have seen listed yet.
+  for (const rid of made.novaReservationIds) {
+    const listed = await retry('listing the reservation', () => listServers(nova, { reservation_id: rid }));
+    for (const s of listed ?? []) if (!made.servers.includes(s.id)) made.servers.push(s.id);
+  }
+  await Promise.all(made.servers.map((id) => retry(`deleting server ${id}`, () => deleteServer(nova, id))));
+  await Promise.all(made.floatingIps.map((id) => retry(`releasing floating IP ${id}`, () => deleteFloatingIp(neutron, id))));
+  await Promise.all(made.ports.map((id) => retry(`deleting port ${id}`, () => deletePort(neutron, id))));
+}
+
+async function undoRecords(ctx: ActionContext, made: Made): Promise<void> {
+  const store = ctx.store;
+  const ids = [...made.instanceIds.values(), ...made.interfaceIds.values()];
+  await retry('deleting tags', () => deleteTags(store, ids));
+  await retry('deleting launch records', () => deleteLaunchRecords(store, [...made.instanceIds.keys()]));
+  await Promise.all([
+    ...[...made.instanceIds].map(([uuid, id]) => retry('forgetting an instance id', () => forgetMapping(store, 'instance', id, uuid))),
+    ...[...made.interfaceIds].map(([uuid, id]) => retry('forgetting an interface id', () => forgetMapping(store, 'network-interface', id, uuid))),
+  ]);
+}
+
+export interface LaunchResult {
+  reservation: Reservation;
+  reservationId: string;
+  serverIds: string[];
+}
+
+export async function launch(ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> {
+  const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
+  const name = plan.name ?? reservationId;
+  const made: Made = { novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
+  try {
+    const launched = plan.network.novaPorts
+      ? await launchTogether(ctx, plan, name, reservationId, made)
+      : await launchEach(ctx, plan, name, reservationId, made);
+    const store = ctx.store;
+    await Promise.all(
+      launched.map(async (l) => made.instanceIds.set(l.server.id, await recordMapping(store, 'instance', l.server.id, 'i'))),
+    );
+    const now = new Date().toISOString();
+    const records = launched.map(
+      (l): LaunchRecord => ({
+        instanceId: made.instanceIds.get(l.server.id)!,
+        serverId: l.server.id,
+        origin: 'ec2',
+        reservationId,
+        launchIndex: l.index,
+        launchedAt: now,
+        imageId: plan.imageEc2Id,
+        keyName: plan.keyName,
+        clientToken: input.ClientToken,
+        userData: plan.userData,
+        rootDeviceName: plan.devices.rootDeviceName,
+        rootDeviceType: plan.devices.bootFromVolume ? 'ebs' : 'instance-store',
+        disableApiTermination: input.DisableApiTermination ?? false,
+        disableApiStop: input.DisableApiStop ?? false,
+        shutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
+        ...(l.ports.length ? { ports: l.ports } : {}),
+        ...(l.floatingIps.length ? { floatingIps: l.floatingIps } : {}),
+        ...pendingOf(plan, l),
+      }),
+    );
+    await Promise.all(records.map((r) => writeLaunchRecord(store, r)));
+    const instanceIds = [...made.instanceIds.values()];
+    if (plan.instanceTags.length) await putTags(store, instanceIds, plan.instanceTags);
+    const ourPorts = launched.flatMap((l) => l.ports.map((p) => p.portId));
+    if (plan.interfaceTags.length && ourPorts.length) {
+      await Promise.all(ourPorts.map(async (p) => made.interfaceIds.set(p, await recordMapping(store, 'network-interface', p, 'eni'))));
+      await putTags(store, [...made.interfaceIds.values()], plan.interfaceTags);
+    }
+    const views = await loadInstanceViews(
+      depsFor(ctx),
+      launched.map((l) => ({ server: l.server, ec2Id: made.instanceIds.get(l.server.id)!, tags: plan.instanceTags })),
+      { launches: new Map(records.map((r) => [r.serverId, r])) },
+    );
+    const [reservation] = reservationsOf(views);
+    return { reservation: reservation!, reservationId, serverIds: launched.map((l) => l.server.id) };
+  } catch (error) {
+    await undoResources(ctx, made);
+    await undoRecords(ctx, made);
+    throw error;
+  }
+}
+
+/** Work left for when Nova has built the servers (it makes their volumes and ports only then). */
+function pendingOf(plan: LaunchPlan, l: Launched): Pick<LaunchRecord, 'pending'> {
+  const pending: NonNullable<LaunchRecord['pending']> = {};
+  if (plan.volumeTags.length) pending.volumeTags = plan.volumeTags;
+  if (plan.interfaceTags.length && l.ports.length === 0) pending.interfaceTags = plan.interfaceTags;
+  if (plan.devices.keepVolumes.length) pending.keepVolumes = plan.devices.keepVolumes;
+  return Object.keys(pending).length ? { pending } : {};
+}

@@ -1,0 +1,251 @@
+/**
+ * Typed Neutron calls for the instances family: ports (listed for a set of servers or a whole
+ * project, created before a launch, updated for security groups and source/destination checks),
+ * floating IPs, security groups, networks and subnets.
+ *
+ * Listings always say whose resources they want (device ids, port ids or the project id): the same
+ * calls then also serve a caller with a service token, who would otherwise see every project.
+ */
+import { OpenStackError, type ServiceClient } from './http.js';
+
+export interface NeutronFixedIp {
+  subnet_id: string;
+  ip_address: string;
+}
+
+export interface NeutronPort {
+  id: string;
+  name: string;
+  network_id: string;
+  project_id: string;
+  mac_address: string;
+  admin_state_up: boolean;
+  status: string;
+  device_id: string;
+  device_owner: string;
+  fixed_ips: NeutronFixedIp[];
+  allowed_address_pairs?: Array<{ ip_address: string; mac_address?: string }>;
+  security_groups: string[];
+  description?: string;
+  port_security_enabled?: boolean;
+  created_at?: string;
+  updated_at?: string;
+  dns_name?: string;
+  dns_assignment?: Array<{ hostname: string; ip_address: string; fqdn: string }>;
+}
+
+export interface NeutronFloatingIp {
+  id: string;
+  floating_ip_address: string;
+  floating_network_id: string;
+  port_id: string | null;
+  fixed_ip_address: string | null;
+  project_id: string;
+  status: string;
+  dns_name?: string;
+  dns_domain?: string;
+}
+
+export interface NeutronSecurityGroup {
+  id: string;
+  name: string;
+  project_id: string;
+  description?: string;
+}
+
+export interface NeutronNetwork {
+  id: string;
+  name: string;
+  project_id: string;
+  subnets: string[];
+  shared: boolean;
+  status: string;
+  'router:external'?: boolean;
+  created_at?: string;
+}
+
+export interface NeutronSubnet {
+  id: string;
+  name: string;
+  network_id: string;
+  project_id: string;
+  ip_version: number;
+  cidr: string;
+  gateway_ip: string | null;
+}
+
+type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+/** Neutron's list filters: repeated keys are OR'ed (`id=a&id=b`). */
+function params(query: Query): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) out.append(k, String(item));
+  }
+  return out;
+}
+
+/** Keeps URLs well under common limits when a filter names many ids. */
+const BATCH = 60;
+
+async function listIn<T>(
+  neutron: ServiceClient,
+  path: string,
+  key: string,
+  field: string,
+  values: string[],
+  extra: Query = {},
+): Promise<T[]> {
+  const unique = [...new Set(values)];
+  const batches: string[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH) batches.push(unique.slice(i, i + BATCH));
+  const pages = await Promise.all(
+    batches.map((batch) => neutron.get<Record<string, T[]>>(path, params({ ...extra, [field]: batch }))),
+  );
+  return pages.flatMap((page) => page[key] ?? []);
+}
+
+const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
+
+// ---- ports
+
+/** The ports of these servers. */
+export const portsOfDevices = (neutron: ServiceClient, deviceIds: string[]) =>
+  deviceIds.length ? listIn<NeutronPort>(neutron, 'ports', 'ports', 'device_id', deviceIds) : Promise.resolve([]);
+
+/** Every port of a project (one request, for listings of many servers). */
+export async function portsOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronPort[]> {
+  return (await neutron.get<{ ports: NeutronPort[] }>('ports', params({ project_id: projectId }))).ports;
+}
+
+/** device_owner values of a router's interfaces on a network. */
+export const ROUTER_INTERFACES = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
+
+export async function portsOfNetwork(neutron: ServiceClient, networkId: string, deviceOwners?: string[]): Promise<NeutronPort[]> {
+  return (await neutron.get<{ ports: NeutronPort[] }>('ports', params({ network_id: networkId, device_owner: deviceOwners }))).ports;
+}
+
+export const portsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronPort>(neutron, 'ports', 'ports', 'id', ids) : Promise.resolve([]);
+
+export async function getPort(neutron: ServiceClient, id: string): Promise<NeutronPort | undefined> {
+  try {
+    return (await neutron.get<{ port: NeutronPort }>(`ports/${encodeURIComponent(id)}`)).port;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export interface CreatePort {
+  network_id: string;
+  name?: string;
+  description?: string;
+  fixed_ips?: Array<{ subnet_id: string; ip_address?: string }>;
+  security_groups?: string[];
+  allowed_address_pairs?: Array<{ ip_address: string }>;
+}
+
+export async function createPort(neutron: ServiceClient, port: CreatePort): Promise<NeutronPort> {
+  return (await neutron.post<{ port: NeutronPort }>('ports', { port })).port;
+}
+
+export async function updatePort(neutron: ServiceClient, id: string, port: Partial<CreatePort>): Promise<NeutronPort> {
+  return (await neutron.put<{ port: NeutronPort }>(`ports/${encodeURIComponent(id)}`, { port })).port;
+}
+
+/** Deletes a port; one already gone counts as deleted. */
+export async function deletePort(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`ports/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+// ---- routers
+
+export interface NeutronRouter {
+  id: string;
+  name: string;
+  external_gateway_info?: { network_id: string } | null;
+}
+
+export async function getRouter(neutron: ServiceClient, id: string): Promise<NeutronRouter | undefined> {
+  try {
+    return (await neutron.get<{ router: NeutronRouter }>(`routers/${encodeURIComponent(id)}`)).router;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+// ---- floating IPs
+
+export async function createFloatingIp(neutron: ServiceClient, floatingNetworkId: string, portId: string): Promise<NeutronFloatingIp> {
+  return (
+    await neutron.post<{ floatingip: NeutronFloatingIp }>('floatingips', {
+      floatingip: { floating_network_id: floatingNetworkId, port_id: portId },
+    })
+  ).floatingip;
+}
+
+export async function deleteFloatingIp(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`floatingips/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export const floatingIpsOfPorts = (neutron: ServiceClient, portIds: string[]) =>
+  portIds.length
+    ? listIn<NeutronFloatingIp>(neutron, 'floatingips', 'floatingips', 'port_id', portIds)
+    : Promise.resolve([]);
+
+export async function floatingIpsOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronFloatingIp[]> {
+  return (await neutron.get<{ floatingips: NeutronFloatingIp[] }>('floatingips', params({ project_id: projectId }))).floatingips;
+}
+
+// ---- security groups
+
+export const securityGroupsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length
+    ? listIn<NeutronSecurityGroup>(neutron, 'security-groups', 'security_groups', 'id', ids, { fields: ['id', 'name', 'project_id'] })
+    : Promise.resolve([]);
+
+export const securityGroupsByName = (neutron: ServiceClient, projectId: string, names: string[]) =>
+  names.length
+    ? listIn<NeutronSecurityGroup>(neutron, 'security-groups', 'security_groups', 'name', names, {
+        project_id: projectId,
+        fields: ['id', 'name', 'project_id'],
+      })
+    : Promise.resolve([]);
+
+// ---- networks and subnets
+
+export async function getSubnet(neutron: ServiceClient, id: string): Promise<NeutronSubnet | undefined> {
+  try {
+    return (await neutron.get<{ subnet: NeutronSubnet }>(`subnets/${encodeURIComponent(id)}`)).subnet;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export const subnetsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronSubnet>(neutron, 'subnets', 'subnets', 'id', ids) : Promise.resolve([]);
+
+export async function getNetwork(neutron: ServiceClient, id: string): Promise<NeutronNetwork | undefined> {
+  try {
+    return (await neutron.get<{ network: NeutronNetwork }>(`networks/${encodeURIComponent(id)}`)).network;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function listNetworks(neutron: ServiceClient, query: Query): Promise<NeutronNetwork[]> {
+  return (await neutron.get<{ networks: NeutronNetwork[] }>('networks', params(query))).networks;
+}
