@@ -1,5 +1,6 @@
 /** The images family: AMIs, AKIs and ARIs on Glance. */
 import { familyHandler } from '../../lib/family.js';
+import CreateImage from './CreateImage.js';
 import DeregisterImage from './DeregisterImage.js';
 import DescribeImageAttribute from './DescribeImageAttribute.js';
 import DescribeImages from './DescribeImages.js';
@@ -12,4 +13,5 @@ export const handle = familyHandler('images', [
   DescribeImageAttribute,
   ModifyImageAttribute,
   ResetImageAttribute,
+  CreateImage,
 ]);
