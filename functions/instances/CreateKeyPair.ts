@@ -22,7 +22,7 @@ export default action(
   async (input, ctx) => {
     const keypairs = keypairsOf(ctx);
     const tags = keyPairTags(input.TagSpecifications);
-    const pair = generateKeyPair(input.KeyType ?? 'rsa');
+    const pair = await generateKeyPair(input.KeyType ?? 'rsa');
     const keyMaterial = privateKeyMaterial(pair, input.KeyFormat ?? 'pem', input.KeyName);
     const stored = await createInNova(keypairs, input.KeyName, openSshLine(pair.publicKey, input.KeyName));
     const fingerprint = createdFingerprint(pair.privateKey, pair.publicKey);

@@ -5,7 +5,8 @@
  * - `ppk`: an unencrypted PuTTY key file, version 2 (read by every PuTTY since 0.52; version 3
  *   needs PuTTY ≥ 0.75).
  */
-import { createHash, createHmac, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, generateKeyPair as generateKeyPairCallback, randomBytes, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { KeyFormat, KeyType } from '../../schemas/types.js';
 import { fromKeyObject, sshName, type SshPublicKey } from './public-keys.js';
 import { sshMpint, sshString, uint32 } from './ssh-wire.js';
@@ -17,11 +18,14 @@ export interface GeneratedKeyPair {
 
 export const RSA_BITS = 2048;
 
-export function generateKeyPair(type: KeyType): GeneratedKeyPair {
+const generate = promisify(generateKeyPairCallback);
+
+/** A new key pair; RSA generation takes a while, so it runs off the event loop. */
+export async function generateKeyPair(type: KeyType): Promise<GeneratedKeyPair> {
   const { privateKey } =
     type === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS, publicExponent: 0x10001 })
-      : generateKeyPairSync('ed25519');
+      ? await generate('rsa', { modulusLength: RSA_BITS, publicExponent: 0x10001 })
+      : await generate('ed25519', {});
   return { privateKey, publicKey: fromKeyObject(privateKey) };
 }
 

@@ -43,10 +43,14 @@ export async function listKeypairs(nova: ServiceClient): Promise<NovaKeypair[]> 
   const out: NovaKeypair[] = [];
   let marker: string | undefined;
   for (;;) {
-    const body = await nova.get<{ keypairs: Array<{ keypair: NovaKeypair }> }>('os-keypairs', { limit: PAGE, marker });
+    const body = await nova.get<{ keypairs: Array<{ keypair: NovaKeypair }>; keypairs_links?: Array<{ rel: string }> }>(
+      'os-keypairs',
+      { limit: PAGE, marker },
+    );
     const page = body.keypairs.map((k) => k.keypair);
     out.push(...page);
-    if (page.length < PAGE) return out;
+    // Nova caps a page at its own max_limit and says when there is more with a "next" link.
+    if (page.length === 0 || !body.keypairs_links?.some((l) => l.rel === 'next')) return out;
     marker = page[page.length - 1]!.name;
   }
 }

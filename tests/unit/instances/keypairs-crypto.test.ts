@@ -134,18 +134,18 @@ describe('private key material', () => {
     expect(out.stdout.trim()).toBe(v.ed25519OpenSsh);
   });
 
-  it.skipIf(!hasTool('puttygen'))('puttygen loads freshly generated PPK files of both types (MAC and key checked)', () => {
+  it.skipIf(!hasTool('puttygen'))('puttygen loads freshly generated PPK files of both types (MAC and key checked)', async () => {
     for (const type of ['rsa', 'ed25519'] as const) {
-      const pair = generateKeyPair(type);
+      const pair = await generateKeyPair(type);
       const path = keyFile(`${type}.ppk`, privateKeyMaterial(pair, 'ppk', 'fresh'));
       const out = spawnSync('puttygen', [path, '-L'], { encoding: 'utf8' });
       expect(out.stdout.trim()).toBe(`${openSshLine(pair.publicKey)} fresh`);
     }
   });
 
-  it('generates 2048-bit RSA and ED25519 keys', () => {
-    expect(generateKeyPair('rsa').privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    const ed = generateKeyPair('ed25519');
+  it('generates 2048-bit RSA and ED25519 keys', async () => {
+    expect((await generateKeyPair('rsa')).privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const ed = await generateKeyPair('ed25519');
     expect(ed.publicKey.type).toBe('ed25519');
     expect(ed.publicKey.blob.length).toBe(4 + 11 + 4 + 32);
   });
