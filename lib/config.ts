@@ -47,7 +47,7 @@ export interface Config {
     mode: DispatchMode;
     functionPrefix: string;
     lambdaEndpoint: string | undefined;
-    openwhisk: { apiHost: string; auth: string; namespace: string; packageName: string };
+    openwhisk: { apiHost: string; auth: string; namespace: string; actionPrefix: string };
   };
   metadata: {
     sharedSecret: string;
@@ -154,10 +154,11 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       functionPrefix: env['EC2_FUNCTION_PREFIX'] ?? 'ec2-api-dev-',
       lambdaEndpoint: env['EC2_LAMBDA_ENDPOINT'] || undefined,
       openwhisk: {
-        apiHost: env['__OW_API_HOST'] ?? env['OPENWHISK_APIHOST'] ?? '',
-        auth: env['__OW_API_KEY'] ?? env['OPENWHISK_AUTH'] ?? '',
-        namespace: env['OPENWHISK_NAMESPACE'] ?? '_',
-        packageName: env['OPENWHISK_PACKAGE'] ?? 'ec2-api',
+        apiHost: env['EC2_OPENWHISK_APIHOST'] ?? env['__OW_API_HOST'] ?? '',
+        auth: env['EC2_OPENWHISK_AUTH'] ?? env['__OW_API_KEY'] ?? '',
+        namespace: env['EC2_OPENWHISK_NAMESPACE'] ?? '_',
+        // serverless-openwhisk names actions <service>_<function>; a package would be '<package>/'.
+        actionPrefix: env['EC2_OPENWHISK_ACTION_PREFIX'] ?? 'ec2-api_',
       },
     },
     metadata: {

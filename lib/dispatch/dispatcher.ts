@@ -53,10 +53,10 @@ export class OpenWhiskDispatcher implements Dispatcher {
   constructor(private readonly settings: Config['dispatch']['openwhisk']) {}
 
   async invoke(family: string, request: FamilyRequest): Promise<FamilyResponse> {
-    const { apiHost, auth, namespace, packageName } = this.settings;
+    const { apiHost, auth, namespace, actionPrefix } = this.settings;
     const base = /^https?:\/\//.test(apiHost) ? apiHost : `https://${apiHost}`;
     const [user, pass] = auth.split(':');
-    const name = packageName ? `${packageName}/${family}` : family;
+    const name = `${actionPrefix}${family}`;
     return got
       .post(`${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/actions/${name}`, {
         searchParams: { blocking: 'true', result: 'true' },

@@ -41,8 +41,8 @@ describe('dispatchers', () => {
     expect(JSON.parse(call.body)).toEqual(request);
   });
 
-  it('openwhisk: invokes the package action blocking, with basic auth', async () => {
-    const dispatcher = new OpenWhiskDispatcher({ apiHost: base, auth: 'user:pass', namespace: 'guest', packageName: 'ec2-api' });
+  it('openwhisk: invokes the family action blocking, with basic auth', async () => {
+    const dispatcher = new OpenWhiskDispatcher({ apiHost: base, auth: 'user:pass', namespace: 'guest', actionPrefix: 'ec2-api/' });
     const response = await dispatcher.invoke('volumes', request);
     expect(response).toEqual({ output: { echoed: 'DescribeRegions' } });
     const call = seen.at(-1)!;
