@@ -11,8 +11,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const repo = join(import.meta.dirname, '../../..');
 const bin = (name: string) => join(repo, 'node_modules/.bin', name);
 const require = createRequire(import.meta.url);
+// Its own build folder: packaging cleans it up, and a running local endpoint serves from `.esbuild`.
 const run = (command: string, args: string[]) =>
-  execFileSync(command, args, { cwd: repo, encoding: 'utf8', timeout: 240_000, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } });
+  execFileSync(command, args, {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', EC2_BUILD_DIR: '.esbuild-packaging' },
+  });
 
 describe('OpenWhisk actions', () => {
   beforeAll(() => {
