@@ -19,6 +19,12 @@ import TerminateInstances from './TerminateInstances.js';
 import StopInstances from './StopInstances.js';
 import StartInstances from './StartInstances.js';
 import RebootInstances from './RebootInstances.js';
+import DescribeInstanceAttribute from './DescribeInstanceAttribute.js';
+import ModifyInstanceAttribute from './ModifyInstanceAttribute.js';
+import ResetInstanceAttribute from './ResetInstanceAttribute.js';
+import GetConsoleOutput from './GetConsoleOutput.js';
+import GetPasswordData from './GetPasswordData.js';
+import DescribeInstanceStatus from './DescribeInstanceStatus.js';
 
 export const handle = familyHandler('instances', [
   DescribeRegions,
@@ -40,4 +46,10 @@ export const handle = familyHandler('instances', [
   StopInstances,
   StartInstances,
   RebootInstances,
+  DescribeInstanceAttribute,
+  ModifyInstanceAttribute,
+  ResetInstanceAttribute,
+  GetConsoleOutput,
+  GetPasswordData,
+  DescribeInstanceStatus,
 ]);

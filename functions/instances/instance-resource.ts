@@ -25,7 +25,7 @@ export interface InstanceRaw {
   batch: Batch;
 }
 
-interface Batch {
+export interface Batch {
   deps: InstanceDeps;
   prefetch?: ProjectPrefetch;
   launches?: Map<string, LaunchRecord>;
@@ -78,7 +78,11 @@ async function novaQuery(ctx: ActionContext, deps: InstanceDeps, filters: Filter
   return query;
 }
 
-async function list(ctx: ActionContext, query: ListQuery): Promise<ListResult<InstanceRaw>> {
+/**
+ * The servers a describe needs, as raws for the engine. `related` says whether formatting will
+ * want the project's ports and floating IPs (read while Nova lists) or only the servers.
+ */
+export async function listInstances(ctx: ActionContext, query: ListQuery, related = true): Promise<ListResult<InstanceRaw>> {
   const deps = depsFor(ctx);
   let uuids = query.uuids;
   if (!uuids) {
@@ -98,12 +102,10 @@ async function list(ctx: ActionContext, query: ListQuery): Promise<ListResult<In
 
   const pushed = uuids ? {} : await novaQuery(ctx, deps, query.filters);
   const narrowed = !pushed || Object.keys(pushed).length > 0;
-  const prefetch = narrowed
-    ? { launches: readAllLaunchRecords(ctx.store) }
-    : startProjectPrefetch(deps);
+  const prefetch = narrowed || !related ? { launches: readAllLaunchRecords(ctx.store) } : startProjectPrefetch(deps);
   const servers = pushed ? await mapErrors(() => listServers(deps.nova, pushed)) : [];
   const launches = await prefetch.launches;
-  const batch: Batch = narrowed ? { deps, launches } : { deps, prefetch: prefetch as ProjectPrefetch };
+  const batch: Batch = 'ports' in prefetch ? { deps, prefetch } : { deps, launches };
   const only = uuids ? new Set(uuids) : undefined;
   const wanted = only ? servers.filter((s) => only.has(s.id)) : servers;
   return {
@@ -233,7 +235,7 @@ export const INSTANCE_FILTERS: FilterSpec<InstanceView> = {
 export const instanceDescriptor = (filters: FilterSpec<InstanceView> = INSTANCE_FILTERS): ResourceDescriptor<InstanceRaw, InstanceView> => ({
   type: 'instance',
   idErrors: ID_ERRORS.instance,
-  list,
+  list: (ctx, query) => listInstances(ctx, query),
   uuidOf: (raw) => raw.server.id,
   format,
   idOf: (view) => view.instance.InstanceId!,

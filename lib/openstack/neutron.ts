@@ -144,7 +144,7 @@ export interface CreatePort {
   description?: string;
   fixed_ips?: Array<{ subnet_id: string; ip_address?: string }>;
   security_groups?: string[];
-  allowed_address_pairs?: Array<{ ip_address: string }>;
+  allowed_address_pairs?: Array<{ ip_address: string; mac_address?: string }>;
 }
 
 export async function createPort(neutron: ServiceClient, port: CreatePort): Promise<NeutronPort> {
