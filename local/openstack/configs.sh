@@ -148,6 +148,8 @@ my_ip = 127.0.0.1
 state_path = $STATE/nova
 instances_path = $STATE/nova/instances
 transport_url = $(rabbit_url)
+# One compute host: resizes (EC2 ModifyInstanceAttribute instanceType) stay on it.
+allow_resize_to_same_host = true
 
 $(authtoken_section nova)
 
