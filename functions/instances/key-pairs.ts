@@ -17,7 +17,16 @@ import { novaKeypairs, type NovaKeypair, type NovaKeypairs } from '../../lib/ope
 import { Ec2Error, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
 import { operation } from '../../lib/protocol/model.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ID_PREFIXES, assertEc2Id, ec2IdsFor, forgetMapping, mappingsOf, recordMapping, uuidsOf } from '../../lib/store/ids.js';
+import {
+  ID_PREFIXES,
+  assertEc2Id,
+  createMissingMappings,
+  ec2IdsFor,
+  forgetMapping,
+  mappingsOf,
+  recordMapping,
+  uuidsOf,
+} from '../../lib/store/ids.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { forgetTags, putTags, tagsByIdPrefix, tagsOf, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { DescribeKeyPairsRequest, KeyPairInfo, KeyType, TagSpecification } from '../../schemas/types.js';
@@ -165,25 +174,53 @@ export async function unregisterKeyPair(ctx: ActionContext, name: string): Promi
   if (existing) await forget(ctx.store, existing.ec2Id, uuid);
 }
 
+/** Everything the table knows about the project's key pairs, read at once (three queries). */
+interface TableSnapshot {
+  mappings: Array<{ ec2Id: string; uuid: string; createdAt: number }>;
+  records: Map<string, KeyPairRecord>;
+  tags: Map<string, Tag[]>;
+}
+
+async function snapshot(store: StateStore): Promise<TableSnapshot> {
+  const [mappings, records, tags] = await Promise.all([
+    mappingsOf(store, TYPE),
+    store.query('keypair#'),
+    tagsByIdPrefix(store, PREFIXES),
+  ]);
+  const parsed = new Map(records.flatMap((r) => (r.data ? [[r.key, JSON.parse(r.data) as KeyPairRecord] as const] : [])));
+  return { mappings, records: parsed, tags };
+}
+
 /**
  * Ids and records for key pairs Nova listed: made on first sight (with the creation time Nova
- * keeps), renewed when the name now holds another key. With the complete listing, ids of this
- * user's key pairs that Nova no longer has are forgotten.
+ * keeps), renewed when the name now holds another key. With the complete listing (and the table
+ * snapshot read beside it), ids of this user's key pairs that Nova no longer has are forgotten.
  */
 async function knownKeyPairs(
   ctx: ActionContext,
   keypairs: NovaKeypairs,
   listed: NovaKeypair[],
-  complete: boolean,
+  table: TableSnapshot | undefined,
 ): Promise<KnownKeyPair[]> {
-  const ids = await ec2IdsFor(ctx.store, TYPE, listed.map((k) => uuidFor(ctx, k.name)));
-  const records = await ctx.store.getMany([...ids.values()].map(recordKey));
+  const uuids = listed.map((k) => uuidFor(ctx, k.name));
+  let ids: Map<string, string>;
+  let records: Map<string, KeyPairRecord>;
+  if (table) {
+    const wanted = new Set(uuids);
+    ids = new Map(table.mappings.filter((m) => wanted.has(m.uuid)).map((m) => [m.uuid, m.ec2Id]));
+    const missing = uuids.filter((u) => !ids.has(u));
+    for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, TYPE, missing)) ids.set(uuid, ec2Id);
+    records = table.records;
+  } else {
+    ids = await ec2IdsFor(ctx.store, TYPE, uuids);
+    const found = await ctx.store.getMany([...ids.values()].map(recordKey));
+    records = new Map([...found].flatMap(([key, r]) => (r.data ? [[key, JSON.parse(r.data) as KeyPairRecord] as const] : [])));
+  }
   const known = await Promise.all(
     listed.map(async (nova): Promise<KnownKeyPair> => {
       const uuid = uuidFor(ctx, nova.name);
       let ec2Id = ids.get(uuid)!;
-      const stored = records.get(recordKey(ec2Id))?.data;
-      let record = stored ? (JSON.parse(stored) as KeyPairRecord) : undefined;
+      let record = records.get(recordKey(ec2Id));
       if (record && record.publicKeyDigest !== publicKeyDigest(nova.public_key)) {
         await forget(ctx.store, ec2Id, uuid);
         ec2Id = await recordMapping(ctx.store, TYPE, uuid);
@@ -199,15 +236,15 @@ async function knownKeyPairs(
       return { ec2Id, record, nova };
     }),
   );
-  if (complete) await pruneGone(ctx, listed);
+  if (table) await pruneGone(ctx, table, uuids);
   return known;
 }
 
-async function pruneGone(ctx: ActionContext, listed: NovaKeypair[]): Promise<void> {
+async function pruneGone(ctx: ActionContext, table: TableSnapshot, present: string[]): Promise<void> {
   const mine = `${ctx.caller.userId}:`;
-  const present = new Set(listed.map((k) => uuidFor(ctx, k.name)));
-  const gone = (await mappingsOf(ctx.store, TYPE)).filter(
-    (m) => m.uuid.startsWith(mine) && !present.has(m.uuid) && Date.now() - m.createdAt > PRUNE_GRACE_MS,
+  const listed = new Set(present);
+  const gone = table.mappings.filter(
+    (m) => m.uuid.startsWith(mine) && !listed.has(m.uuid) && Date.now() - m.createdAt > PRUNE_GRACE_MS,
   );
   await Promise.all(gone.map((m) => forget(ctx.store, m.ec2Id, m.uuid)));
 }
@@ -228,9 +265,12 @@ export async function describeKeyPairs(
   const names = [...new Set(input.KeyNames ?? [])];
   const ids = [...new Set(input.KeyPairIds ?? [])];
   for (const id of ids) assertEc2Id(id, PREFIXES, ERRORS);
-  const [listing, uuidById] = await Promise.all([
+  const named = names.length > 0 || ids.length > 0;
+  // A complete listing reads the table's key pair items beside Nova's answer, in one round.
+  const [listing, uuidById, table] = await Promise.all([
     mapErrors(() => keypairs.list()),
     ids.length ? uuidsOf(ctx.store, ids) : Promise.resolve(new Map<string, string>()),
+    named ? Promise.resolve(undefined) : snapshot(ctx.store),
   ]);
   const byName = new Map(listing.map((k) => [k.name, k]));
   const missingName = names.find((n) => !byName.has(n));
@@ -243,15 +283,13 @@ export async function describeKeyPairs(
     return name;
   });
 
-  const named = names.length || ids.length;
   const wanted = new Set([...names, ...idNames]);
   const listed = named ? listing.filter((k) => wanted.has(k.name)) : listing;
-  const known = await knownKeyPairs(ctx, keypairs, listed, !named);
+  const known = await knownKeyPairs(ctx, keypairs, listed, table);
   const missingId = ids.find((id) => !known.some((k) => k.ec2Id === id));
   if (missingId) throw notFound(ERRORS.notFound, missingId, ERRORS.noun);
 
-  const tags =
-    known.length <= 20 ? await tagsOf(ctx.store, known.map((k) => k.ec2Id)) : await tagsByIdPrefix(ctx.store, PREFIXES);
+  const tags = table?.tags ?? (await tagsOf(ctx.store, known.map((k) => k.ec2Id)));
   const items: KeyPairInfo[] = known.map((k) => ({
     KeyPairId: k.ec2Id,
     KeyFingerprint: k.record.fingerprint,
@@ -264,7 +302,7 @@ export async function describeKeyPairs(
   return select(
     'DescribeKeyPairs',
     items,
-    { filters: FILTERS, keyOf: (k) => k.KeyName ?? '', tagsOf: (k) => tags.get(k.KeyPairId!) ?? [], hasIds: named > 0 },
+    { filters: FILTERS, keyOf: (k) => k.KeyName ?? '', tagsOf: (k) => tags.get(k.KeyPairId!) ?? [], hasIds: named },
     { filters: input.Filters },
   ).items;
 }
