@@ -46,6 +46,12 @@ export function stateOf(image: Pick<GlanceImage, 'status'> & Record<string, unkn
   if (registration?.startsWith('failed') && image.status !== 'active') {
     return { state: 'failed', reason: { Code: 'Client.InvalidManifest', Message: registration.replace(/^failed:?\s*/, '') || 'registration failed' } };
   }
+  // Glance puts an image whose import failed back to queued and names the stores it failed for.
+  const failedImport = propertyOf(image as GlanceImage, 'os_glance_failed_import');
+  const importing = propertyOf(image as GlanceImage, 'os_glance_importing_to_stores');
+  if (failedImport && !importing && image.status === 'queued') {
+    return { state: 'failed', reason: { Code: 'Client.ImportFailed', Message: `Glance could not import the image data (${failedImport})` } };
+  }
   const state = STATES[image.status] ?? 'pending';
   if (state === 'failed') return { state, reason: { Code: 'Server.InternalError', Message: 'The image data could not be stored' } };
   return { state };

@@ -151,6 +151,16 @@ export class Glance {
     }
   }
 
+  /** The image's data as a stream (empty for images without data). */
+  download(id: string): Readable {
+    const { baseUrl, headers, timeoutMs } = this.client.options;
+    return got.stream(`${baseUrl.replace(/\/+$/, '')}/images/${encodeURIComponent(id)}/file`, {
+      headers: { ...headers, accept: 'application/octet-stream' },
+      timeout: { request: Math.max(timeoutMs, 600_000) },
+      retry: { limit: 0 },
+    });
+  }
+
   /** Interoperable image import (`web-download`, `glance-direct`, `copy-image`). */
   async import(id: string, method: Record<string, unknown>): Promise<void> {
     await this.client.request('POST', `images/${encodeURIComponent(id)}/import`, { json: { method } });
