@@ -14,6 +14,8 @@ export interface NovaVolumeAttachment {
   delete_on_termination?: boolean;
 }
 
+const PER_SERVER_LIMIT = 20;
+
 const path = (serverId: string) => `servers/${encodeURIComponent(serverId)}/os-volume_attachments`;
 
 export async function attachVolume(
@@ -40,15 +42,16 @@ interface NovaServerVolumes {
 }
 
 /**
- * delete-on-termination of the attachments of these servers, as `<server>/<volume>` -> flag. A few
- * servers are asked one by one; for many, one listing of the project's servers is cheaper.
+ * delete-on-termination of the attachments of these servers, as `<server>/<volume>` -> flag. Up to
+ * a score of servers are asked in parallel (each answer is small; a full servers/detail costs
+ * several times one of them); beyond that one listing of the project's servers is cheaper.
  * Servers Nova does not show the caller are left out (the caller then sees false, AWS's default).
  */
 export async function deleteOnTermination(nova: ServiceClient, serverIds: string[]): Promise<Map<string, boolean>> {
   const out = new Map<string, boolean>();
   const unique = [...new Set(serverIds)];
   if (unique.length === 0) return out;
-  if (unique.length <= 5) {
+  if (unique.length <= PER_SERVER_LIMIT) {
     await Promise.all(
       unique.map(async (serverId) => {
         const attachments = await serverAttachments(nova, serverId).catch(() => []);

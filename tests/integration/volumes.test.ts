@@ -24,6 +24,7 @@ import {
   ModifySnapshotAttributeCommand,
   ModifyVolumeAttributeCommand,
   type Volume,
+  type VolumeType,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
@@ -121,7 +122,7 @@ describe('volumes with aws cli v2', () => {
       return v?.status === 'available' ? v : undefined;
     }, 'the volume available in Cinder');
     expect(inCinder).toMatchObject({ size: 1, availability_zone: zone });
-    const described = await volumeReaches(ids['cli'], 'available');
+    const described = await volumeReaches(ids['cli']!, 'available');
     expect(described).toMatchObject({ VolumeType: 'gp3', Encrypted: false, SnapshotId: '', Attachments: [] });
   });
 
@@ -352,7 +353,7 @@ describe('volumes with @aws-sdk/client-ec2', () => {
     });
     await expect(demo.send(new DeleteVolumeCommand({ VolumeId: ids['cli'], DryRun: true }))).rejects.toMatchObject({ name: 'DryRunOperation' });
     await expect(demo.send(new CreateVolumeCommand({ AvailabilityZone: 'no-such-zone', Size: 1 }))).rejects.toMatchObject({ name: 'InvalidZone.NotFound' });
-    await expect(demo.send(new CreateVolumeCommand({ AvailabilityZone: zone, Size: 1, VolumeType: 'warp-drive' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(demo.send(new CreateVolumeCommand({ AvailabilityZone: zone, Size: 1, VolumeType: 'warp-drive' as VolumeType }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(demo.send(new CreateVolumeCommand({ AvailabilityZone: zone, Size: 1, Iops: 5000, VolumeType: 'gp3' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(demo.send(new DeleteVolumeCommand({ VolumeId: ids['cli'] }))).rejects.toMatchObject({ name: 'IncorrectState' });
     expect(await cinderVolumeNamed(`${prefix}-dry`)).toBeUndefined();

@@ -1,0 +1,88 @@
+/**
+ * Volumes through the full path against Cinder's own API, on the running local endpoint:
+ * - DescribeVolumes listing the project vs Cinder GET volumes/detail;
+ * - DescribeVolumes of one id vs Cinder GET volumes/{id};
+ * - DescribeVolumes with an exact status filter (pushed down) vs volumes/detail?status=…;
+ * - DescribeSnapshots vs snapshots/detail;
+ * - CreateVolume vs Cinder POST volumes.
+ * Prints p50s and the ratios. Everything it creates is deleted at the end.
+ *
+ *   npx tsx bench/volumes.ts [volumes=10] [requests=50]
+ */
+import { openstackAs } from '../tests/integration/support/openstack.js';
+import { uniqueName } from '../tests/integration/support/env.js';
+import { endpointInfo, fmt, load, signedPostFactory } from './support.js';
+
+const volumes = Number(process.argv[2] ?? 10);
+const requests = Number(process.argv[3] ?? 50);
+const prefix = uniqueName('bench-vol');
+const post = await signedPostFactory('demo');
+const cinder = (await openstackAs('demo')).cinder;
+
+interface CinderItem {
+  id: string;
+  name: string | null;
+  status: string;
+}
+
+async function ec2(params: Record<string, string>): Promise<string> {
+  const { status, body } = await post(params);
+  if (status !== 200) throw new Error(`${params['Action']}: ${status} ${/<Code>([^<]+)/.exec(body)?.[1] ?? body}`);
+  return body;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const list = async (path: string, key: string) => (await cinder.get<Record<string, CinderItem[]>>(path))[key]!.filter((v) => v.name?.startsWith(prefix));
+
+async function settle(path: string, key: string, count: number) {
+  for (let i = 0; i < 120; i++) {
+    const ours = await list(path, key);
+    if (ours.length >= count && ours.every((v) => v.status === 'available')) return ours;
+    await sleep(1000);
+  }
+  throw new Error(`${key} did not become available`);
+}
+
+const row = (label: string, full: { p50: number }, direct: { p50: number }) =>
+  console.log(`  ${label.padEnd(44)} p50 ${fmt(full.p50).padStart(9)} vs Cinder ${fmt(direct.p50).padStart(9)}  ratio ${(full.p50 / direct.p50).toFixed(2)}`);
+
+try {
+  for (let i = 0; i < volumes; i++) await cinder.post('volumes', { volume: { size: 1, name: `${prefix}-${i}` } });
+  const made = await settle('volumes/detail', 'volumes', volumes);
+  for (const v of made.slice(0, 3)) await cinder.post('snapshots', { snapshot: { volume_id: v.id, name: `${prefix}-s-${v.id}` } });
+  await settle('snapshots/detail', 'snapshots', 3);
+
+  const body = await ec2({ Action: 'DescribeVolumes' }); // ids for volumes seen the first time
+  await ec2({ Action: 'DescribeSnapshots' });
+  const total = (body.match(/<volumeId>vol-/g) ?? []).length;
+  const oneId = new RegExp(`<volumeId>(vol-[0-9a-f]+)</volumeId>`).exec(body)![1]!;
+  const oneUuid = made[0]!.id;
+
+  console.log(`volumes via ${endpointInfo().endpoint}: ${total} volumes in the project, ${requests} requests each, 2 in flight`);
+  row('DescribeVolumes (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes' }))), await load(requests, 2, async () => void (await cinder.get('volumes/detail'))));
+  row(
+    'DescribeVolumes VolumeId.1 (one GET)',
+    await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes', 'VolumeId.1': oneId }))),
+    await load(requests, 2, async () => void (await cinder.get(`volumes/${oneUuid}`))),
+  );
+  row(
+    'DescribeVolumes status=available (pushed)',
+    await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes', 'Filter.1.Name': 'status', 'Filter.1.Value.1': 'available' }))),
+    await load(requests, 2, async () => void (await cinder.get('volumes/detail', { status: 'available' }))),
+  );
+  row('DescribeSnapshots (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeSnapshots' }))), await load(requests, 2, async () => void (await cinder.get('snapshots/detail'))));
+  const creates = Math.min(requests, 10);
+  row(
+    `CreateVolume 1 GiB (${creates} sequential)`,
+    await load(creates, 1, async (i) => void (await ec2({ Action: 'CreateVolume', AvailabilityZone: 'nova', Size: '1', 'TagSpecification.1.ResourceType': 'volume', 'TagSpecification.1.Tag.1.Key': 'Name', 'TagSpecification.1.Tag.1.Value': `${prefix}-e${i}` }))),
+    await load(creates, 1, async (i) => void (await cinder.post('volumes', { volume: { size: 1, name: `${prefix}-c${i}` } }))),
+  );
+} finally {
+  for (const s of await list('snapshots/detail', 'snapshots')) await cinder.delete(`snapshots/${s.id}`).catch(() => undefined);
+  for (let i = 0; i < 60; i++) {
+    const left = await list('volumes/detail', 'volumes');
+    if (left.length === 0) break;
+    for (const v of left) if (v.status !== 'deleting') await cinder.delete(`volumes/${v.id}`).catch(() => undefined);
+    await sleep(1000);
+  }
+}
