@@ -6,7 +6,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import { action, type Input } from '../../lib/family.js';
-import { createVolume, getSnapshot, getVolume } from '../../lib/openstack/cinder.js';
+import { createVolume, getVolume } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
@@ -18,6 +18,8 @@ import { discardVolume } from './discard.js';
 import { volumeKey, volumeTokenKey, type VolumeRecord } from './records.js';
 import { nameTag, tagsFromSpecs } from './tag-specs.js';
 import { formatVolumes, withoutFilterFields } from './volume-resource.js';
+import { snapshotState } from './states.js';
+import { cinderSnapshot } from './volume-ids.js';
 import { resolveVolumeType } from './volume-types.js';
 import { requireVolumeZone } from './zones.js';
 
@@ -62,20 +64,22 @@ function checkParameters(input: Request, ec2Type: string): void {
   }
 }
 
+/** A volume can be made from a completed snapshot, at least as large as the snapshot. */
+async function requireRestorable(ctx: ActionContext, snapshotId: string, size: number | undefined): Promise<void> {
+  const snapshot = await cinderSnapshot(ctx, snapshotId);
+  const state = snapshotState(snapshot.status);
+  if (state !== 'completed') throw new Ec2Error('IncorrectState', `Snapshot is in invalid state - ${state}`);
+  if (size !== undefined && size < snapshot.size) {
+    throw invalidParameterValue(`Volume of ${size}GiB is too small; minimum is ${snapshot.size}GiB.`);
+  }
+}
+
 async function create(input: Request, ctx: ActionContext): Promise<{ resourceId: string; result: Volume }> {
   const { cinderType, ec2Type } = await resolveVolumeType(ctx, input.VolumeType);
   const tags = tagsFromSpecs(input.TagSpecifications, 'volume');
   const snapshotUuid = input.SnapshotId
     ? await requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot)
     : undefined;
-  if (snapshotUuid && input.Size !== undefined) {
-    const snapshot = await mapErrors(() => getSnapshot(ctx.openstack.cinder, snapshotUuid), {
-      notFound: () => notFound(ID_ERRORS.snapshot.notFound, input.SnapshotId!, 'snapshot'),
-    });
-    if (input.Size < snapshot.size) {
-      throw invalidParameterValue(`Volume of ${input.Size}GiB is too small; minimum is ${snapshot.size}GiB.`);
-    }
-  }
   const raw = await mapErrors(
     () =>
       createVolume(ctx.openstack.cinder, {
@@ -131,7 +135,7 @@ export default action(
       checkParameters(input, ec2Type);
       tagsFromSpecs(input.TagSpecifications, 'volume');
       await requireVolumeZone(ctx, input.AvailabilityZone);
-      if (input.SnapshotId) await requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot);
+      if (input.SnapshotId) await requireRestorable(ctx, input.SnapshotId, input.Size);
     },
   },
 );

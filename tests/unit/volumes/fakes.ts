@@ -73,6 +73,8 @@ export class FakeCinder {
   deletes: string[] = [];
   /** Status a new volume or snapshot gets. */
   createdStatus = 'creating';
+  /** Refuse the next volume creation as over quota. */
+  overQuota = false;
 
   async get<T>(path: string, query: Params = {}): Promise<T> {
     this.gets.push([path, query]);
@@ -99,6 +101,10 @@ export class FakeCinder {
   async post<T>(path: string, body: unknown): Promise<T> {
     this.posts.push([path, body]);
     if (path === 'volumes') {
+      if (this.overQuota) {
+        this.overQuota = false;
+        throw new OpenStackError('cinder', 413, 'VolumeLimitExceeded: Maximum number of volumes allowed (10) exceeded', 'overLimit', 'POST', path);
+      }
       const request = (body as { volume: Record<string, unknown> }).volume;
       const snapshot = request['snapshot_id'] ? this.snapshots.find((s) => s.id === request['snapshot_id']) : undefined;
       if (request['snapshot_id'] && !snapshot) throw notFound('cinder', `Snapshot ${String(request['snapshot_id'])}`);

@@ -156,10 +156,24 @@ describe('CreateVolume', () => {
 
   it('releases the token when Cinder refuses, so a retry can succeed', async () => {
     const w = world();
-    await expect(invoke(CreateVolume, { AvailabilityZone: 'nova', SnapshotId: 'snap-0123456789abcdef0', ClientToken: 't' }, w.ctx)).rejects.toMatchObject({
-      code: 'InvalidSnapshot.NotFound',
-    });
+    w.cinder.overQuota = true;
+    await expect(invoke(CreateVolume, { ...base, ClientToken: 't' }, w.ctx)).rejects.toMatchObject({ code: 'VolumeLimitExceeded' });
     expect(await invoke(CreateVolume, { ...base, ClientToken: 't' }, w.ctx)).toMatchObject({ Size: 2 });
+    expect(w.cinder.volumes).toHaveLength(1);
+  });
+
+  it('restores only completed snapshots, at least as large as they are', async () => {
+    const w = world();
+    const source = cinderVolume({ size: 5 });
+    w.cinder.volumes.push(source);
+    const pending = cinderSnapshot(source, { status: 'creating' });
+    const done = cinderSnapshot(source);
+    w.cinder.snapshots.push(pending, done);
+    const [pendingId, doneId] = [await ec2IdFor(w.ctx.store, 'snapshot', pending.id), await ec2IdFor(w.ctx.store, 'snapshot', done.id)];
+    await expect(invoke(CreateVolume, { AvailabilityZone: 'nova', SnapshotId: pendingId }, w.ctx)).rejects.toMatchObject({ code: 'IncorrectState' });
+    await expect(invoke(CreateVolume, { AvailabilityZone: 'nova', SnapshotId: doneId, Size: 4 }, w.ctx)).rejects.toMatchObject({ code: 'InvalidParameterValue' });
+    await expect(invoke(CreateVolume, { AvailabilityZone: 'nova', SnapshotId: 'snap-0123456789abcdef0' }, w.ctx)).rejects.toMatchObject({ code: 'InvalidSnapshot.NotFound' });
+    expect(await invoke(CreateVolume, { AvailabilityZone: 'nova', SnapshotId: doneId }, w.ctx)).toMatchObject({ Size: 5, SnapshotId: doneId });
   });
 
   it('refuses what Cinder cannot honour instead of ignoring it', async () => {
