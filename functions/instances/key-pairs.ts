@@ -108,16 +108,19 @@ export function createInNova(keypairs: NovaKeypairs, name: string, publicKey: st
   });
 }
 
+/** The base64 key of an OpenSSH public key line ("type base64 [comment]"). */
+const blobOfLine = (line: string) => /^\s*\S+\s+([A-Za-z0-9+/]+={0,2})/.exec(line)?.[1];
+
 /** Identifies a public key however Nova formats the line around it. */
 export function publicKeyDigest(publicKey: string): string {
-  const blob = /^\s*\S+\s+([A-Za-z0-9+/]+={0,2})/.exec(publicKey)?.[1];
+  const blob = blobOfLine(publicKey);
   return createHash('sha256').update(blob ? Buffer.from(blob, 'base64') : Buffer.from(publicKey.trim())).digest('hex');
 }
 
 /** What EC2 shows for a key pair it did not create itself (imported, or made directly in Nova). */
 export function recordFromNova(keypair: NovaKeypair, createdAt: string | undefined): KeyPairRecord {
   const base = { createTime: isoTime(createdAt), publicKeyDigest: publicKeyDigest(keypair.public_key) };
-  const blob = /^\s*\S+\s+([A-Za-z0-9+/]+={0,2})/.exec(keypair.public_key)?.[1];
+  const blob = blobOfLine(keypair.public_key);
   try {
     const key = fromBlob(Buffer.from(blob ?? '', 'base64'));
     return { ...base, keyType: key.type, fingerprint: importedFingerprint(key) };
