@@ -15,6 +15,7 @@ import { missingParameter, type SerializedEc2Error } from '../../lib/protocol/er
 import { familyOf } from '../../lib/protocol/model.js';
 import { isProtocolParam, parseInput } from '../../lib/protocol/query.js';
 import { serializeError, serializeOutput } from '../../lib/protocol/xml.js';
+import { answerRoot, isMetadataRootRequest } from '../metadata/root.js';
 import { loadFamily } from './families.js';
 
 export interface FrontDoorDeps {
@@ -42,6 +43,8 @@ const xmlResponse = (statusCode: number, body: string, requestId: string): HttpR
 });
 
 export async function handleEc2Request(request: IncomingRequest, deps: FrontDoorDeps = defaultDeps()): Promise<HttpResponse> {
+  // The metadata agent's `GET /` (the version list) shares this route on a gateway that serves both.
+  if (isMetadataRootRequest(request)) return answerRoot(request);
   const requestId = randomUUID();
   const started = Date.now();
   let action: string | undefined;
