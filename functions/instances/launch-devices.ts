@@ -14,6 +14,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { GlanceImage } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import type { Flavor } from '../../lib/openstack/nova-flavors.js';
 import type { NovaBdmV2 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
@@ -41,7 +42,7 @@ const GIB = 1024 ** 3;
 const invalidMapping = (message: string) => new Ec2Error('InvalidBlockDeviceMapping', message);
 const devPath = (name: string) => (name.startsWith('/dev/') ? name : `/dev/${name}`);
 
-async function volumeTypeOf(ctx: ActionContext, requested: string | undefined): Promise<string | undefined> {
+async function volumeTypeOf(ctx: DeviceContext, requested: string | undefined): Promise<string | undefined> {
   if (!requested) return undefined;
   const { volume_types: types } = await ctx.openstack.cinder.get<{ volume_types: Array<{ name: string }> }>('types');
   if (types.some((t) => t.name === requested)) return requested;
@@ -50,8 +51,11 @@ async function volumeTypeOf(ctx: ActionContext, requested: string | undefined): 
   throw invalidParameterValue(`Value (${requested}) for parameter volumeType is invalid.`);
 }
 
+/** What planning needs of a request: the table (snapshot ids) and Cinder (volume types). */
+export type DeviceContext = Pick<ActionContext, 'store'> & { openstack: { cinder: Pick<ServiceClient, 'get'> } };
+
 export async function planDevices(
-  ctx: ActionContext,
+  ctx: DeviceContext,
   mappings: BlockDeviceMapping[],
   image: GlanceImage,
   flavor: Flavor,
