@@ -9,7 +9,7 @@ import { handleMetadataRequest } from './router.js';
  * the path), the metadata tree starts right after the stage: REST events carry that in `path`,
  * HTTP API events carry the stage in rawPath unless it is `$default`.
  */
-function instancePath(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): string {
+export function instancePath(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): string {
   if ((event as APIGatewayProxyEventV2).version === '2.0') {
     const v2 = event as APIGatewayProxyEventV2;
     const stage = v2.requestContext.stage;
