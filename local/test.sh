@@ -6,6 +6,7 @@ source "$(dirname "$0")/common.sh"
 cd "$REPO"
 
 ensure_node_modules
+bash "$REPO/local/test-tools.sh" || exit 1
 status=0
 say "lint"; node_modules/.bin/eslint . || status=1
 say "type-check"; node_modules/.bin/tsc --noEmit || status=1

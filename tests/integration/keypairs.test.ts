@@ -135,16 +135,14 @@ print(json.dumps({'id': r['KeyPairId'], 'fingerprint': r['KeyFingerprint'], 'mat
     expect(result.status, result.stderr).toBe(0);
     const out = result.json as { id: string; fingerprint: string; material: string };
     expect(out.material.startsWith('PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\n')).toBe(true);
-    const puttygen = spawnSync('puttygen', ['-h'], { stdio: 'ignore' });
-    if (!puttygen.error) {
-      const path = file('k.ppk', out.material);
-      const pem = join(work, 'from-ppk.pem');
-      tool('puttygen', [path, '-O', 'private-openssh', '-o', pem]);
-      // The same key as EC2 fingerprinted (SHA-1 of its PKCS#8 form) and Nova holds.
-      expect(out.fingerprint).toBe(createdRsaFingerprint(readFileSync(pem, 'utf8')));
-      const inNova = (await novaKeypairs()).find((k) => k.name === names.ppk);
-      expect(blobOf(inNova!.public_key)).toBe(blobOf(publicLineOf(pem)));
-    }
+    // puttygen comes with the test tools (local/test-tools.sh).
+    const path = file('k.ppk', out.material);
+    const pem = join(work, 'from-ppk.pem');
+    tool('puttygen', [path, '-O', 'private-openssh', '-o', pem]);
+    // The same key as EC2 fingerprinted (SHA-1 of its PKCS#8 form) and Nova holds.
+    expect(out.fingerprint).toBe(createdRsaFingerprint(readFileSync(pem, 'utf8')));
+    const inNova = (await novaKeypairs()).find((k) => k.name === names.ppk);
+    expect(blobOf(inNova!.public_key)).toBe(blobOf(publicLineOf(pem)));
     created.ppk = { KeyPairId: out.id, KeyName: names.ppk, KeyFingerprint: out.fingerprint };
   });
 
