@@ -13,7 +13,7 @@ import { Ec2Error, invalidParameterValue } from '../../lib/protocol/errors.js';
 import { putTags, tagsOf } from '../../lib/store/tags.js';
 import { copySnapshot } from '../volumes/snapshot-copies.js';
 import { findImage } from './image-lookup.js';
-import { checkDescription, checkImageName } from './image-names.js';
+import { checkDescription, checkImageName, checkNameFree } from './image-names.js';
 import { novaBdmOf, stateOf, type NovaBdm } from './image-model.js';
 import { glanceOf } from './image-resource.js';
 import { createGlanceImage, discardImage, inheritedProperties } from './new-image.js';
@@ -58,18 +58,23 @@ async function copiedMapping(ctx: ActionContext, bdms: NovaBdm[], name: string):
   return out;
 }
 
+/** The copy an earlier request with the same ClientToken made (idempotency). */
+async function copiedBefore(input: Input<'CopyImage'>, ctx: ActionContext): Promise<string | undefined> {
+  if (!input.ClientToken) return undefined;
+  return (await ctx.store.getJson<{ imageId: string }>(tokenKey(input.ClientToken)))?.imageId;
+}
+
 const hasData = (image: GlanceImage) => (image.size ?? 0) > 0;
 
 export default action(
   'CopyImage',
   async (input, ctx) => {
     checkRequest(input, ctx);
-    if (input.ClientToken) {
-      const done = await ctx.store.getJson<{ imageId: string }>(tokenKey(input.ClientToken));
-      if (done) return { ImageId: done.imageId };
-    }
+    const done = await copiedBefore(input, ctx);
+    if (done) return { ImageId: done };
     const source = await sourceOf(input, ctx);
     const glance = glanceOf(ctx);
+    await checkNameFree(ctx, glance, input.Name);
     const bdms = novaBdmOf(source);
     const mapping = bdms.length ? await copiedMapping(ctx, bdms, input.Name) : [];
     const { image, ec2Id } = await createGlanceImage(ctx, glance, {
@@ -104,7 +109,9 @@ export default action(
   {
     check: async (input, ctx) => {
       checkRequest(input, ctx);
+      if (await copiedBefore(input, ctx)) return;
       await sourceOf(input, ctx);
+      await checkNameFree(ctx, glanceOf(ctx), input.Name);
     },
   },
 );
