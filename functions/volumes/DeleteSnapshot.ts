@@ -1,6 +1,7 @@
 /**
  * DeleteSnapshot. A snapshot Cinder will not delete because something depends on it is AWS's
- * InvalidSnapshot.InUse. Deleting a copy (CopySnapshot) also deletes its backing volume.
+ * InvalidSnapshot.InUse, as is one an image boots from (snapshot-users.ts). Deleting a copy
+ * (CopySnapshot) also deletes its backing volume.
  */
 import { action } from '../../lib/family.js';
 import { deleteSnapshot } from '../../lib/openstack/cinder.js';
@@ -11,6 +12,7 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { expireRecord, snapshotKey } from './records.js';
 import { sweepDiscardedVolumes } from './discard.js';
 import { backingVolumeOf, releaseBackingVolume } from './snapshot-copies.js';
+import { imagesUsingSnapshot } from './snapshot-users.js';
 import { cinderSnapshot } from './volume-ids.js';
 
 export default action(
@@ -37,7 +39,11 @@ export default action(
   },
   {
     check: async (input, ctx) => {
-      await cinderSnapshot(ctx, input.SnapshotId);
+      const snapshot = await cinderSnapshot(ctx, input.SnapshotId);
+      const images = await imagesUsingSnapshot(ctx, snapshot.id);
+      if (images.length) {
+        throw new Ec2Error('InvalidSnapshot.InUse', `The snapshot ${input.SnapshotId} is currently in use by ${images.join(', ')}`);
+      }
     },
   },
 );
