@@ -48,7 +48,8 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
     if (statuses.length === 1) cinderQuery['status'] = statuses[0];
   }
   const volumes = filterValues(query.filters, 'volume-id');
-  if (volumes?.length === 1 && isExact(volumes[0]!)) {
+  // Copies report vol-ffffffff, which names no Cinder volume: that one is filtered here, not by Cinder.
+  if (volumes?.length === 1 && isExact(volumes[0]!) && volumes[0] !== COPY_VOLUME_ID) {
     const uuid = (await uuidsOf(ctx.store, volumes)).get(volumes[0]!);
     if (!uuid) return { items: [], complete: false };
     cinderQuery['volume_id'] = uuid;

@@ -134,3 +134,15 @@ describe('snapshot attributes', () => {
     ).rejects.toMatchObject({ code: 'InvalidSnapshot.NotFound' });
   });
 });
+
+describe('copies in DescribeSnapshots filters', () => {
+  it('finds copies by their volume id vol-ffffffff', async () => {
+    const w = world();
+    w.cinder.createdStatus = 'available';
+    const volumeId = await volumeIn(w);
+    const { SnapshotId: source } = await invoke(CreateSnapshot, { VolumeId: volumeId }, w.ctx);
+    const copy = await invoke(CopySnapshot, { SourceRegion: 'RegionOne', SourceSnapshotId: source! }, w.ctx);
+    const found = await invoke(DescribeSnapshots, { Filters: [{ Name: 'volume-id', Values: ['vol-ffffffff'] }] }, w.ctx);
+    expect(found.Snapshots!.map((s) => s.SnapshotId)).toEqual([copy.SnapshotId]);
+  });
+});
