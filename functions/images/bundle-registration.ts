@@ -129,10 +129,12 @@ export async function registerBundle(
     await uploaded;
     await mapErrors(() => glance.update(image.id, [{ op: 'remove', path: patchPath(REGISTRATION_STATE) }]));
   } catch (error) {
+    // A failed upload stops the unpacking too: then the upload's error is the one to report.
+    const cause = uploadError ?? error;
     upload.destroy(error as Error);
     await uploaded.catch(() => undefined);
     await discardImage(glance, image.id);
-    throw uploadError ?? error;
+    throw cause;
   }
   return ec2Id;
 }
