@@ -12,7 +12,7 @@ import { OpenStackError } from '../../lib/openstack/http.js';
 import { subnetsById } from '../../lib/openstack/neutron.js';
 import { getServer, type NovaServer } from '../../lib/openstack/nova.js';
 import { storeFor } from '../../lib/store/project-store.js';
-import { loadInstanceViews, type InstanceDeps, type InstanceView } from '../instances/instance-model.js';
+import { loadInstanceViews, type InstanceDeps } from '../instances/instance-model.js';
 import { factsOf, type InstanceFacts } from './facts.js';
 import { renewServiceToken, serviceClients, type ServiceClients } from './service-clients.js';
 
@@ -30,14 +30,11 @@ export function asMemberSees(server: NovaServer): NovaServer {
   return out as unknown as NovaServer;
 }
 
-async function publicKeyOf(clients: ServiceClients, view: InstanceView): Promise<string | undefined> {
-  const name = view.instance.KeyName;
+async function publicKeyOf(clients: ServiceClients, name: string | null | undefined, userId: string): Promise<string | undefined> {
   if (!name) return undefined;
   try {
     // Key pairs belong to users: the launching user's, read as admin (microversion >= 2.10).
-    const body = await clients.nova.get<{ keypair: { public_key: string } }>(`os-keypairs/${encodeURIComponent(name)}`, {
-      user_id: view.server.user_id,
-    });
+    const body = await clients.nova.get<{ keypair: { public_key: string } }>(`os-keypairs/${encodeURIComponent(name)}`, { user_id: userId });
     return body.keypair.public_key;
   } catch (error) {
     // Deleted since the launch: the instance keeps its authorized key, the service has nothing to add.
@@ -58,10 +55,17 @@ async function lookupOnce(serverId: string, tenantId: string): Promise<InstanceF
     region: config().ec2Region,
     metadataTokensRequired: config().metadata.requireToken,
   };
+  // Nova's key name is the launch's; read the key while the instance view is being built.
+  const novaKey = publicKeyOf(clients, server.key_name, server.user_id);
+  novaKey.catch(() => undefined);
   const [view] = await loadInstanceViews(deps, [{ server: asMemberSees(server) }]);
   if (!view) return undefined;
+  const keyName = view.instance.KeyName;
   const subnetIds = [...new Set(view.ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)))];
-  const [publicKey, subnets] = await Promise.all([publicKeyOf(clients, view), subnetsById(clients.neutron, subnetIds)]);
+  const [publicKey, subnets] = await Promise.all([
+    keyName === (server.key_name ?? undefined) ? novaKey : publicKeyOf(clients, keyName, server.user_id),
+    subnetsById(clients.neutron, subnetIds),
+  ]);
   return factsOf(view, {
     // Launched through EC2: the bytes recorded then; otherwise what Nova was given.
     userData: view.launch.userData ?? server['OS-EXT-SRV-ATTR:user_data'] ?? undefined,

@@ -19,6 +19,7 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
+  type _InstanceType,
   type Reservation,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +87,7 @@ beforeAll(async () => {
   const run = await demo.send(
     new RunInstancesCommand({
       ImageId: images.Images![0]!.ImageId!,
-      InstanceType: 'm1.tiny',
+      InstanceType: 'm1.tiny' as _InstanceType,
       MinCount: 1,
       MaxCount: 1,
       KeyName: name,
