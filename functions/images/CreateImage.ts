@@ -13,9 +13,9 @@ import type { GlanceImage } from '../../lib/openstack/glance.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, ec2IdsFor, recordMapping, requireUuid } from '../../lib/store/ids.js';
 import { putTags } from '../../lib/store/tags.js';
-import { mergeBdms, snapshotUuids, toNovaBdm } from './bdm-input.js';
+import { imageMappingProperties, mergeBdms, snapshotUuids, toNovaBdm } from './bdm-input.js';
 import { checkDescription, checkImageName, checkNameFree, tagsFromSpecs } from './image-names.js';
-import { novaBdmOf } from './image-model.js';
+import { ec2MappingsOf, novaBdmOf } from './image-model.js';
 import { glanceOf } from './image-resource.js';
 import { getServer, snapshotServer, snapshotWithReboot, type ServerInfo } from './server-images.js';
 
@@ -70,10 +70,10 @@ export default action(
     const image = requested.length || tags.snapshot.length ? await madeImage(ctx, imageUuid) : undefined;
     if (image && requested.length) {
       const merged = mergeBdms(novaBdmOf(image), requested);
-      const op = image['block_device_mapping'] === undefined ? 'add' : 'replace';
-      const patch = [{ op, path: '/block_device_mapping', value: JSON.stringify(merged) } as const];
-      const v2 = image['bdm_v2'] === undefined ? [{ op: 'add' as const, path: '/bdm_v2', value: 'True' }] : [];
-      await mapErrors(() => glanceOf(ctx).update(imageUuid, [...patch, ...v2]));
+      const props = imageMappingProperties(merged, ec2MappingsOf(image));
+      const patch = Object.entries(props).map(([name, value]) => ({ op: image[name] === undefined ? ('add' as const) : ('replace' as const), path: `/${name}`, value }));
+      if (!props['block_device_mapping'] && image['block_device_mapping'] !== undefined) patch.push({ op: 'replace', path: '/block_device_mapping', value: '[]' });
+      await mapErrors(() => glanceOf(ctx).update(imageUuid, patch));
     }
     if (tags.image.length) await putTags(ctx.store, [ec2Id], tags.image);
     if (image && tags.snapshot.length) {

@@ -11,7 +11,7 @@ import { getSnapshot, getVolume } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { checkDeviceName, snapshotUuids, toNovaBdm } from './bdm-input.js';
+import { checkDeviceName, imageMappingProperties, snapshotUuids, toNovaBdm } from './bdm-input.js';
 import { isBundleLocation, registerBundle } from './bundle-registration.js';
 import { checkDescription, checkImageName, checkNameFree } from './image-names.js';
 import { REGISTRATION_STATE, glanceArchitecture, sameDevice, type NovaBdm } from './image-model.js';
@@ -117,8 +117,7 @@ async function registerFromSnapshots(input: Input<'RegisterImage'>, ctx: ActionC
     disk_format: 'raw',
     container_format: 'bare',
     ...props,
-    bdm_v2: 'True',
-    block_device_mapping: JSON.stringify(bdms),
+    ...imageMappingProperties(bdms),
   });
   // Like Nova's own snapshots of volume-backed servers: no data, active at once.
   try {
@@ -141,7 +140,7 @@ async function registerFromUrl(input: Input<'RegisterImage'>, ctx: ActionContext
     ...formatsFor(location),
     ...props,
     image_location: location,
-    ...(extra.length ? { bdm_v2: 'True', block_device_mapping: JSON.stringify(extra) } : {}),
+    ...imageMappingProperties(extra),
   });
   try {
     await mapErrors(() => glance.import(image.id, { name: 'web-download', uri: location }));

@@ -88,3 +88,18 @@ export function mergeBdms(existing: NovaBdm[], requested: NovaBdm[]): NovaBdm[] 
   }
   return out;
 }
+
+/**
+ * Splits requested mappings into what Glance keeps for Nova: volumes and NoDevice entries in
+ * `block_device_mapping` (Nova refuses EC2's virtual names there), instance-store disks in the
+ * EC2-style `mappings` property, which Nova turns into ephemeral disks the flavor has room for.
+ */
+export function imageMappingProperties(bdms: NovaBdm[], ephemeralBase: Array<{ virtual: string; device: string }> = []): Record<string, string> {
+  const volumes = bdms.filter((b) => !b.virtual_name).map(({ virtual_name: _v, ...rest }) => rest);
+  const ephemeral = bdms.filter((b) => b.virtual_name).map((b) => ({ virtual: b.virtual_name!, device: b.device_name!.replace(/^\/dev\//, '') }));
+  const mappings = [...ephemeralBase.filter((m) => !ephemeral.some((e) => e.device === m.device.replace(/^\/dev\//, ''))), ...ephemeral];
+  return {
+    ...(volumes.length ? { bdm_v2: 'True', block_device_mapping: JSON.stringify(volumes) } : {}),
+    ...(mappings.length ? { mappings: JSON.stringify(mappings) } : {}),
+  };
+}

@@ -18,6 +18,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { patchPath } from '../../lib/openstack/glance.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
+import { imageMappingProperties } from './bdm-input.js';
 import { bundleSettings } from './bundle-config.js';
 import { bundleDecipher } from './bundle-crypto.js';
 import { invalidManifest, parseManifest, partKey, splitLocation, type BundleManifest, type BundlePart } from './bundle-manifest.js';
@@ -91,7 +92,6 @@ async function manifestProperties(ctx: ActionContext, manifest: BundleManifest, 
   if (!props['architecture'] && manifest.architecture) out['architecture'] = glanceArchitecture(manifest.architecture);
   if (!props['kernel_id'] && manifest.kernelId && /^aki-/.test(manifest.kernelId)) out['kernel_id'] = await kernelOrRamdisk(ctx, glance, manifest.kernelId, 'aki');
   if (!props['ramdisk_id'] && manifest.ramdiskId && /^ari-/.test(manifest.ramdiskId)) out['ramdisk_id'] = await kernelOrRamdisk(ctx, glance, manifest.ramdiskId, 'ari');
-  if (manifest.mappings.length) out['mappings'] = JSON.stringify(manifest.mappings);
   const root = manifest.mappings.find((m) => m.virtual === 'root');
   if (!props['root_device_name'] && root) out['root_device_name'] = root.device.startsWith('/dev/') ? root.device : `/dev/${root.device}`;
   return out;
@@ -111,7 +111,7 @@ export async function registerBundle(
     ...FORMATS[manifest.type],
     ...options.props,
     ...(await manifestProperties(ctx, manifest, options.props)),
-    ...(options.extra.length ? { bdm_v2: 'True', block_device_mapping: JSON.stringify(options.extra) } : {}),
+    ...imageMappingProperties(options.extra, manifest.mappings),
     image_location: location,
     [REGISTRATION_STATE]: 'pending',
   });
