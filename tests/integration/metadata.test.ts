@@ -4,6 +4,7 @@
  * as the neutron metadata agent asks — its port found by address in Neutron, the request signed
  * with the shared secret — and every answer compared with what DescribeInstances and Nova say.
  */
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
@@ -64,7 +65,9 @@ function agentHeaders(options: AgentRequest = {}): Record<string, string> {
 
 async function metadata(path: string, options: AgentRequest = {}) {
   const url = new URL(path.replace(/^\//, ''), endpointInfo().metadataUrl);
-  const response = await fetch(url, { method: options.method ?? 'GET', headers: agentHeaders(options) });
+  const send = () => fetch(url, { method: options.method ?? 'GET', headers: agentHeaders(options) });
+  // The agent opens a connection per request; a kept-alive one the local gateway has just closed is retried.
+  const response = await send().catch(send);
   const bytes = Buffer.from(await response.arrayBuffer());
   return { status: response.status, type: response.headers.get('content-type') ?? '', bytes, text: bytes.toString('utf8'), headers: response.headers };
 }
@@ -246,6 +249,87 @@ describe('an instance reads its metadata through the agent', () => {
   });
 });
 
+/**
+ * Neutron's own metadata agent code (MetadataProxyHandler._proxy_request from the installed
+ * python3-neutron: signing, header forwarding, status mapping), pointed at our endpoint. Only the
+ * port lookup over RPC is left out: the test found the port as the agent would.
+ */
+const AGENT_PROBE = `
+import json, sys
+import webob
+from oslo_config import cfg
+from neutron.agent.metadata import agent
+from neutron.conf.agent.metadata import config as metadata_config
+
+args = json.loads(sys.argv[1])
+conf = cfg.ConfigOpts()
+conf.register_opts(metadata_config.METADATA_PROXY_HANDLER_OPTS)
+conf([], project='neutron-metadata-probe', default_config_files=[])
+conf.set_override('nova_metadata_host', args['host'])
+conf.set_override('nova_metadata_port', args['port'])
+conf.set_override('nova_metadata_protocol', args['protocol'])
+conf.set_override('metadata_proxy_shared_secret', args['secret'])
+handler = agent.MetadataProxyHandler.__new__(agent.MetadataProxyHandler)
+handler.conf = conf
+out = []
+for item in args['requests']:
+    req = webob.Request.blank(item['path'], method=item.get('method', 'GET'), headers={'X-Forwarded-For': args['ip'], **item.get('headers', {})})
+    req.response = webob.Response()
+    try:
+        resp = handler._proxy_request(args['instance'], args['tenant'], req)
+        out.append({'status': resp.status_int, 'type': resp.content_type, 'body': resp.body.hex()})
+    except Exception as e:
+        out.append({'status': None, 'error': str(e)})
+print(json.dumps(out))
+`;
+
+interface AgentAnswer {
+  status: number | null;
+  type?: string;
+  body?: string;
+  error?: string;
+}
+
+function throughNeutronAgent(requests: Array<{ path: string; method?: string; headers?: Record<string, string> }>, secret = endpointInfo().metadataSecret, tenant = tenantId): AgentAnswer[] {
+  const url = new URL(endpointInfo().metadataUrl);
+  const args = { host: url.hostname, port: Number(url.port || 80), protocol: url.protocol.replace(':', ''), secret, ip: instance.PrivateIpAddress, instance: serverId, tenant, requests };
+  const result = spawnSync('/usr/bin/python3', ['-c', AGENT_PROBE, JSON.stringify(args)], { encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`the neutron agent probe failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as AgentAnswer[];
+}
+
+describe('through the neutron metadata agent’s own code', () => {
+  it('serves the instance its metadata and exact user data', async () => {
+    const nova = (await openstackAs('demo')).nova;
+    const { keypair } = await nova.get<{ keypair: { public_key: string } }>(`os-keypairs/${encodeURIComponent(name)}`);
+    const [versions, id, key, data, latest] = throughNeutronAgent([
+      { path: '/' },
+      { path: '/latest/meta-data/instance-id' },
+      { path: '/latest/meta-data/public-keys/0/openssh-key' },
+      { path: '/latest/user-data' },
+      { path: '/latest/' },
+    ]);
+    const text = (a: AgentAnswer | undefined) => Buffer.from(a?.body ?? '', 'hex').toString('utf8');
+    expect(versions!.status).toBe(200);
+    expect(text(versions).split('\n')).toContain('2009-04-04');
+    expect(text(id)).toBe(instance.InstanceId);
+    expect(text(key)).toBe(keypair.public_key);
+    expect(data!.type).toBe('application/octet-stream');
+    expect(Buffer.from(data!.body!, 'hex').equals(userData)).toBe(true);
+    expect(text(latest)).toBe('dynamic\nmeta-data\nuser-data');
+  });
+
+  it('an agent with the wrong secret gets 403; another tenant’s claim 404', () => {
+    expect(throughNeutronAgent([{ path: '/latest/meta-data/instance-id' }], 'not-the-secret')[0]!.status).toBe(403);
+    expect(throughNeutronAgent([{ path: '/latest/meta-data/instance-id' }], undefined, profileOf('alt').projectId)[0]!.status).toBe(404);
+  });
+
+  it('drops the IMDSv2 headers: a token PUT arrives without its TTL (400), so clients fall back to IMDSv1', () => {
+    const [put] = throughNeutronAgent([{ path: '/latest/api/token', method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } }]);
+    expect(put!.status).toBe(400);
+  });
+});
+
 describe('requests the agent did not sign, or for another tenant', () => {
   it('a forged signature is 403, on every path', async () => {
     for (const path of ['/', '/latest/meta-data/instance-id', '/latest/user-data']) {
@@ -258,7 +342,8 @@ describe('requests the agent did not sign, or for another tenant', () => {
   it('missing agent headers are 400', async () => {
     const url = new URL('latest/meta-data/instance-id', endpointInfo().metadataUrl);
     const { 'X-Tenant-ID': _t, ...headers } = agentHeaders();
-    expect((await fetch(url, { headers })).status).toBe(400);
+    const send = () => fetch(url, { headers });
+    expect((await send().catch(send)).status).toBe(400);
   });
 
   it('another tenant naming this instance gets 404, with nothing of the instance in the body', async () => {
