@@ -315,7 +315,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   } else if (stateName === 'pending') {
     stateReason = { Code: 'pending', Message: 'pending' };
   } else if (stateName === 'shutting-down') {
-    stateReason = { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+    stateReason = launch.terminated?.reason ?? { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
   }
 
   const groups = new Map<string, GroupIdentifier>();

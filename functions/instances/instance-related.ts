@@ -10,6 +10,7 @@ import type { NeutronFloatingIp, NeutronPort, NeutronSecurityGroup } from '../..
 import {
   floatingIpsOfPorts,
   floatingIpsOfProject,
+  portsById,
   portsOfDevices,
   portsOfProject,
   securityGroupsById,
@@ -160,7 +161,14 @@ export async function fetchRelated(
   const volumesP = volumesOf(deps, volumeIds, Boolean(prefetch));
   const imagesP = Promise.all(imageIds.map(async (id) => [id, await imageOf(deps.glance, deps.projectId, id)] as const));
 
-  const ports = await portsP;
+  const [found, launchesEarly] = await Promise.all([portsP, launchesP]);
+  // Ports made before the launch show no device until Nova has plugged them: the launch record
+  // knows them (so a fixed address shows from the first answer on).
+  const foundIds = new Set(found.map((p) => p.id));
+  const unplugged = servers.flatMap((s) => (launchesEarly.get(s.id)?.ports ?? []).filter((p) => !foundIds.has(p.portId)).map((p) => [p.portId, s.id] as const));
+  const late = unplugged.length ? await portsById(deps.neutron, unplugged.map(([portId]) => portId)) : [];
+  const owner = new Map(unplugged);
+  const ports = [...found, ...late.map((p) => ({ ...p, device_id: p.device_id || owner.get(p.id)! }))];
   const portIds = ports.map((p) => p.id);
   const fipsP = prefetch
     ? prefetch.floatingIps.then((fips) => fips.filter((f) => f.port_id && portIds.includes(f.port_id)))

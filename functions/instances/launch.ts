@@ -323,11 +323,27 @@ async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, re
     if (settled.some((r) => r.status === 'rejected')) break;
   }
   const launched = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  let failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length === 0) return launched;
+  const isQuota = (f: unknown) => f instanceof Ec2Error && f.code === 'InstanceLimitExceeded';
+  // Requests that raced for the last of the quota may have all been refused: try the missing
+  // ones again one at a time until the quota really says no.
+  if (failures.every(isQuota)) {
+    const done = new Set(launched.map((l) => l.index));
+    failures = [];
+    for (let i = 0; i < plan.max && launched.length < plan.max; i++) {
+      if (done.has(i)) continue;
+      try {
+        launched.push(await launchOne(ctx, plan, plan.max > 1 ? `${name}-${i + 1}` : name, reservationId, i, made));
+      } catch (error) {
+        failures.push(error);
+        break;
+      }
+    }
+  }
   // Launch as many as the quota allows, as AWS does, when that is at least MinCount.
-  const quotaOnly = failures.every((f) => f instanceof Ec2Error && f.code === 'InstanceLimitExceeded');
-  if (!quotaOnly || launched.length < plan.min) throw failures[0];
+  if (failures.length && (!failures.every(isQuota) || launched.length < plan.min)) throw failures[0];
+  // Ports and addresses made for the attempts Nova refused go again.
   const kept = new Set(launched.flatMap((l) => [...l.ports.map((p) => p.portId), ...l.floatingIps]));
   await undoResources(ctx, { ...made, servers: [], novaReservationIds: [], ports: made.ports.filter((p) => !kept.has(p)), floatingIps: made.floatingIps.filter((f) => !kept.has(f)) });
   made.ports = made.ports.filter((p) => kept.has(p));

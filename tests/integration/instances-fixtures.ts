@@ -189,6 +189,14 @@ export async function ownProject(prefix: string, quotas: Record<string, number>)
     credentials: { accessKeyId: access, secretAccessKey: secret },
     maxAttempts: 1,
   });
+  // Keystone may refuse tokens issued in the same second as the role grants for a while: wait
+  // until the new user's EC2 requests reach OpenStack.
+  await eventually(
+    () => client.send(new DescribeImagesCommand({ Owners: ['self'] })).then(() => true, () => undefined),
+    'the new project to be usable through EC2',
+    60_000,
+    2000,
+  );
   return {
     projectId: project.id,
     os,
