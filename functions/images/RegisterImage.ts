@@ -67,7 +67,7 @@ async function commonProperties(input: Input<'RegisterImage'>, ctx: ActionContex
 }
 
 /** The mapping for an EBS-backed image: snapshots checked, sized, their volumes bootable. */
-async function ebsMapping(input: Input<'RegisterImage'>, ctx: ActionContext, requireRoot: boolean): Promise<NovaBdm[]> {
+async function ebsMapping(input: Input<'RegisterImage'>, ctx: ActionContext, requireRoot: boolean, apply = true): Promise<NovaBdm[]> {
   const mappings = input.BlockDeviceMappings ?? [];
   const root = input.RootDeviceName ? checkDeviceName(input.RootDeviceName, 'RootDeviceName') : undefined;
   const snapshots = await snapshotUuids(ctx, mappings);
@@ -93,7 +93,8 @@ async function ebsMapping(input: Input<'RegisterImage'>, ctx: ActionContext, req
         throw new Ec2Error('InvalidBlockDeviceMapping', `Volume of size ${b.volume_size}GB is smaller than snapshot '${ec2Id}', expect size >= ${snapshot.size}GB`);
       }
     }
-    if (rootBdm?.snapshot_id === uuid) await makeBootable(ctx, snapshot.volume_id);
+    // Not for DryRun, which must change nothing.
+    if (apply && rootBdm?.snapshot_id === uuid) await makeBootable(ctx, snapshot.volume_id);
   }
   return bdms;
 }
@@ -183,7 +184,7 @@ export default action(
       checkDescription(input.Description);
       if (input.ImageLocation) checkLocation(input.ImageLocation);
       await commonProperties(input, ctx);
-      await ebsMapping(input, ctx, !input.ImageLocation);
+      await ebsMapping(input, ctx, !input.ImageLocation, false);
     },
   },
 );
