@@ -59,7 +59,9 @@ export function stateOf(image: Pick<GlanceImage, 'status'> & Record<string, unkn
 
 /** Glance image statuses an EC2 state stands for (for pushing a `state` filter down). */
 export function glanceStatusesFor(state: string): GlanceStatus[] {
-  return (Object.keys(STATES) as GlanceStatus[]).filter((s) => STATES[s] === state);
+  const statuses = (Object.keys(STATES) as GlanceStatus[]).filter((s) => STATES[s] === state);
+  // A failed import or registration leaves the image queued.
+  return state === 'failed' ? [...statuses, 'queued'] : statuses;
 }
 
 export function architectureOf(image: GlanceImage): ArchitectureValues {

@@ -106,3 +106,12 @@ suite('reading images', () => {
     expect(formatsFor('http://h/disk.img.gz')).toEqual({ disk_format: 'raw', container_format: 'bare' });
   });
 });
+
+suite('state push-down', () => {
+  it('asks Glance for every status an EC2 state can come from', async () => {
+    const { glanceStatusesFor } = await import('../../../functions/images/image-model.js');
+    expect(glanceStatusesFor('available')).toEqual(['active']);
+    expect(glanceStatusesFor('pending').sort()).toEqual(['importing', 'queued', 'saving', 'uploading']);
+    expect(glanceStatusesFor('failed').sort()).toEqual(['killed', 'queued']);
+  });
+});
