@@ -611,9 +611,12 @@ export interface DescribeImagesRequest {
   Owners?: Array<string>;
   IncludeDeprecated?: boolean;
   DryRun?: boolean;
+  NextToken?: string;
+  MaxResults?: number;
 }
 export interface DescribeImagesResult {
   Images?: Array<Image>;
+  NextToken?: string;
 }
 export interface DescribeInstanceAttributeRequest {
   Attribute: InstanceAttributeName;

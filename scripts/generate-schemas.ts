@@ -7,7 +7,14 @@
  * except the filter names each Describe* call documents, which we extract so that lib/ can reject
  * unknown filters the way AWS does.
  *
- *   npm run generate:schemas [-- /path/to/botocore/data/ec2/2016-11-15]
+ * Debian's botocore (1.29, late 2022) predates some paging AWS added since (DescribeImages pages since
+ * 2023). Paging alone — the MaxResults/NextToken members and the paginator — is taken from a newer
+ * copy of the same model when one is given (the npm aws-sdk@2 `apis/ec2-2016-11-15.min.json`, which
+ * keeps structure but not names or documentation). Nothing else is taken from it, so no newer
+ * parameter is accepted without an action that serves it.
+ *
+ *   npm run generate:schemas
+ *   tsx scripts/generate-schemas.ts [botocore dir] [newer min.json dir]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +23,7 @@ import type { Model, ModelOperation, ModelShape, ModelMember } from '../lib/prot
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = process.argv[2] ?? '/usr/lib/python3/dist-packages/botocore/data/ec2/2016-11-15';
+const newerDir = process.argv[3];
 
 interface BotocoreMember {
   shape: string;
@@ -61,6 +69,48 @@ const paginators = (
     pagination: Record<string, Paginator>;
   }
 ).pagination;
+
+interface MinMember {
+  shape?: string;
+  type?: string;
+  locationName?: string;
+}
+interface MinModel {
+  operations: Record<string, { input?: { members?: Record<string, MinMember>; shape?: string }; output?: { members?: Record<string, MinMember>; shape?: string } }>;
+  shapes: Record<string, { members?: Record<string, MinMember> }>;
+}
+const newer = newerDir
+  ? {
+      model: JSON.parse(readFileSync(join(newerDir, 'ec2-2016-11-15.min.json'), 'utf8')) as MinModel,
+      paginators: (JSON.parse(readFileSync(join(newerDir, 'ec2-2016-11-15.paginators.json'), 'utf8')) as { pagination: Record<string, Paginator> })
+        .pagination,
+    }
+  : undefined;
+
+/** Adds the paging members a newer model has and botocore lacks (see the header comment). */
+function addNewerPaging(action: string, inputShape: string | undefined, outputShape: string | undefined): string[] {
+  const pager = newer?.paginators[action];
+  if (!pager?.input_token || !inputShape || !outputShape) return [];
+  const added: string[] = [];
+  const membersOf = (io: { members?: Record<string, MinMember>; shape?: string } | undefined) =>
+    io?.members ?? (io?.shape ? newer!.model.shapes[io.shape]?.members : undefined) ?? {};
+  const op = newer!.model.operations[action];
+  const want: Array<[BotocoreShape, Record<string, MinMember>, string[]]> = [
+    [source.shapes[inputShape]!, membersOf(op?.input), [pager.input_token, pager.limit_key ?? '']],
+    [source.shapes[outputShape]!, membersOf(op?.output), [pager.output_token]],
+  ];
+  for (const [shape, newerMembers, names] of want) {
+    for (const name of names) {
+      const m = newerMembers[name];
+      if (!name || !m || shape.members?.[name]) continue;
+      const primitive = m.type === 'integer' ? 'Integer' : 'String';
+      shape.members = { ...shape.members, [name]: { shape: primitive, ...(m.locationName ? { locationName: m.locationName } : {}) } };
+      added.push(name);
+    }
+  }
+  if (added.length) paginators[action] = pager;
+  return added;
+}
 
 const actionRows = readFileSync(join(repo, 'schemas/actions.tsv'), 'utf8')
   .trim()
@@ -122,6 +172,8 @@ const operations: Record<string, ModelOperation> = {};
 for (const { family, resource, action } of actionRows) {
   const op = source.operations[action];
   if (!op) throw new Error(`operation ${action} is not in the EC2 model`);
+  const addedPaging = addNewerPaging(action, op.input?.shape, op.output?.shape);
+  if (addedPaging.length) console.log(`${action}: paging from the newer model (${addedPaging.join(', ')})`);
   const operation: ModelOperation = { family, resource };
   if (op.input) {
     operation.input = op.input.shape;

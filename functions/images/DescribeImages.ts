@@ -9,12 +9,6 @@ import type { Filter } from '../../lib/describe/filters.js';
 import { glanceOf, imageDescriptor, scopeFilters, type DescribeScope } from './image-resource.js';
 import { resumePendingRestarts } from './server-images.js';
 
-/** Paging members newer EC2 models have; the parser passes them once the checked-in model does. */
-interface PagingInput {
-  MaxResults?: number;
-  NextToken?: string;
-}
-
 export default action('DescribeImages', async (input, ctx) => {
   const scope: DescribeScope = {
     owners: input.Owners,
@@ -22,7 +16,6 @@ export default action('DescribeImages', async (input, ctx) => {
     includeDeprecated: input.IncludeDeprecated,
   };
   const filters: Filter[] = [...(input.Filters ?? []), ...scopeFilters(scope, ctx.caller.projectId)];
-  const paging = input as PagingInput;
   // Instances stopped for CreateImage whose restart had to wait for Nova are started here.
   const restarts = resumePendingRestarts(ctx).catch((error: unknown) =>
     console.error(JSON.stringify({ level: 'warn', action: 'DescribeImages', restart: String(error) })),
@@ -30,8 +23,8 @@ export default action('DescribeImages', async (input, ctx) => {
   const { items, nextToken } = await describe(ctx, 'DescribeImages', imageDescriptor(glanceOf(ctx), scope), {
     ids: input.ImageIds,
     filters,
-    maxResults: paging.MaxResults,
-    nextToken: paging.NextToken,
+    maxResults: input.MaxResults,
+    nextToken: input.NextToken,
   });
   await restarts;
   return { Images: items, ...(nextToken ? { NextToken: nextToken } : {}) };
