@@ -50,13 +50,52 @@ export interface ProjectPrefetch {
   ports: Promise<NeutronPort[]>;
   floatingIps: Promise<NeutronFloatingIp[]>;
   launches: Promise<Map<string, LaunchRecord>>;
+  /** Names and EC2 ids of what the instances' ports refer to, worked out while Nova lists. */
+  portFacts: Promise<PortFacts>;
+}
+
+/** What an instance's ports refer to: security group names, and EC2 ids of ports, subnets,
+ * networks (VPCs) and groups. */
+export interface PortFacts {
+  securityGroups: Map<string, NeutronSecurityGroup>;
+  ids: { port: Map<string, string>; subnet: Map<string, string>; vpc: Map<string, string>; securityGroup: Map<string, string> };
+}
+
+const isInstancePort = (p: NeutronPort) => p.device_owner.startsWith('compute:');
+
+async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[]): Promise<PortFacts> {
+  const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
+  const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>) => ec2IdsFor(deps.store, type, [...new Set(uuids)]);
+  const [groups, port, subnet, vpc, securityGroup] = await Promise.all([
+    securityGroupsById(deps.neutron, sgUuids),
+    idsOf('network-interface', ports.map((p) => p.id)),
+    idsOf('subnet', ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id))),
+    idsOf('vpc', ports.map((p) => p.network_id)),
+    idsOf('security-group', sgUuids),
+  ]);
+  return { securityGroups: new Map(groups.map((g) => [g.id, g])), ids: { port, subnet, vpc, securityGroup } };
+}
+
+function mergeFacts(a: PortFacts, b: PortFacts): PortFacts {
+  const m = <K, V>(x: Map<K, V>, y: Map<K, V>) => new Map([...x, ...y]);
+  return {
+    securityGroups: m(a.securityGroups, b.securityGroups),
+    ids: {
+      port: m(a.ids.port, b.ids.port),
+      subnet: m(a.ids.subnet, b.ids.subnet),
+      vpc: m(a.ids.vpc, b.ids.vpc),
+      securityGroup: m(a.ids.securityGroup, b.ids.securityGroup),
+    },
+  };
 }
 
 export function startProjectPrefetch(deps: InstanceDeps): ProjectPrefetch {
+  const ports = portsOfProject(deps.neutron, deps.projectId);
   const prefetch = {
-    ports: portsOfProject(deps.neutron, deps.projectId),
+    ports,
     floatingIps: floatingIpsOfProject(deps.neutron, deps.projectId),
     launches: readAllLaunchRecords(deps.store),
+    portFacts: ports.then((all) => portFactsOf(deps, all.filter(isInstancePort))),
   };
   // Whoever awaits them sees the failure; until then it must not count as unhandled.
   for (const p of Object.values(prefetch)) p.catch(() => undefined);
@@ -169,20 +208,23 @@ export async function fetchRelated(
   const late = unplugged.length ? await portsById(deps.neutron, unplugged.map(([portId]) => portId)) : [];
   const owner = new Map(unplugged);
   const ports = [...found, ...late.map((p) => ({ ...p, device_id: p.device_id || owner.get(p.id)! }))];
-  const portIds = ports.map((p) => p.id);
+  const portIds = new Set(ports.map((p) => p.id));
   const fipsP = prefetch
-    ? prefetch.floatingIps.then((fips) => fips.filter((f) => f.port_id && portIds.includes(f.port_id)))
-    : floatingIpsOfPorts(deps.neutron, portIds);
-  const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
-  const subnetUuids = [...new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)))];
-  const networkUuids = [...new Set(ports.map((p) => p.network_id))];
+    ? prefetch.floatingIps.then((fips) => fips.filter((f) => f.port_id && portIds.has(f.port_id)))
+    : floatingIpsOfPorts(deps.neutron, [...portIds]);
+  const factsP = prefetch
+    ? prefetch.portFacts.then(async (facts) => {
+        const uncovered = ports.filter((p) => !facts.ids.port.has(p.id));
+        return uncovered.length ? mergeFacts(facts, await portFactsOf(deps, uncovered)) : facts;
+      })
+    : portFactsOf(deps, ports);
 
-  const [launches, volumes, images, floatingIps, securityGroups] = await Promise.all([
+  const [launches, volumes, images, floatingIps, facts] = await Promise.all([
     launchesP,
     volumesP,
     imagesP.then((pairs) => new Map(pairs)),
     fipsP,
-    securityGroupsById(deps.neutron, sgUuids),
+    factsP,
   ]);
 
   // Kernel and ramdisk of the instance's image (Nova shows its own copy only to admins).
@@ -200,15 +242,11 @@ export async function fetchRelated(
 
   const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>, prefix?: IdPrefix) =>
     ec2IdsFor(deps.store, type, [...new Set(uuids)], prefix ? () => prefix : undefined);
-  const [image, kernel, ramdisk, subnet, vpc, securityGroup, volume, port] = await Promise.all([
+  const [image, kernel, ramdisk, volume] = await Promise.all([
     idsOf('image', [...imageIds, ...bootImageIds], 'ami'),
     idsOf('image', kernelIds, 'aki'),
     idsOf('image', ramdiskIds, 'ari'),
-    idsOf('subnet', subnetUuids),
-    idsOf('vpc', networkUuids),
-    idsOf('security-group', sgUuids),
     idsOf('volume', volumeIds),
-    idsOf('network-interface', portIds),
   ]);
 
   const portsByServer = new Map<string, NeutronPort[]>();
@@ -226,10 +264,10 @@ export async function fetchRelated(
   return {
     portsByServer,
     floatingIpsByPort,
-    securityGroups: new Map(securityGroups.map((g) => [g.id, g])),
+    securityGroups: facts.securityGroups,
     volumes,
     images,
     launches,
-    ids: { image, kernel, ramdisk, subnet, vpc, securityGroup, volume, port },
+    ids: { image, kernel, ramdisk, volume, ...facts.ids },
   };
 }

@@ -56,13 +56,8 @@ const single = (filters: Filter[], name: string): string | undefined => {
  * cannot match anything Nova lists.
  */
 async function novaQuery(ctx: ActionContext, deps: InstanceDeps, filters: Filter[]): Promise<ServerQuery | undefined> {
+  // (Not image-id: instances booted from a volume show their AMI, Nova shows them without image.)
   const query: ServerQuery = {};
-  const image = single(filters, 'image-id');
-  if (image) {
-    const uuid = (await uuidsOf(ctx.store, [image])).get(image);
-    if (!uuid) return undefined;
-    query['image'] = uuid;
-  }
   const type = single(filters, 'instance-type');
   if (type) {
     const flavor = (await listFlavors(deps.nova, ctx.caller.projectId)).find((f) => f.name === type);

@@ -100,20 +100,25 @@ export async function describe<Raw, Item>(
     uuids = [...known.keys()];
   }
 
+  // A listing needs the type's id mappings (and, when long, its tags) whatever OpenStack answers:
+  // read them from the table while OpenStack lists.
+  const early = ids ? undefined : { mappings: mappingsOf(ctx.store, descriptor.type), tags: tagsByIdPrefix(ctx.store, prefixes) };
+  early?.mappings.catch(() => undefined);
+  early?.tags.catch(() => undefined);
   const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [] });
   const raws = listed.items;
   if (ids && known) {
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
     throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
   } else {
-    known = await idsForListing(ctx, descriptor, raws, listed.complete);
+    known = await idsForListing(ctx, descriptor, raws, listed.complete, early?.mappings);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));
   const tags =
     entriesById.length <= 20
       ? await tagsOf(ctx.store, entriesById.map((e) => e.ec2Id))
-      : await tagsByIdPrefix(ctx.store, prefixes);
+      : await (early?.tags ?? tagsByIdPrefix(ctx.store, prefixes));
   const entries = entriesById.map((e) => ({ ...e, tags: tags.get(e.ec2Id) ?? [] }));
 
   const formatted = await descriptor.format(ctx, entries);
@@ -144,13 +149,21 @@ async function idsForListing<Raw, Item>(
   descriptor: ResourceDescriptor<Raw, Item>,
   raws: Raw[],
   complete: boolean,
+  mappingsRead?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>,
 ): Promise<Map<string, string>> {
   const uuids = raws.map((r) => descriptor.uuidOf(r));
   const prefixByUuid = new Map(raws.map((r) => [descriptor.uuidOf(r), descriptor.prefixOf?.(r)]));
   const prefixFor = (uuid: string) => prefixByUuid.get(uuid) ?? ID_PREFIXES[descriptor.type][0];
-  if (!complete) return ec2IdsFor(ctx.store, descriptor.type, uuids, prefixFor);
+  if (!complete && !mappingsRead) return ec2IdsFor(ctx.store, descriptor.type, uuids, prefixFor);
 
-  const mappings = await mappingsOf(ctx.store, descriptor.type);
+  const mappings = await (mappingsRead ?? mappingsOf(ctx.store, descriptor.type));
+  if (!complete) {
+    const byUuid = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
+    const out = new Map(uuids.flatMap((u) => (byUuid.has(u) ? [[u, byUuid.get(u)!] as const] : [])));
+    const missing = uuids.filter((u) => !out.has(u));
+    for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, descriptor.type, missing, prefixFor)) out.set(uuid, ec2Id);
+    return out;
+  }
   const known = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
   const present = new Set(uuids);
   const graceMs = (descriptor.pruneGraceSeconds ?? DEFAULT_PRUNE_GRACE_SECONDS) * 1000;
