@@ -194,6 +194,8 @@ describe('aws cli: an instance life', () => {
     const console = ok(awsCli(['get-console-output', '--instance-id', id]));
     expect(console.InstanceId).toBe(id);
     expect(console.Output).toContain('FAKE CONSOLE OUTPUT'); // the fake hypervisor's console log, decoded by the cli
+    // No Windows agent posted a password to Nova's metadata service: empty, as AWS answers until then.
+    expect(ok(awsCli(['get-password-data', '--instance-id', id])).PasswordData).toBe('');
   });
 
   it('changes the source/destination check in Neutron', async () => {
@@ -236,6 +238,16 @@ describe('aws cli: an instance life', () => {
       return servers.length === 5 && servers.every((s) => s.status === 'ACTIVE') ? true : undefined;
     }, 'Nova to show the five servers ACTIVE', 300_000, 3000);
     expect(describeCli('--filters', `Name=reservation-id,Values=${reservationId}`, 'Name=instance-state-name,Values=running')).toHaveLength(5);
+
+    // A reboot goes to Nova (which shows REBOOT, then ACTIVE); the instance stays running.
+    const server = (await novaServers(os)).find((s) => s.metadata?.['ec2:reservation-id'] === reservationId)!;
+    const before = server.updated;
+    expect(awsCli(['reboot-instances', '--instance-ids', ...ids]).status).toBe(0);
+    await eventually(async () => {
+      const s = await novaServer(os, server.id);
+      return s?.status === 'ACTIVE' && s.updated !== before ? true : undefined;
+    }, 'Nova to reboot the server', 120_000, 1000);
+    expect(describeCli('--instance-ids', ids[0]!)[0].State.Name).toBe('running');
   });
 
   it('answers errors as AWS does', async () => {
