@@ -89,8 +89,24 @@ async function subnetOf(ctx: ActionContext, ec2Id: string): Promise<NeutronSubne
   return subnet;
 }
 
-/** The project's network for instances launched without a subnet (see the module comment). */
-async function defaultNetwork(ctx: ActionContext): Promise<string | undefined> {
+const DEFAULT_NETWORK_TTL_MS = 60_000;
+const defaults = new Map<string, { at: number; network: Promise<string | undefined> }>();
+
+/**
+ * The project's network for instances launched without a subnet (see the module comment), kept a
+ * minute: networks rarely change, and a launch should not wait for Neutron when Nova is busy.
+ */
+function defaultNetwork(ctx: ActionContext): Promise<string | undefined> {
+  const key = ctx.caller.projectId;
+  const hit = defaults.get(key);
+  if (hit && Date.now() - hit.at < DEFAULT_NETWORK_TTL_MS) return hit.network;
+  const network = findDefaultNetwork(ctx);
+  defaults.set(key, { at: Date.now(), network });
+  network.then((n) => n === undefined && defaults.delete(key), () => defaults.delete(key));
+  return network;
+}
+
+async function findDefaultNetwork(ctx: ActionContext): Promise<string | undefined> {
   const usable = (n: { subnets: string[]; status: string }) => n.subnets.length > 0 && n.status === 'ACTIVE';
   const oldest = <T extends { id: string; created_at?: string }>(nets: T[]) =>
     [...nets].sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id))[0];

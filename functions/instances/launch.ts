@@ -16,8 +16,8 @@ import {
   availabilityZones,
   createServers,
   deleteServer,
-  getServers,
   keypairExists,
+  listServerIds,
   listServers,
   supports,
   type NovaCreateServer,
@@ -220,6 +220,36 @@ function serverBody(ctx: ActionContext, plan: LaunchPlan, name: string, reservat
   };
 }
 
+/**
+ * A server Nova has just accepted, as RunInstances answers it: Nova's id and name with what the
+ * request asked for (Nova's own record says the same until it has scheduled the server). This
+ * spares a detailed listing of the servers just made.
+ */
+function acceptedServer(ctx: ActionContext, plan: LaunchPlan, id: string, name: string, reservationId: string): NovaServer {
+  const now = new Date().toISOString();
+  const f = plan.flavor;
+  return {
+    id,
+    name,
+    status: 'BUILD',
+    tenant_id: ctx.caller.projectId,
+    user_id: ctx.caller.userId,
+    image: plan.devices.omitImageRef ? '' : { id: plan.image.id },
+    flavor: { original_name: f.name, vcpus: f.vcpus, ram: f.ram, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'] ?? 0, swap: Number(f.swap) || 0 },
+    created: now,
+    updated: now,
+    addresses: {},
+    key_name: plan.keyName ?? null,
+    metadata: { 'ec2:reservation-id': reservationId },
+    'OS-EXT-AZ:availability_zone': plan.availabilityZone ?? '',
+    'OS-SRV-USG:launched_at': null,
+    'OS-EXT-STS:vm_state': 'building',
+    'OS-EXT-STS:task_state': 'scheduling',
+    'OS-EXT-STS:power_state': 0,
+    'os-extended-volumes:volumes_attached': [],
+  };
+}
+
 /** Nova names the servers of a multi-create `<name>-<n>` (n from 1): that gives the launch index. */
 function launchOrder(servers: NovaServer[], name: string): NovaServer[] {
   const indexOf = (s: NovaServer) =>
@@ -249,9 +279,7 @@ async function launchTogether(ctx: ActionContext, plan: LaunchPlan, name: string
       throw novaError(error);
     }
     made.servers.push(serverId!);
-    const [server] = await getServers(nova, [serverId!]);
-    if (!server) throw new Error(`server ${serverId} vanished right after it was created`);
-    return [{ server, index: 0, ports: [], floatingIps: [] }];
+    return [{ server: acceptedServer(ctx, plan, serverId!, name, reservationId), index: 0, ports: [], floatingIps: [] }];
   }
   let result: { reservationId?: string };
   try {
@@ -260,9 +288,10 @@ async function launchTogether(ctx: ActionContext, plan: LaunchPlan, name: string
     throw novaError(error);
   }
   made.novaReservationIds.push(result.reservationId!);
-  const servers = await listServers(nova, { reservation_id: result.reservationId! });
-  made.servers.push(...servers.map((s) => s.id));
-  if (servers.length < plan.min) throw new Error(`Nova made ${servers.length} servers, fewer than the ${plan.min} asked for`);
+  const listed = await listServerIds(nova, { reservation_id: result.reservationId! });
+  made.servers.push(...listed.map((s) => s.id));
+  if (listed.length < plan.min) throw new Error(`Nova made ${listed.length} servers, fewer than the ${plan.min} asked for`);
+  const servers = listed.map((s) => acceptedServer(ctx, plan, s.id, s.name, reservationId));
   return launchOrder(servers, name).map((server, index) => ({ server, index, ports: [], floatingIps: [] }));
 }
 
@@ -300,10 +329,8 @@ async function launchOne(
     throw novaError(error);
   }
   made.servers.push(serverId!);
-  const [server] = await getServers(ctx.openstack.nova, [serverId!]);
-  if (!server) throw new Error(`server ${serverId} vanished right after it was created`);
   return {
-    server,
+    server: acceptedServer(ctx, plan, serverId!, name, reservationId),
     index,
     ports: ports.map(({ port, nic }) => ({ portId: port.id, deviceIndex: nic.deviceIndex, deleteOnTermination: nic.deleteOnTermination })),
     floatingIps,

@@ -175,6 +175,25 @@ export async function listServers(nova: ServiceClient, query: ServerQuery = {}):
   }
 }
 
+/** Ids and names of the project's servers matching `query` (Nova's cheap, non-detailed list). */
+export async function listServerIds(nova: ServiceClient, query: ServerQuery = {}): Promise<Array<{ id: string; name: string }>> {
+  const headers = await versioned(nova);
+  const out: Array<{ id: string; name: string }> = [];
+  let marker: string | undefined;
+  for (;;) {
+    const searchParams = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...query, limit: PAGE, marker })) if (v !== undefined) searchParams.append(k, String(v));
+    const { body } = await nova.request<{ servers: Array<{ id: string; name: string }>; servers_links?: Array<{ rel: string }> }>(
+      'GET',
+      'servers',
+      { searchParams, headers },
+    );
+    out.push(...body.servers);
+    if (body.servers.length === 0 || !body.servers_links?.some((l) => l.rel === 'next')) return out;
+    marker = body.servers[body.servers.length - 1]!.id;
+  }
+}
+
 /** One server, or undefined when Nova does not show it to the caller. */
 export async function getServer(nova: ServiceClient, id: string): Promise<NovaServer | undefined> {
   const headers = await versioned(nova);
