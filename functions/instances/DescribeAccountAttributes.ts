@@ -4,6 +4,7 @@
  */
 import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { absoluteLimits } from '../../lib/openstack/nova.js';
 import { invalidParameterValue } from '../../lib/protocol/errors.js';
 import type { AccountAttribute } from '../../schemas/types.js';
 
@@ -16,9 +17,6 @@ const ATTRIBUTES = [
 ] as const;
 type AttributeName = (typeof ATTRIBUTES)[number];
 
-interface NovaLimits {
-  limits: { absolute: { maxTotalInstances: number } };
-}
 interface NeutronQuota {
   quota: { floatingip: number };
 }
@@ -33,7 +31,7 @@ export default action('DescribeAccountAttributes', async (input, ctx) => {
   const want = (name: AttributeName) => requested.includes(name);
   const [instances, floatingIps] = await Promise.all([
     want('max-instances')
-      ? mapErrors(() => ctx.openstack.nova.get<NovaLimits>('limits')).then((l) => l.limits.absolute.maxTotalInstances)
+      ? mapErrors(() => absoluteLimits(ctx.openstack.nova)).then((l) => l.maxTotalInstances)
       : undefined,
     want('max-elastic-ips') || want('vpc-max-elastic-ips')
       ? mapErrors(() =>

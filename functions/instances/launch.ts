@@ -13,12 +13,14 @@ import type { GlanceImage } from '../../lib/openstack/glance.js';
 import { createFloatingIp, deleteFloatingIp, deletePort, type NeutronPort } from '../../lib/openstack/neutron.js';
 import { flavorByName, type Flavor } from '../../lib/openstack/nova-flavors.js';
 import {
+  absoluteLimits,
   availabilityZones,
   createServers,
   deleteServer,
   keypairExists,
   listServerIds,
   listServers,
+  serversAdmitted,
   supports,
   type NovaCreateServer,
   type NovaServer,
@@ -337,6 +339,22 @@ async function launchOne(
   };
 }
 
+/**
+ * Nova's API checks quota against servers already built, so creates sent one after another can all
+ * pass and the conductor's recheck then leaves the extra servers in ERROR: launch only as many as
+ * the quota admits (Nova's multi-create does this itself).
+ */
+async function admittedCount(ctx: ActionContext, plan: LaunchPlan): Promise<number> {
+  const admitted = serversAdmitted(await mapErrors(() => absoluteLimits(ctx.openstack.nova)), plan.flavor);
+  if (admitted < plan.min) {
+    throw new Ec2Error(
+      'InstanceLimitExceeded',
+      `Your quota allows for ${admitted} more running instance(s) of type ${plan.flavor.name}. You requested at least ${plan.min}.`,
+    );
+  }
+  return Math.min(plan.max, admitted);
+}
+
 /** Ports first, then one server at a time (a few in parallel): Nova cannot share ports out itself. */
 async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, reservationId: string, made: Made): Promise<Launched[]> {
   const results: Array<PromiseSettledResult<Launched>> = [];
@@ -432,7 +450,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
   try {
     const launched = plan.network.novaPorts
       ? await launchTogether(ctx, plan, name, reservationId, made)
-      : await launchEach(ctx, plan, name, reservationId, made);
+      : await launchEach(ctx, { ...plan, max: await admittedCount(ctx, plan) }, name, reservationId, made);
     const store = ctx.store;
     await Promise.all(
       launched.map(async (l) => made.instanceIds.set(l.server.id, await recordMapping(store, 'instance', l.server.id, 'i'))),

@@ -325,3 +325,28 @@ export async function availabilityZones(nova: ServiceClient): Promise<NovaZone[]
   const { availabilityZoneInfo } = await nova.get<{ availabilityZoneInfo: NovaZone[] }>('os-availability-zone');
   return availabilityZoneInfo.filter((z) => z.zoneName !== 'internal');
 }
+
+/** The caller's project limits and usage as Nova counts them (-1: unlimited). */
+export interface NovaAbsoluteLimits {
+  maxTotalInstances: number;
+  totalInstancesUsed: number;
+  maxTotalCores: number;
+  totalCoresUsed: number;
+  maxTotalRAMSize: number;
+  totalRAMUsed: number;
+}
+
+export async function absoluteLimits(nova: ServiceClient): Promise<NovaAbsoluteLimits> {
+  const { limits } = await nova.get<{ limits: { absolute: NovaAbsoluteLimits } }>('limits');
+  return limits.absolute;
+}
+
+/** How many more servers of this size the project's quota admits. */
+export function serversAdmitted(limits: NovaAbsoluteLimits, flavor: { vcpus: number; ram: number }): number {
+  const left = (max: number, used: number, each: number) => (max < 0 || each <= 0 ? Infinity : Math.floor(Math.max(0, max - used) / each));
+  return Math.min(
+    left(limits.maxTotalInstances, limits.totalInstancesUsed, 1),
+    left(limits.maxTotalCores, limits.totalCoresUsed, flavor.vcpus),
+    left(limits.maxTotalRAMSize, limits.totalRAMUsed, flavor.ram),
+  );
+}

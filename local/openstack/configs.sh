@@ -384,7 +384,7 @@ driver = noop
 # The EC2 tests register images from a URL served on this machine (RegisterImage -> web-download):
 # Glance refuses loopback sources unless listed here. A production cloud keeps the defaults.
 [import_filtering_opts]
-allowed_hosts = 127.0.0.1
+allowed_hosts = [127.0.0.1]
 
 EOF
 }

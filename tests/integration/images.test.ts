@@ -299,8 +299,9 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
     // Glance's import filtering allows ports 80/443 only, and loopback because the local stack
     // lists 127.0.0.1 in [import_filtering_opts] allowed_hosts.
     const server: Server = createServer((req, res) => {
-      res.writeHead(req.url === '/disk.img' ? 200 : 404);
-      res.end(req.url === '/disk.img' ? data : undefined);
+      // Glance's web-download reads the size from Content-Length, as static file servers send it.
+      if (req.url === '/disk.img') res.writeHead(200, { 'content-length': data.length }).end(data);
+      else res.writeHead(404).end();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -2,8 +2,9 @@
  * RunInstances' harder paths, with @aws-sdk/client-ec2 against the running endpoint, checked in
  * Nova, Neutron, Cinder and the state table directly:
  * - the same ClientToken sent ten times at once makes one reservation;
- * - a launch that fails after Nova accepted part of it (a project whose quota admits two of three
- *   instances) leaves no server, port or table item behind; with MinCount=1 it keeps what fits;
+ * - a launch that fails after Nova accepted part of it (a subnet with addresses for two of three
+ *   instances) leaves no server, port or table item behind; an instance quota short of MinCount
+ *   refuses before anything is made; with MinCount=1 it keeps what the quota admits;
  * - boot from a volume made of a snapshot, DeleteOnTermination true: terminating removes it, while
  *   a data volume launched with DeleteOnTermination false stays;
  * - a fixed private address and secondary addresses (ports made in Neutron first, removed on
@@ -142,22 +143,48 @@ describe('a launch that fails half-way', () => {
 
   it('leaves no server, port or table item behind', async () => {
     const store = await tableOf(own.projectId);
+    const admin = await openstackAs('admin');
     const keysBefore = new Set((await store.query('')).map((r) => r.key));
     const portsBefore = (await own.os.neutron.get<{ ports: Array<{ id: string }> }>('ports', { network_id: ownFx.networkId })).ports.map((p) => p.id);
-    // Secondary addresses need ports made in Neutron first: the servers are created one by one,
-    // and Nova's quota admits only two of the three.
-    await expect(
-      own.client.send(
-        new RunInstancesCommand({
-          ImageId: ownFx.imageId,
-          InstanceType: TINY,
-          MinCount: 3,
-          MaxCount: 3,
-          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
-          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'partial', Value: 'yes' }] }],
-        }),
+    // Secondary addresses need ports made in Neutron first, one per server: a subnet with four
+    // free addresses holds the ports (two addresses each) of two of the three, so the third port
+    // fails after Nova accepted the servers of the first two.
+    const base = ownFx.cidr.split('.').slice(0, 3).join('.');
+    const used = new Set(
+      (await admin.neutron.get<{ ports: Array<{ fixed_ips: Array<{ ip_address: string }> }> }>('ports', { network_id: ownFx.networkId })).ports.flatMap((p) =>
+        p.fixed_ips.map((f) => f.ip_address),
       ),
-    ).rejects.toMatchObject({ name: 'InstanceLimitExceeded' });
+    );
+    const free = Array.from({ length: 50 }, (_, i) => `${base}.${200 + i}`).filter((ip) => !used.has(ip)).slice(0, 4);
+    const setPools = (pools: Array<{ start: string; end: string }>) =>
+      admin.neutron.put(`subnets/${ownFx.subnetUuid}`, { subnet: { allocation_pools: pools } });
+    await setPools(free.map((ip) => ({ start: ip, end: ip })));
+    // The instance quota admits all three (the helper server holds one of four).
+    await admin.nova.put(`os-quota-sets/${own.projectId}`, { quota_set: { instances: 4 } });
+    try {
+      await expect(
+        own.client.send(
+          new RunInstancesCommand({
+            ImageId: ownFx.imageId,
+            InstanceType: TINY,
+            MinCount: 3,
+            MaxCount: 3,
+            NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
+            TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'partial', Value: 'yes' }] }],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InsufficientFreeAddressesInSubnet' });
+    } finally {
+      await setPools([{ start: `${base}.2`, end: `${base}.254` }]);
+      await admin.nova.put(`os-quota-sets/${own.projectId}`, { quota_set: { instances: 3 } });
+    }
+    // Nova did accept servers for this launch (now deleted again).
+    const { servers: deleted } = await admin.nova.get<{ servers: Array<{ id: string }> }>('servers', {
+      all_tenants: 1,
+      project_id: own.projectId,
+      deleted: true,
+    });
+    expect(deleted.length).toBeGreaterThan(0);
 
     await eventually(async () => ((await novaServers(own.os)).length === 1 ? true : undefined), 'only the helper server to be left', 120_000, 2000);
     expect((await novaServers(own.os)).map((s) => s.id)).toEqual([ownFx.helper.serverId]);
@@ -167,6 +194,21 @@ describe('a launch that fails half-way', () => {
     expect(keysAfter.filter((k) => !keysBefore.has(k))).toEqual([]);
     const { Reservations } = await own.client.send(new DescribeInstancesCommand({}));
     expect(Reservations!.flatMap((r) => r.Instances!).map((i) => i.InstanceId)).toEqual([ownFx.helper.instanceId]);
+  });
+
+  it('refuses before launching when the quota cannot admit MinCount', async () => {
+    await expect(
+      own.client.send(
+        new RunInstancesCommand({
+          ImageId: ownFx.imageId,
+          InstanceType: TINY,
+          MinCount: 3,
+          MaxCount: 3,
+          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InstanceLimitExceeded' });
+    expect((await novaServers(own.os)).map((s) => s.id)).toEqual([ownFx.helper.serverId]);
   });
 
   it('with MinCount 1, launches as many as the quota admits', async () => {
