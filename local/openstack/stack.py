@@ -7,7 +7,8 @@
                 newer than their process start; the fake hypervisor is
                 discovered and mapped to cell1.
   wait-cinder   cinder-scheduler and cinder-volume likewise.
-  fixtures      flavors, the public image, the external network, quotas;
+  fixtures      flavors, the public image, the external network, quotas, each test
+                project's private network and router;
                 then clouds.yaml, openrc.* and (last, atomically) fixtures.json.
 
 Everything is idempotent: each step looks up what exists before creating.
@@ -56,6 +57,8 @@ FLAVORS = [
 IMAGE_NAME = "cirros-fake"
 PUBLIC_NET = "public"
 PUBLIC_CIDR = "172.24.4.0/24"
+PRIVATE_NET = "private"
+PRIVATE_CIDRS = {"demo": "10.0.0.0/24", "alt": "10.0.1.0/24"}
 NOVA_QUOTAS = {"instances": 200, "cores": 400, "ram": 400 * 2048,
                "key_pairs": 500, "server_groups": 100,
                "server_group_members": 200}
@@ -330,6 +333,27 @@ def ensure_public_network(neutron):
     return net
 
 
+def ensure_private_network(neutron, project_name, project_id, public_net_id, cidr):
+    """The project's own network, subnet and router to the public network, as DevStack gives its
+    demo project: where instances launched without a subnet go (EC2's default VPC)."""
+    nets = neutron.get("/v2.0/networks", params={
+        "name": PRIVATE_NET, "project_id": project_id}).json()["networks"]
+    if nets:
+        return nets[0]
+    say(f"neutron: create network {PRIVATE_NET} {cidr} and router for {project_name}")
+    net = neutron.post("/v2.0/networks", json={"network": {
+        "name": PRIVATE_NET, "project_id": project_id}}).json()["network"]
+    subnet = neutron.post("/v2.0/subnets", json={"subnet": {
+        "name": f"{PRIVATE_NET}-subnet", "network_id": net["id"],
+        "project_id": project_id, "ip_version": 4, "cidr": cidr}}).json()["subnet"]
+    router = neutron.post("/v2.0/routers", json={"router": {
+        "name": f"{PRIVATE_NET}-router", "project_id": project_id,
+        "external_gateway_info": {"network_id": public_net_id}}}).json()["router"]
+    neutron.put(f"/v2.0/routers/{router['id']}/add_router_interface",
+                json={"subnet_id": subnet["id"]})
+    return net
+
+
 def ensure_quotas(sess, project_id):
     nova = api(sess, "compute")
     cur = nova.get(f"/os-quota-sets/{project_id}").json()["quota_set"]
@@ -398,6 +422,8 @@ def do_fixtures(sess):
     net = ensure_public_network(api(sess, "network"))
     for pname in TEST_PROJECTS:
         ensure_quotas(sess, ids[pname]["project"]["id"])
+        ensure_private_network(api(sess, "network"), pname, ids[pname]["project"]["id"],
+                               net["id"], PRIVATE_CIDRS[pname])
     write_client_files(cloud_entries(ids), ids)
     fixtures = {
         "authUrl": AUTH_URL, "region": REGION,
