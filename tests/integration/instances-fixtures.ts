@@ -9,13 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
-import { selectEndpoints } from '../../lib/openstack/catalog.js';
-import { withVersion } from '../../lib/openstack/clients.js';
-import { ServiceClient } from '../../lib/openstack/http.js';
-import { passwordAuth } from '../../lib/openstack/keystone.js';
 import type { NovaServer } from '../../lib/openstack/nova.js';
 import { endpointInfo, fixtures, uniqueName } from './support/env.js';
-import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
+import { connectAs, eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 
 const NOVA_VERSION = { 'x-openstack-nova-api-version': '2.90', 'openstack-api-version': 'compute 2.90' };
 
@@ -138,29 +134,6 @@ export interface OwnProject {
   remove(): Promise<void>;
 }
 
-async function connect(user: string, password: string, project: string): Promise<DirectOpenStack> {
-  const f = fixtures();
-  const token = await passwordAuth({
-    authUrl: f.authUrl,
-    username: user,
-    password,
-    projectName: project,
-    userDomainName: 'Default',
-    projectDomainName: 'Default',
-  });
-  const ep = selectEndpoints(token.catalog, 'public', f.region);
-  const client = (service: string, url: string | undefined, headers: Record<string, string> = {}) =>
-    new ServiceClient({ service, baseUrl: url ?? '', headers: { 'x-auth-token': token.id, ...headers }, timeoutMs: 60_000 });
-  return {
-    projectId: token.projectId,
-    token: token.id,
-    nova: client('nova', ep.compute, { 'x-openstack-nova-api-version': '2.79' }),
-    neutron: client('neutron', ep.network && withVersion(ep.network, 'v2.0')),
-    cinder: client('cinder', ep.volume, { 'openstack-api-version': 'volume 3.60' }),
-    glance: client('glance', ep.image && withVersion(ep.image, 'v2')),
-    keystone: client('keystone', ep.identity && withVersion(ep.identity, 'v3')),
-  };
-}
 
 /** A new project with a member user, an EC2 credential and the given Nova quotas. */
 export async function ownProject(prefix: string, quotas: Record<string, number>): Promise<OwnProject> {
@@ -181,7 +154,7 @@ export async function ownProject(prefix: string, quotas: Record<string, number>)
     credential: { type: 'ec2', user_id: user.id, project_id: project.id, blob: JSON.stringify({ access, secret }) },
   });
   await admin.nova.put(`os-quota-sets/${project.id}`, { quota_set: quotas });
-  const os = await connect(name, password, name);
+  const os = await connectAs(name, password, name);
   const info = endpointInfo();
   const client = new EC2Client({
     endpoint: info.endpoint,

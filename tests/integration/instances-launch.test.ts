@@ -25,6 +25,7 @@ import {
   type _InstanceType,
   type EC2Client,
   type Instance,
+  type TagSpecification,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../lib/store/project-store.js';
@@ -141,6 +142,19 @@ describe('a launch that fails half-way', () => {
     await own?.remove();
   });
 
+  /** Instances with a secondary address each: their ports are made in Neutron first, one by one. */
+  const launchWithPorts = (min: number, max: number, tags?: TagSpecification[]) =>
+    own.client.send(
+      new RunInstancesCommand({
+        ImageId: ownFx.imageId,
+        InstanceType: TINY,
+        MinCount: min,
+        MaxCount: max,
+        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
+        ...(tags ? { TagSpecifications: tags } : {}),
+      }),
+    );
+
   it('leaves no server, port or table item behind', async () => {
     const store = await tableOf(own.projectId);
     const admin = await openstackAs('admin');
@@ -162,18 +176,9 @@ describe('a launch that fails half-way', () => {
     // The instance quota admits all three (the helper server holds one of four).
     await admin.nova.put(`os-quota-sets/${own.projectId}`, { quota_set: { instances: 4 } });
     try {
-      await expect(
-        own.client.send(
-          new RunInstancesCommand({
-            ImageId: ownFx.imageId,
-            InstanceType: TINY,
-            MinCount: 3,
-            MaxCount: 3,
-            NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
-            TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'partial', Value: 'yes' }] }],
-          }),
-        ),
-      ).rejects.toMatchObject({ name: 'InsufficientFreeAddressesInSubnet' });
+      await expect(launchWithPorts(3, 3, [{ ResourceType: 'instance', Tags: [{ Key: 'partial', Value: 'yes' }] }])).rejects.toMatchObject({
+        name: 'InsufficientFreeAddressesInSubnet',
+      });
     } finally {
       await setPools([{ start: `${base}.2`, end: `${base}.254` }]);
       await admin.nova.put(`os-quota-sets/${own.projectId}`, { quota_set: { instances: 3 } });
@@ -197,30 +202,12 @@ describe('a launch that fails half-way', () => {
   });
 
   it('refuses before launching when the quota cannot admit MinCount', async () => {
-    await expect(
-      own.client.send(
-        new RunInstancesCommand({
-          ImageId: ownFx.imageId,
-          InstanceType: TINY,
-          MinCount: 3,
-          MaxCount: 3,
-          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
-        }),
-      ),
-    ).rejects.toMatchObject({ name: 'InstanceLimitExceeded' });
+    await expect(launchWithPorts(3, 3)).rejects.toMatchObject({ name: 'InstanceLimitExceeded' });
     expect((await novaServers(own.os)).map((s) => s.id)).toEqual([ownFx.helper.serverId]);
   });
 
   it('with MinCount 1, launches as many as the quota admits', async () => {
-    const out = await own.client.send(
-      new RunInstancesCommand({
-        ImageId: ownFx.imageId,
-        InstanceType: TINY,
-        MinCount: 1,
-        MaxCount: 3,
-        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: ownFx.subnetId, SecondaryPrivateIpAddressCount: 1 }],
-      }),
-    );
+    const out = await launchWithPorts(1, 3);
     expect(out.Instances).toHaveLength(2);
     expect(out.Instances!.map((i) => i.AmiLaunchIndex)).toEqual([0, 1]);
     for (const i of out.Instances!) expect(i.NetworkInterfaces![0]!.PrivateIpAddresses).toHaveLength(2);

@@ -33,11 +33,17 @@ export function openstackAs(who: 'admin' | 'demo' | 'alt'): Promise<DirectOpenSt
 async function connect(who: 'admin' | 'demo' | 'alt'): Promise<DirectOpenStack> {
   const f = fixtures();
   const user = who === 'admin' ? { name: f.admin.name, password: f.admin.password, projectName: f.admin.projectName } : { name: f.projects[who]!.userName, password: f.projects[who]!.password, projectName: f.projects[who]!.projectName };
+  return connectAs(user.name, user.password, user.projectName);
+}
+
+/** OpenStack as any user of the default domain, scoped to one of its projects. */
+export async function connectAs(username: string, password: string, projectName: string): Promise<DirectOpenStack> {
+  const f = fixtures();
   const token = await passwordAuth({
     authUrl: f.authUrl,
-    username: user.name,
-    password: user.password,
-    projectName: user.projectName,
+    username,
+    password,
+    projectName,
     userDomainName: 'Default',
     projectDomainName: 'Default',
   });
