@@ -70,6 +70,8 @@ export interface LoadOptions {
   prefetch?: ProjectPrefetch;
   /** Launch records already read (by server id). */
   launches?: Map<string, LaunchRecord>;
+  /** Servers Nova has just accepted (RunInstances' answer): no port of Nova's making exists yet. */
+  justAccepted?: boolean;
 }
 
 /**

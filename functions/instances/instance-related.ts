@@ -190,7 +190,7 @@ export function orderPorts(ports: NeutronPort[], launch: LaunchRecord | undefine
 export async function fetchRelated(
   deps: InstanceDeps,
   servers: NovaServer[],
-  options: { prefetch?: ProjectPrefetch; launches?: Map<string, LaunchRecord> } = {},
+  options: { prefetch?: ProjectPrefetch; launches?: Map<string, LaunchRecord>; justAccepted?: boolean } = {},
 ): Promise<Related> {
   const serverIds = servers.map((s) => s.id);
   const wanted = new Set(serverIds);
@@ -201,9 +201,13 @@ export async function fetchRelated(
     : prefetch
       ? prefetch.launches
       : readLaunchRecords(deps.store, serverIds);
-  const portsP = prefetch
-    ? prefetch.ports.then((ports) => ports.filter((p) => wanted.has(p.device_id)))
-    : portsOfDevices(deps.neutron, serverIds);
+  // Nova plugs ports while it builds: servers it accepted a moment ago have only the ports their
+  // launch made first (read below from the launch record).
+  const portsP = options.justAccepted
+    ? Promise.resolve([])
+    : prefetch
+      ? prefetch.ports.then((ports) => ports.filter((p) => wanted.has(p.device_id)))
+      : portsOfDevices(deps.neutron, serverIds);
 
   const volumeIds = [...new Set(servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id)))];
   const imageIds = [...new Set(servers.map(imageIdOf).filter((id): id is string => Boolean(id)))];

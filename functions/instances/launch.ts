@@ -489,7 +489,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
     const views = await loadInstanceViews(
       depsFor(ctx),
       launched.map((l) => ({ server: l.server, ec2Id: made.instanceIds.get(l.server.id)!, tags: plan.instanceTags })),
-      { launches: new Map(records.map((r) => [r.serverId, r])) },
+      { launches: new Map(records.map((r) => [r.serverId, r])), justAccepted: true },
     );
     const [reservation] = reservationsOf(views);
     return { reservation: reservation!, reservationId, serverIds: launched.map((l) => l.server.id) };

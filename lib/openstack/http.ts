@@ -81,6 +81,15 @@ export interface ServiceResponse<T> {
 
 const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
+/** EC2_TRACE_OPENSTACK=1 logs each OpenStack call with its status and duration (where a request's time goes). */
+const TRACE = process.env['EC2_TRACE_OPENSTACK'] === '1';
+
+function trace(service: string, method: string, url: string, status: number | string, started: number): void {
+  if (!TRACE) return;
+  const path = url.split('?')[0];
+  console.log(JSON.stringify({ trace: 'openstack', service, method, path, status, ms: Math.round(performance.now() - started) }));
+}
+
 export class ServiceClient {
   private readonly http: Got;
 
@@ -106,14 +115,18 @@ export class ServiceClient {
     if (options.json !== undefined) init.json = options.json;
     if (options.body !== undefined) init.body = options.body;
     const url = path.replace(/^\/+/, '');
+    const started = performance.now();
     try {
       const response = await this.http(url, { ...init, isStream: false, resolveBodyOnly: false });
+      trace(this.options.service, method, url, response.statusCode, started);
       const text = response.body as unknown as string;
       const type = String(response.headers['content-type'] ?? '');
       const body = (text && type.includes('json') ? JSON.parse(text) : text) as T;
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
-      throw this.translate(error, method, url);
+      const failure = this.translate(error, method, url);
+      trace(this.options.service, method, url, failure instanceof OpenStackError ? failure.status : 'unreachable', started);
+      throw failure;
     }
   }
 
