@@ -138,6 +138,9 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
   const tags = tagsByType(input);
   const nova = ctx.openstack.nova;
   const typeName = input.InstanceType ?? DEFAULT_INSTANCE_TYPE;
+  // Where the instances plug in depends on nothing else: looked up while the rest is checked.
+  const networkP = planNetwork(ctx, input);
+  networkP.catch(() => undefined);
   const [image, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
     imageOf(ctx, input.ImageId),
     mapErrors(() => flavorByName(nova, ctx.caller.projectId, typeName)),
@@ -150,7 +153,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
   const zone = input.Placement?.AvailabilityZone;
   if (zone && !zones!.some((z) => z.zoneName === zone)) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
   const [network, devices] = await Promise.all([
-    planNetwork(ctx, input),
+    networkP,
     planDevices(ctx, input.BlockDeviceMappings ?? [], image, flavor, { canSwitchLater }),
   ]);
   return {
