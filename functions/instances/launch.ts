@@ -16,7 +16,7 @@ import {
   absoluteLimits,
   availabilityZones,
   createServers,
-  deleteServer,
+  deleteServerUntilGone,
   keypairExists,
   listServerIds,
   listServers,
@@ -424,7 +424,13 @@ async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
     const listed = await retry('listing the reservation', () => listServers(nova, { reservation_id: rid }));
     for (const s of listed ?? []) if (!made.servers.includes(s.id)) made.servers.push(s.id);
   }
-  await Promise.all(made.servers.map((id) => retry(`deleting server ${id}`, () => deleteServer(nova, id))));
+  await Promise.all(
+    made.servers.map((id) =>
+      retry(`deleting server ${id}`, async () => {
+        if (!(await deleteServerUntilGone(nova, id, 20_000))) warn('rollback: server still present', { serverId: id });
+      }),
+    ),
+  );
   await Promise.all(made.floatingIps.map((id) => retry(`releasing floating IP ${id}`, () => deleteFloatingIp(neutron, id))));
   await Promise.all(made.ports.map((id) => retry(`deleting port ${id}`, () => deletePort(neutron, id))));
 }

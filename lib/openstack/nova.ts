@@ -244,6 +244,26 @@ export async function deleteServer(nova: ServiceClient, id: string): Promise<voi
   }
 }
 
+/**
+ * Deletes a server and waits until Nova no longer shows it. A server deleted while it is still a
+ * build request can be created in its cell by a conductor that missed the deletion: it is deleted
+ * again until it is gone, or the time runs out (false).
+ */
+export async function deleteServerUntilGone(nova: ServiceClient, id: string, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let lastDelete = 0;
+  for (;;) {
+    const server = await getServer(nova, id);
+    if (!server || server.status === 'DELETED' || server.status === 'SOFT_DELETED') return true;
+    if (Date.now() >= deadline) return false;
+    if (Date.now() - lastDelete > 5000 && server['OS-EXT-STS:task_state'] !== 'deleting') {
+      await deleteServer(nova, id);
+      lastDelete = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 export async function serverAction<T = unknown>(nova: ServiceClient, id: string, body: Record<string, unknown>): Promise<T> {
   const headers = await versioned(nova);
   return (await nova.request<T>('POST', `${serverPath(id)}/action`, { json: body, headers })).body;

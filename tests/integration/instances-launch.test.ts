@@ -162,7 +162,9 @@ describe('a launch that fails half-way', () => {
     const portsBefore = (await own.os.neutron.get<{ ports: Array<{ id: string }> }>('ports', { network_id: ownFx.networkId })).ports.map((p) => p.id);
     // Secondary addresses need ports made in Neutron first, one per server: a subnet with four
     // free addresses holds the ports (two addresses each) of two of the three, so the third port
-    // fails after Nova accepted the servers of the first two.
+    // fails while the servers of the first two are created (RunInstances answers only when every
+    // attempt has settled, so Nova has accepted both before the rollback). Nova may forget them
+    // without a trace (deleted as build requests), so what is checked is that nothing is left.
     const base = ownFx.cidr.split('.').slice(0, 3).join('.');
     const used = new Set(
       (await admin.neutron.get<{ ports: Array<{ fixed_ips: Array<{ ip_address: string }> }> }>('ports', { network_id: ownFx.networkId })).ports.flatMap((p) =>
@@ -183,14 +185,6 @@ describe('a launch that fails half-way', () => {
       await setPools([{ start: `${base}.2`, end: `${base}.254` }]);
       await admin.nova.put(`os-quota-sets/${own.projectId}`, { quota_set: { instances: 3 } });
     }
-    // Nova did accept servers for this launch (now deleted again).
-    const { servers: deleted } = await admin.nova.get<{ servers: Array<{ id: string }> }>('servers', {
-      all_tenants: 1,
-      project_id: own.projectId,
-      deleted: true,
-    });
-    expect(deleted.length).toBeGreaterThan(0);
-
     await eventually(async () => ((await novaServers(own.os)).length === 1 ? true : undefined), 'only the helper server to be left', 120_000, 2000);
     expect((await novaServers(own.os)).map((s) => s.id)).toEqual([ownFx.helper.serverId]);
     const portsAfter = (await own.os.neutron.get<{ ports: Array<{ id: string }> }>('ports', { network_id: ownFx.networkId })).ports.map((p) => p.id);
