@@ -18,7 +18,7 @@ import {
 import type { NovaServer } from '../../lib/openstack/nova.js';
 import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
 import type { GlanceImage } from '../../lib/openstack/glance.js';
-import { createMissingMappings, ec2IdsFor, mappingsOf, type IdPrefix } from '../../lib/store/ids.js';
+import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../lib/store/ids.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
 
@@ -63,22 +63,15 @@ export interface PortFacts {
 
 const isInstancePort = (p: NeutronPort) => p.device_owner.startsWith('compute:');
 
-/** EC2 ids of many resources of one type by reading all of the type's mappings (one query, cheaper
- * than fetching hundreds of keys), then making the missing ones. */
-async function idsOfMany(store: StateStore, type: 'network-interface', uuids: string[]): Promise<Map<string, string>> {
-  const wanted = new Set(uuids);
-  const out = new Map((await mappingsOf(store, type)).filter((m) => wanted.has(m.uuid)).map((m) => [m.uuid, m.ec2Id]));
-  for (const [uuid, id] of await createMissingMappings(store, type, uuids.filter((u) => !out.has(u)))) out.set(uuid, id);
-  return out;
-}
-
 async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProject = false): Promise<PortFacts> {
   const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
   const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>) => ec2IdsFor(deps.store, type, [...new Set(uuids)]);
   const portIds = ports.map((p) => p.id);
   const [groups, port, subnet, vpc, securityGroup] = await Promise.all([
     securityGroupsById(deps.neutron, sgUuids),
-    wholeProject ? idsOfMany(deps.store, 'network-interface', portIds) : idsOf('network-interface', portIds),
+    wholeProject
+      ? mappingsOf(deps.store, 'network-interface').then((all) => ec2IdsFromMappings(deps.store, 'network-interface', portIds, all))
+      : idsOf('network-interface', portIds),
     idsOf('subnet', ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id))),
     idsOf('vpc', ports.map((p) => p.network_id)),
     idsOf('security-group', sgUuids),

@@ -19,7 +19,6 @@ import {
   deleteServerUntilGone,
   keypairExists,
   listServerIds,
-  listServers,
   serversAdmitted,
   supports,
   type NovaCreateServer,
@@ -421,7 +420,7 @@ async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
   const neutron = ctx.openstack.neutron;
   // Servers Nova made that we may not have seen listed yet.
   for (const rid of made.novaReservationIds) {
-    const listed = await retry('listing the reservation', () => listServers(nova, { reservation_id: rid }));
+    const listed = await retry('listing the reservation', () => listServerIds(nova, { reservation_id: rid }));
     for (const s of listed ?? []) if (!made.servers.includes(s.id)) made.servers.push(s.id);
   }
   await Promise.all(

@@ -11,6 +11,7 @@ import {
   ID_PREFIXES,
   assertEc2Id,
   createMissingMappings,
+  ec2IdsFromMappings,
   ec2IdsFor,
   forgetMapping,
   mappingsOf,
@@ -157,13 +158,7 @@ async function idsForListing<Raw, Item>(
   if (!complete && !mappingsRead) return ec2IdsFor(ctx.store, descriptor.type, uuids, prefixFor);
 
   const mappings = await (mappingsRead ?? mappingsOf(ctx.store, descriptor.type));
-  if (!complete) {
-    const byUuid = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
-    const out = new Map(uuids.flatMap((u) => (byUuid.has(u) ? [[u, byUuid.get(u)!] as const] : [])));
-    const missing = uuids.filter((u) => !out.has(u));
-    for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, descriptor.type, missing, prefixFor)) out.set(uuid, ec2Id);
-    return out;
-  }
+  if (!complete) return ec2IdsFromMappings(ctx.store, descriptor.type, uuids, mappings, prefixFor);
   const known = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
   const present = new Set(uuids);
   const graceMs = (descriptor.pruneGraceSeconds ?? DEFAULT_PRUNE_GRACE_SECONDS) * 1000;

@@ -154,44 +154,31 @@ export type ServerQuery = Record<string, string | number | boolean | undefined>;
 /** Nova answers at most `[api] max_limit` (1000 by default) servers per page. */
 const PAGE = 1000;
 
-/** Every server of the caller's project matching `query`, following Nova's marker paging. */
-export async function listServers(nova: ServiceClient, query: ServerQuery = {}): Promise<NovaServer[]> {
+/** Every server of `path` (servers or servers/detail) matching `query`, following Nova's marker paging. */
+async function listPaged<T extends { id: string }>(nova: ServiceClient, path: string, query: ServerQuery): Promise<T[]> {
   const headers = await versioned(nova);
-  const out: NovaServer[] = [];
+  const out: T[] = [];
   let marker: string | undefined;
   for (;;) {
     const searchParams = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...query, limit: PAGE, marker })) {
       if (v !== undefined) searchParams.append(k, String(v));
     }
-    const { body } = await nova.request<{ servers: NovaServer[]; servers_links?: Array<{ rel: string }> }>(
-      'GET',
-      'servers/detail',
-      { searchParams, headers },
-    );
+    const { body } = await nova.request<{ servers: T[]; servers_links?: Array<{ rel: string }> }>('GET', path, { searchParams, headers });
     out.push(...body.servers);
     if (body.servers.length === 0 || !body.servers_links?.some((l) => l.rel === 'next')) return out;
     marker = body.servers[body.servers.length - 1]!.id;
   }
 }
 
+/** Every server of the caller's project matching `query`, in detail. */
+export function listServers(nova: ServiceClient, query: ServerQuery = {}): Promise<NovaServer[]> {
+  return listPaged<NovaServer>(nova, 'servers/detail', query);
+}
+
 /** Ids and names of the project's servers matching `query` (Nova's cheap, non-detailed list). */
-export async function listServerIds(nova: ServiceClient, query: ServerQuery = {}): Promise<Array<{ id: string; name: string }>> {
-  const headers = await versioned(nova);
-  const out: Array<{ id: string; name: string }> = [];
-  let marker: string | undefined;
-  for (;;) {
-    const searchParams = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...query, limit: PAGE, marker })) if (v !== undefined) searchParams.append(k, String(v));
-    const { body } = await nova.request<{ servers: Array<{ id: string; name: string }>; servers_links?: Array<{ rel: string }> }>(
-      'GET',
-      'servers',
-      { searchParams, headers },
-    );
-    out.push(...body.servers);
-    if (body.servers.length === 0 || !body.servers_links?.some((l) => l.rel === 'next')) return out;
-    marker = body.servers[body.servers.length - 1]!.id;
-  }
+export function listServerIds(nova: ServiceClient, query: ServerQuery = {}): Promise<Array<{ id: string; name: string }>> {
+  return listPaged<{ id: string; name: string }>(nova, 'servers', query);
 }
 
 /** One server, or undefined when Nova does not show it to the caller. */

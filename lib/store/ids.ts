@@ -170,6 +170,23 @@ export async function mappingsOf(
   );
 }
 
+/**
+ * EC2 ids of many resources of one type from the type's mappings read whole (one query, cheaper
+ * than a key per resource on big listings); the missing ones are made.
+ */
+export async function ec2IdsFromMappings(
+  store: StateStore,
+  type: ResourceType,
+  uuids: string[],
+  mappings: Array<{ ec2Id: string; uuid: string }>,
+  prefixFor?: (uuid: string) => IdPrefix,
+): Promise<Map<string, string>> {
+  const wanted = new Set(uuids);
+  const out = new Map(mappings.filter((m) => wanted.has(m.uuid)).map((m) => [m.uuid, m.ec2Id]));
+  for (const [uuid, id] of await createMissingMappings(store, type, uuids.filter((u) => !out.has(u)), prefixFor)) out.set(uuid, id);
+  return out;
+}
+
 /** Forgets an EC2 id (its mapping in both directions); tags are removed by the caller's tag store. */
 export async function forgetMapping(store: StateStore, type: ResourceType, ec2Id: string, uuid: string): Promise<void> {
   await store.deleteMany([idKey(ec2Id), osKey(type, uuid)]);
