@@ -33,7 +33,7 @@ import { endpointInfo, fixtures, fmt, load, runDir } from './support.js';
 for (const [k, v] of Object.entries(endpointInfo().serverEnv)) process.env[k] ??= v;
 const { config } = await import('../lib/config.js');
 const { cachedLookup, clearCache, handleMetadataRequest } = await import('../functions/metadata/router.js');
-const { openstackCallCount } = await import('../functions/metadata/log.js');
+const { openstackCallCount } = await import('../lib/domain/metadata/log.js');
 
 const reads = Number(process.argv[2] ?? 500);
 const concurrency = Number(process.argv[3] ?? 4);

@@ -15,7 +15,7 @@ import { missingParameter, type SerializedEc2Error } from '../../lib/protocol/er
 import { familyOf } from '../../lib/protocol/model.js';
 import { isProtocolParam, parseInput } from '../../lib/protocol/query.js';
 import { serializeError, serializeOutput } from '../../lib/protocol/xml.js';
-import { answerRoot, isMetadataRootRequest } from '../metadata/root.js';
+import { answerRoot, isMetadataRootRequest } from '../../lib/domain/metadata/root.js';
 import { loadFamily } from './families.js';
 
 export interface FrontDoorDeps {

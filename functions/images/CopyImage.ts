@@ -8,13 +8,13 @@ import type { ActionContext } from '../../lib/context.js';
 import { action, type Input } from '../../lib/family.js';
 import { getSnapshot } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { downloadImage, type GlanceImage, uploadImage, uploadImageStream } from '../../lib/openstack/glance.js';
 import { Ec2Error, invalidParameterValue } from '../../lib/protocol/errors.js';
 import { putTags, tagsOf } from '../../lib/store/tags.js';
-import { copySnapshot } from '../volumes/snapshot-copies.js';
+import { copySnapshot } from '../../lib/domain/volumes/snapshot-copies.js';
 import { findImage } from './image-lookup.js';
 import { checkDescription, checkImageName, checkNameFree } from './image-names.js';
-import { novaBdmOf, stateOf, type NovaBdm } from './image-model.js';
+import { novaBdmOf, stateOf, type NovaBdm } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
 import { createGlanceImage, discardImage, inheritedProperties } from './new-image.js';
 
@@ -90,10 +90,10 @@ export default action(
     });
     try {
       if (hasData(source)) {
-        const data: Readable = glance.download(source.id);
-        await mapErrors(() => glance.uploadStream(image.id, data));
+        const data: Readable = downloadImage(glance, source.id);
+        await mapErrors(() => uploadImageStream(glance, image.id, data));
       } else {
-        await mapErrors(() => glance.upload(image.id, Buffer.alloc(0)));
+        await mapErrors(() => uploadImage(glance, image.id, Buffer.alloc(0)));
       }
     } catch (error) {
       await discardImage(glance, image.id);

@@ -9,15 +9,15 @@ import { action, type Input } from '../../lib/family.js';
 import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
-import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { imageIfVisible, type GlanceImage, updateImage } from '../../lib/openstack/glance.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, ec2IdsFor, recordMapping, requireUuid } from '../../lib/store/ids.js';
 import { putTags } from '../../lib/store/tags.js';
 import { imageMappingProperties, mergeBdms, snapshotUuids, toNovaBdm } from './bdm-input.js';
 import { checkDescription, checkImageName, checkNameFree, tagsFromSpecs } from './image-names.js';
-import { ec2MappingsOf, novaBdmOf } from './image-model.js';
+import { ec2MappingsOf, novaBdmOf } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
-import { getServer, snapshotServer, snapshotWithReboot, type ServerInfo } from './server-images.js';
+import { serverOf, snapshotServer, snapshotWithReboot, type ServerInfo } from './server-images.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,7 +34,7 @@ async function checkRequest(input: Input<'CreateImage'>, ctx: ActionContext) {
   checkDescription(input.Description);
   const tags = tagsFromSpecs(input.TagSpecifications, ['image', 'snapshot']);
   const uuid = await requireUuid(ctx.store, input.InstanceId, ID_PREFIXES.instance, ID_ERRORS.instance);
-  const server = await getServer(ctx.openstack.nova, uuid, input.InstanceId);
+  const server = await serverOf(ctx.openstack.nova, uuid, input.InstanceId);
   if (server.status !== 'ACTIVE' && server.status !== 'SHUTOFF') {
     throw new Ec2Error(
       'IncorrectInstanceState',
@@ -51,7 +51,7 @@ async function checkRequest(input: Input<'CreateImage'>, ctx: ActionContext) {
 async function madeImage(ctx: ActionContext, imageUuid: string): Promise<GlanceImage | undefined> {
   const glance = glanceOf(ctx);
   for (let i = 0; i < 10; i++) {
-    const image = await glance.find(imageUuid);
+    const image = await imageIfVisible(glance, imageUuid);
     if (image) return image;
     await sleep(300);
   }
@@ -73,7 +73,7 @@ export default action(
       const props = imageMappingProperties(merged, ec2MappingsOf(image));
       const patch = Object.entries(props).map(([name, value]) => ({ op: image[name] === undefined ? ('add' as const) : ('replace' as const), path: `/${name}`, value }));
       if (!props['block_device_mapping'] && image['block_device_mapping'] !== undefined) patch.push({ op: 'replace', path: '/block_device_mapping', value: '[]' });
-      await mapErrors(() => glanceOf(ctx).update(imageUuid, patch));
+      await mapErrors(() => updateImage(glanceOf(ctx), imageUuid, patch));
     }
     if (tags.image.length) await putTags(ctx.store, [ec2Id], tags.image);
     if (image && tags.snapshot.length) {

@@ -4,6 +4,7 @@
  */
 import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { deleteImage } from '../../lib/openstack/glance.js';
 import { forgetMapping } from '../../lib/store/ids.js';
 import { forgetTags } from '../../lib/store/tags.js';
 import { findOwnImage, imageNotFound } from './image-lookup.js';
@@ -15,7 +16,7 @@ export default action(
   async (input, ctx) => {
     const glance = glanceOf(ctx);
     const image = await findOwnImage(ctx, glance, input.ImageId);
-    await mapErrors(() => glance.delete(image.id), { notFound: () => imageNotFound(input.ImageId) });
+    await mapErrors(() => deleteImage(glance, image.id), { notFound: () => imageNotFound(input.ImageId) });
     await forgetLaunchPermissions(ctx.store, image.id);
     await forgetTags(ctx.store, input.ImageId);
     await forgetMapping(ctx.store, 'image', input.ImageId, image.id);

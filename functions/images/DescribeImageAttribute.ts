@@ -4,12 +4,12 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import { action } from '../../lib/family.js';
-import { propertyOf, type GlanceImage } from '../../lib/openstack/glance.js';
+import { type GlanceImage, propertyOf } from '../../lib/openstack/glance.js';
 import { authFailure } from '../../lib/protocol/errors.js';
 import { ec2IdFor, ec2IdsFor } from '../../lib/store/ids.js';
 import type { ImageAttribute, ImageAttributeName } from '../../schemas/types.js';
 import { findImage } from './image-lookup.js';
-import { novaBdmOf } from './image-model.js';
+import { novaBdmOf } from '../../lib/domain/images/image-model.js';
 import { blockDeviceMappingsOf, glanceOf } from './image-resource.js';
 import { launchPermissionsOf } from './launch-permissions.js';
 

@@ -7,7 +7,7 @@
 import type { ActionContext } from '../../lib/context.js';
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { patchPath, type GlanceImage } from '../../lib/openstack/glance.js';
+import { type GlanceImage, patchPath, updateImage } from '../../lib/openstack/glance.js';
 import { Ec2Error, invalidParameterCombination, missingParameter } from '../../lib/protocol/errors.js';
 import type { LaunchPermission } from '../../schemas/types.js';
 import { findOwnImage } from './image-lookup.js';
@@ -93,7 +93,7 @@ export function planModification(input: Input<'ModifyImageAttribute'>): ModifyPl
 async function setDescription(ctx: ActionContext, image: GlanceImage, value: string): Promise<void> {
   const glance = glanceOf(ctx);
   const op = image['description'] === undefined ? 'add' : 'replace';
-  await mapErrors(() => glance.update(image.id, [{ op, path: patchPath('description'), value }]));
+  await mapErrors(() => updateImage(glance, image.id, [{ op, path: patchPath('description'), value }]));
 }
 
 export default action(

@@ -7,14 +7,15 @@
  */
 import { action, type Input } from '../../lib/family.js';
 import type { ActionContext } from '../../lib/context.js';
-import { getSnapshot, getVolume } from '../../lib/openstack/cinder.js';
+import { getSnapshot, getVolume, setBootable } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { importImage, importMethods, uploadImage } from '../../lib/openstack/glance.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { checkDeviceName, imageMappingProperties, snapshotUuids, toNovaBdm } from './bdm-input.js';
 import { isBundleLocation, registerBundle } from './bundle-registration.js';
 import { checkDescription, checkImageName, checkNameFree } from './image-names.js';
-import { REGISTRATION_STATE, glanceArchitecture, sameDevice, type NovaBdm } from './image-model.js';
+import { REGISTRATION_STATE, glanceArchitecture, sameDevice, type NovaBdm } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
 import { createGlanceImage, discardImage, kernelOrRamdisk } from './new-image.js';
 
@@ -104,7 +105,7 @@ async function makeBootable(ctx: ActionContext, volumeUuid: string): Promise<voi
   try {
     const volume = await getVolume(ctx.openstack.cinder, volumeUuid);
     if (String(volume.bootable) === 'true') return;
-    await ctx.openstack.cinder.post(`volumes/${encodeURIComponent(volumeUuid)}/action`, { 'os-set_bootable': { bootable: true } });
+    await setBootable(ctx.openstack.cinder, volumeUuid, true);
   } catch (error) {
     console.error(JSON.stringify({ level: 'warn', action: 'RegisterImage', bootable: volumeUuid, error: String(error) }));
   }
@@ -122,7 +123,7 @@ async function registerFromSnapshots(input: Input<'RegisterImage'>, ctx: ActionC
   });
   // Like Nova's own snapshots of volume-backed servers: no data, active at once.
   try {
-    await mapErrors(() => glance.upload(image.id, Buffer.alloc(0)));
+    await mapErrors(() => uploadImage(glance, image.id, Buffer.alloc(0)));
   } catch (error) {
     await discardImage(glance, image.id);
     throw error;
@@ -133,7 +134,7 @@ async function registerFromSnapshots(input: Input<'RegisterImage'>, ctx: ActionC
 async function registerFromUrl(input: Input<'RegisterImage'>, ctx: ActionContext, props: Record<string, string>) {
   const location = input.ImageLocation!;
   const glance = glanceOf(ctx);
-  const methods = await mapErrors(() => glance.importMethods());
+  const methods = await mapErrors(() => importMethods(glance));
   if (!methods.includes('web-download')) throw unsupported(`Registering from ${new URL(location).protocol} locations (Glance offers no web-download import)`);
   const extra = await ebsMapping(input, ctx, false);
   const { image, ec2Id } = await createGlanceImage(ctx, glance, {
@@ -144,7 +145,7 @@ async function registerFromUrl(input: Input<'RegisterImage'>, ctx: ActionContext
     ...imageMappingProperties(extra),
   });
   try {
-    await mapErrors(() => glance.import(image.id, { name: 'web-download', uri: location }));
+    await mapErrors(() => importImage(glance, image.id, { name: 'web-download', uri: location }));
   } catch (error) {
     await discardImage(glance, image.id);
     throw error;

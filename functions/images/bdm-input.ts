@@ -7,7 +7,7 @@ import { Ec2Error, invalidParameterValue } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, requireUuids } from '../../lib/store/ids.js';
 import type { BlockDeviceMapping } from '../../schemas/types.js';
-import { deviceName, sameDevice, truthy, type NovaBdm } from './image-model.js';
+import { deviceName, sameDevice, truthy, type NovaBdm } from '../../lib/domain/images/image-model.js';
 
 const DEVICE = /^\/dev\/(sd[a-z]{1,2}\d{0,2}|xvd[a-z]{1,2}\d{0,2}|vd[a-z]{1,2}\d{0,2}|hd[a-z]\d{0,2}|nvme\d+n\d+)$/;
 

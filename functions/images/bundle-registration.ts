@@ -16,13 +16,13 @@ import { createGunzip } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { patchPath } from '../../lib/openstack/glance.js';
+import { patchPath, updateImage, uploadImageStream } from '../../lib/openstack/glance.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import { imageMappingProperties } from './bdm-input.js';
 import { bundleSettings } from './bundle-config.js';
 import { bundleDecipher } from './bundle-crypto.js';
 import { invalidManifest, parseManifest, partKey, splitLocation, type BundleManifest, type BundlePart } from './bundle-manifest.js';
-import { REGISTRATION_STATE, glanceArchitecture, type NovaBdm } from './image-model.js';
+import { REGISTRATION_STATE, glanceArchitecture, type NovaBdm } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
 import { createGlanceImage, discardImage, kernelOrRamdisk } from './new-image.js';
 import { getObjectStream, getObjectText } from './s3-fetch.js';
@@ -118,7 +118,7 @@ export async function registerBundle(
 
   const upload = new PassThrough();
   let uploadError: unknown;
-  const uploaded = mapErrors(() => glance.uploadStream(image.id, upload));
+  const uploaded = mapErrors(() => uploadImageStream(glance, image.id, upload));
   uploaded.catch((error: unknown) => {
     uploadError = error;
     upload.destroy();
@@ -127,7 +127,7 @@ export async function registerBundle(
     await unpackBundle(manifest, settings.privateKey, (part) => getObjectStream(settings.s3, bucket, partKey(key, part)), upload);
     upload.end();
     await uploaded;
-    await mapErrors(() => glance.update(image.id, [{ op: 'remove', path: patchPath(REGISTRATION_STATE) }]));
+    await mapErrors(() => updateImage(glance, image.id, [{ op: 'remove', path: patchPath(REGISTRATION_STATE) }]));
   } catch (error) {
     // A failed upload stops the unpacking too: then the upload's error is the one to report.
     const cause = uploadError ?? error;

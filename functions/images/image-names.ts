@@ -1,7 +1,8 @@
 /** AMI names and descriptions: EC2's rules, and uniqueness per owner. */
 import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import type { Glance } from '../../lib/openstack/glance.js';
+import { listImages } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { Ec2Error, invalidParameterValue } from '../../lib/protocol/errors.js';
 import { validateTags, type Tag } from '../../lib/store/tags.js';
 import type { TagSpecification } from '../../schemas/types.js';
@@ -26,10 +27,10 @@ export function checkDescription(description: string | undefined): void {
 }
 
 /** EC2 refuses a second image of the same name in one account. */
-export async function checkNameFree(ctx: ActionContext, glance: Glance, name: string): Promise<void> {
+export async function checkNameFree(ctx: ActionContext, glance: ServiceClient, name: string): Promise<void> {
   if (/["\\]/.test(name)) return;
-  const same = await mapErrors(() => glance.list({ owner: ctx.caller.projectId, name: `eq:${name}`, visibility: 'all', limit: 1 }));
-  const hidden = await mapErrors(() => glance.list({ owner: ctx.caller.projectId, name: `eq:${name}`, visibility: 'all', os_hidden: true, limit: 1 }));
+  const same = await mapErrors(() => listImages(glance, { owner: ctx.caller.projectId, name: `eq:${name}`, visibility: 'all', limit: 1 }));
+  const hidden = await mapErrors(() => listImages(glance, { owner: ctx.caller.projectId, name: `eq:${name}`, visibility: 'all', os_hidden: true, limit: 1 }));
   if (same.length || hidden.length) throw new Ec2Error('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI`);
 }
 

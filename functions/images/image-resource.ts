@@ -8,7 +8,8 @@
 import type { ActionContext } from '../../lib/context.js';
 import type { ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/describe/filters.js';
-import { Glance, propertyOf, type GlanceImage, type GlanceMember, type ListParams } from '../../lib/openstack/glance.js';
+import { imageIfVisible, type GlanceImage, type GlanceMember, listImages, listMembers, type ListParams, propertyOf } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf, type IdPrefix } from '../../lib/store/ids.js';
 import type { BlockDeviceMapping, Image } from '../../schemas/types.js';
@@ -27,7 +28,7 @@ import {
   stateOf,
   truthy,
   type NovaBdm,
-} from './image-model.js';
+} from '../../lib/domain/images/image-model.js';
 import { latentLaunchPermissions } from './launch-permissions.js';
 
 export const OWNER_FILTER = '@owner';
@@ -144,10 +145,7 @@ function shownTo(image: GlanceImage, projectId: string, admin: boolean): boolean
   return !admin && image.visibility === 'shared';
 }
 
-/** What describing needs from Glance (a fake in unit tests). */
-export type GlanceReader = Pick<Glance, 'list' | 'find' | 'members'>;
-
-export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {}): ResourceDescriptor<GlanceImage, Image> {
+export function imageDescriptor(glance: ServiceClient, scope: DescribeScope = {}): ResourceDescriptor<GlanceImage, Image> {
   /** Members of the caller's own shared images, fetched only when ExecutableBy names accounts. */
   const membersOf = new Map<string, string[]>();
   const rawOf = new WeakMap<Image, GlanceImage>();
@@ -161,7 +159,7 @@ export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {})
     const latent = await latentLaunchPermissions(ctx.store, own.filter(isPublic).map((i) => i.id));
     await mapLimit(own, 8, async (image) => {
       let members: GlanceMember[] = [];
-      if (image.visibility === 'shared') members = await glance.members(image.id);
+      if (image.visibility === 'shared') members = await listMembers(glance, image.id);
       membersOf.set(image.id, [...members.map((m) => m.member_id), ...(latent.get(image.id) ?? [])]);
     });
   }
@@ -230,7 +228,7 @@ export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {})
       projectId = ctx.caller.projectId;
       const admin = isAdmin(ctx);
       if (query.uuids) {
-        const found = await mapLimit(query.uuids, 8, (uuid) => glance.find(uuid));
+        const found = await mapLimit(query.uuids, 8, (uuid) => imageIfVisible(glance, uuid));
         const items = found.filter((i): i is GlanceImage => Boolean(i) && shownTo(i!, projectId, admin));
         await loadMembers(ctx, items);
         return { items, complete: false };
@@ -238,7 +236,7 @@ export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {})
       const plan = await planListing(ctx, query.filters, scope.owners, projectId);
       if (plan.empty) return { items: [], complete: false };
       const base = { visibility: 'all', member_status: 'all', ...plan.params };
-      const [visible, hidden] = await Promise.all([glance.list(base), glance.list({ ...base, os_hidden: true })]);
+      const [visible, hidden] = await Promise.all([listImages(glance, base), listImages(glance, { ...base, os_hidden: true })]);
       const all = [...visible, ...hidden];
       const items = all.filter(
         (i) => shownTo(i, projectId, admin) && (!i.os_hidden || scope.includeDeprecated || i.owner === projectId),
@@ -357,4 +355,4 @@ export function formatImage(image: GlanceImage, ec2Id: string, lookups: FormatLo
   return item;
 }
 
-export const glanceOf = (ctx: Pick<ActionContext, 'openstack'>) => new Glance(ctx.openstack.glance);
+export const glanceOf = (ctx: Pick<ActionContext, 'openstack'>) => ctx.openstack.glance;

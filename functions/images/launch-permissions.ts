@@ -15,11 +15,12 @@
 import type { ActionContext } from '../../lib/context.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import type { Glance, GlanceImage, GlanceVisibility } from '../../lib/openstack/glance.js';
+import { addMember, listMembers, removeMember, updateImage, type GlanceImage, type GlanceVisibility } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import type { LaunchPermission } from '../../schemas/types.js';
-import { isPublic } from './image-model.js';
+import { isPublic } from '../../lib/domain/images/image-model.js';
 
 const latentKey = (uuid: string) => `imgperm#${uuid}`;
 
@@ -53,29 +54,29 @@ const isConflict = (e: unknown) => e instanceof OpenStackError && e.status === 4
 const isNotFound = (e: unknown) => e instanceof OpenStackError && e.status === 404;
 const isForbidden = (e: unknown) => e instanceof OpenStackError && e.status === 403;
 
-async function setVisibility(glance: Glance, image: GlanceImage, visibility: GlanceVisibility): Promise<GlanceImage> {
+async function setVisibility(glance: ServiceClient, image: GlanceImage, visibility: GlanceVisibility): Promise<GlanceImage> {
   if (image.visibility === visibility) return image;
-  return glance.update(image.id, [{ op: 'replace', path: '/visibility', value: visibility }]);
+  return updateImage(glance, image.id, [{ op: 'replace', path: '/visibility', value: visibility }]);
 }
 
-async function addMember(glance: Glance, uuid: string, member: string): Promise<void> {
+async function ensureMember(glance: ServiceClient, uuid: string, member: string): Promise<void> {
   try {
-    await glance.addMember(uuid, member);
+    await addMember(glance, uuid, member);
   } catch (error) {
     if (!isConflict(error)) throw error; // already a member
   }
 }
 
-async function removeMember(glance: Glance, uuid: string, member: string): Promise<void> {
+async function dropMember(glance: ServiceClient, uuid: string, member: string): Promise<void> {
   try {
-    await glance.removeMember(uuid, member);
+    await removeMember(glance, uuid, member);
   } catch (error) {
     if (!isNotFound(error)) throw error; // was not a member
   }
 }
 
 /** Makes the image usable by every project: `public` if Glance lets the caller, else `community`. */
-async function publicize(ctx: ActionContext, glance: Glance, image: GlanceImage): Promise<GlanceImage> {
+async function publicize(ctx: ActionContext, glance: ServiceClient, image: GlanceImage): Promise<GlanceImage> {
   if (ctx.caller.roles?.includes('admin')) {
     try {
       return await setVisibility(glance, image, 'public');
@@ -86,14 +87,14 @@ async function publicize(ctx: ActionContext, glance: Glance, image: GlanceImage)
   return setVisibility(glance, image, 'community');
 }
 
-export async function launchPermissionsOf(ctx: ActionContext, glance: Glance, image: GlanceImage): Promise<LaunchPermission[]> {
+export async function launchPermissionsOf(ctx: ActionContext, glance: ServiceClient, image: GlanceImage): Promise<LaunchPermission[]> {
   const out: LaunchPermission[] = [];
   if (isPublic(image)) {
     out.push({ Group: 'all' });
     const latent = (await latentLaunchPermissions(ctx.store, [image.id])).get(image.id) ?? [];
     out.push(...latent.map((UserId) => ({ UserId })));
   } else if (image.visibility === 'shared') {
-    const members = await mapErrors(() => glance.members(image.id));
+    const members = await mapErrors(() => listMembers(glance, image.id));
     out.push(...members.map((m) => ({ UserId: m.member_id })));
   }
   return out;
@@ -101,7 +102,7 @@ export async function launchPermissionsOf(ctx: ActionContext, glance: Glance, im
 
 export async function changeLaunchPermissions(
   ctx: ActionContext,
-  glance: Glance,
+  glance: ServiceClient,
   image: GlanceImage,
   change: PermissionChange,
 ): Promise<void> {
@@ -123,20 +124,20 @@ export async function changeLaunchPermissions(
   if (change.removeAll && isPublic(current)) {
     const latent = (await latentLaunchPermissions(store, [image.id])).get(image.id);
     current = await setVisibility(glance, current, 'shared');
-    for (const u of latent ?? []) if (!removeUsers.includes(u)) await addMember(glance, image.id, u);
+    for (const u of latent ?? []) if (!removeUsers.includes(u)) await ensureMember(glance, image.id, u);
     await store.delete(latentKey(image.id));
   }
 
   if (addUsers.length && current.visibility === 'private') current = await setVisibility(glance, current, 'shared');
   if (current.visibility === 'shared') {
-    for (const u of addUsers) await addMember(glance, image.id, u);
-    for (const u of removeUsers) await removeMember(glance, image.id, u);
+    for (const u of addUsers) await ensureMember(glance, image.id, u);
+    for (const u of removeUsers) await dropMember(glance, image.id, u);
   }
 
   if (change.addAll) {
     if (current.visibility === 'shared') {
       // Keep the members' list in the table while Glance hides it.
-      const members = (await glance.members(image.id)).map((m) => m.member_id);
+      const members = (await listMembers(glance, image.id)).map((m) => m.member_id);
       if (members.length) await store.putJson(latentKey(image.id), members);
     }
     await publicize(ctx, glance, current);
@@ -144,11 +145,11 @@ export async function changeLaunchPermissions(
 }
 
 /** ResetImageAttribute launchPermission: only the owner may launch the image. */
-export async function resetLaunchPermissions(ctx: ActionContext, glance: Glance, image: GlanceImage): Promise<void> {
+export async function resetLaunchPermissions(ctx: ActionContext, glance: ServiceClient, image: GlanceImage): Promise<void> {
   let current = image;
   if (current.visibility !== 'private') {
     current = await setVisibility(glance, current, 'shared');
-    for (const m of await glance.members(image.id)) await removeMember(glance, image.id, m.member_id);
+    for (const m of await listMembers(glance, image.id)) await dropMember(glance, image.id, m.member_id);
   }
   await setVisibility(glance, current, 'private');
   await ctx.store.delete(latentKey(image.id));

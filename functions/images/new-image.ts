@@ -4,11 +4,12 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { CORE_ATTRIBUTES, type Glance, type GlanceImage } from '../../lib/openstack/glance.js';
+import { CORE_ATTRIBUTES, createImage, deleteImage, imageIfVisible, type GlanceImage } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, recordMapping, requireUuid } from '../../lib/store/ids.js';
-import { kindOf, REGISTRATION_STATE } from './image-model.js';
+import { kindOf, REGISTRATION_STATE } from '../../lib/domain/images/image-model.js';
 
 /** Properties that describe one image's origin and are not handed on to copies. */
 const NOT_INHERITED = new Set([
@@ -37,9 +38,9 @@ export function inheritedProperties(image: GlanceImage): Record<string, string> 
 }
 
 /** Glance's UUID of an aki-/ari- id given to RegisterImage, checked to be that kind of image. */
-export async function kernelOrRamdisk(ctx: ActionContext, glance: Glance, ec2Id: string, kind: 'aki' | 'ari'): Promise<string> {
+export async function kernelOrRamdisk(ctx: ActionContext, glance: ServiceClient, ec2Id: string, kind: 'aki' | 'ari'): Promise<string> {
   const uuid = await requireUuid(ctx.store, ec2Id, ID_PREFIXES.image, ID_ERRORS.image);
-  const image = await mapErrors(() => glance.find(uuid));
+  const image = await mapErrors(() => imageIfVisible(glance, uuid));
   if (!image) throw new Ec2Error(ID_ERRORS.image.notFound, `The image ID '${ec2Id}' does not exist`);
   if (kindOf(image) !== kind) {
     throw new Ec2Error('InvalidParameterValue', `${ec2Id} is not a ${kind === 'aki' ? 'kernel' : 'ramdisk'} image`);
@@ -48,8 +49,8 @@ export async function kernelOrRamdisk(ctx: ActionContext, glance: Glance, ec2Id:
 }
 
 /** Creates the Glance image and its EC2 id (ami/aki/ari after its formats). */
-export async function createGlanceImage(ctx: ActionContext, glance: Glance, body: Record<string, unknown>): Promise<{ image: GlanceImage; ec2Id: string }> {
-  const image = await mapErrors(() => glance.create({ visibility: 'private', ...body }), {
+export async function createGlanceImage(ctx: ActionContext, glance: ServiceClient, body: Record<string, unknown>): Promise<{ image: GlanceImage; ec2Id: string }> {
+  const image = await mapErrors(() => createImage(glance, { visibility: 'private', ...body }), {
     conflict: (message) => new Ec2Error('InvalidAMIName.Duplicate', message),
     quota: (message) => new Ec2Error('ResourceLimitExceeded', `You have reached the limit of images: ${message}`),
   });
@@ -58,9 +59,9 @@ export async function createGlanceImage(ctx: ActionContext, glance: Glance, body
 }
 
 /** Removes an image whose making failed half-way, so no orphan stays behind. */
-export async function discardImage(glance: Glance, uuid: string): Promise<void> {
+export async function discardImage(glance: ServiceClient, uuid: string): Promise<void> {
   try {
-    await glance.delete(uuid);
+    await deleteImage(glance, uuid);
   } catch {
     // best effort
   }

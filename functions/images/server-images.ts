@@ -7,45 +7,41 @@
 import type { ActionContext } from '../../lib/context.js';
 import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { createServerImage, getServer, startServer, stopServer, type NovaServer } from '../../lib/openstack/nova.js';
 import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { waitFor } from '../../lib/wait.js';
 
-export interface ServerInfo {
-  id: string;
-  status: string;
-  'OS-EXT-STS:task_state'?: string | null;
-  image?: { id: string } | '' | null;
-}
+export type ServerInfo = Pick<NovaServer, 'id' | 'status' | 'OS-EXT-STS:task_state' | 'image'>;
 
 const RESTART_PREFIX = 'imgrestart#';
 const restartKey = (serverUuid: string) => `${RESTART_PREFIX}${serverUuid}`;
 /** How long a request waits for Nova before leaving the rest to later requests. */
 export const WAIT_BUDGET_MS = 20_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function getServer(nova: ServiceClient, uuid: string, ec2Id: string): Promise<ServerInfo> {
-  return mapErrors(async () => (await nova.get<{ server: ServerInfo }>(`servers/${encodeURIComponent(uuid)}`)).server, {
-    notFound: () => notFound(ID_ERRORS.instance.notFound, ec2Id, ID_ERRORS.instance.noun),
-  });
-}
-
-async function action(nova: ServiceClient, uuid: string, body: Record<string, unknown>) {
-  return (await nova.request<unknown>('POST', `servers/${encodeURIComponent(uuid)}/action`, { json: body })).body;
+/** The server of an instance id; InvalidInstanceID.NotFound when Nova does not show it. */
+export async function serverOf(nova: ServiceClient, uuid: string, ec2Id: string): Promise<ServerInfo> {
+  const server = await mapErrors(() => getServer(nova, uuid));
+  if (!server) throw notFound(ID_ERRORS.instance.notFound, ec2Id, ID_ERRORS.instance.noun);
+  return server;
 }
 
 /** Polls the server until `done` holds or the deadline passes; the last state seen. */
-async function waitFor(nova: ServiceClient, uuid: string, done: (s: ServerInfo) => boolean, deadline: number): Promise<{ server: ServerInfo; ok: boolean }> {
-  let delay = 250;
-  for (;;) {
-    const server = (await nova.get<{ server: ServerInfo }>(`servers/${encodeURIComponent(uuid)}`)).server;
-    if (done(server)) return { server, ok: true };
-    if (server.status === 'ERROR') return { server, ok: false };
-    if (Date.now() + delay > deadline) return { server, ok: false };
-    await sleep(delay);
-    delay = Math.min(delay * 2, 2000);
-  }
+async function waitForServer(nova: ServiceClient, uuid: string, done: (s: ServerInfo) => boolean, deadline: number): Promise<{ server: ServerInfo; ok: boolean }> {
+  let last: ServerInfo | undefined;
+  const settled = await waitFor(
+    async () => {
+      const server = await getServer(nova, uuid);
+      if (!server) throw new OpenStackError('nova', 404, `Server ${uuid} could not be found.`, 'itemNotFound', 'GET', uuid);
+      last = server;
+      if (done(server)) return { server, ok: true };
+      if (server.status === 'ERROR') return { server, ok: false };
+      return undefined;
+    },
+    { deadline, intervalMs: 250, factor: 2, maxIntervalMs: 2000 },
+  );
+  return settled ?? { server: last!, ok: false };
 }
 
 const idle = (s: ServerInfo) => !s['OS-EXT-STS:task_state'];
@@ -53,23 +49,11 @@ const idle = (s: ServerInfo) => !s['OS-EXT-STS:task_state'];
 const incorrectState = (ec2Id: string, why: string) =>
   new Ec2Error('IncorrectInstanceState', `The instance '${ec2Id}' is not in a state from which it can be imaged: ${why}`);
 
-/** Nova's createImage: the new image's UUID (microversion ≥ 2.45 answers it in the body). */
+/** Nova's createImage: the new image's UUID. */
 export async function snapshotServer(ctx: ActionContext, uuid: string, ec2Id: string, name: string, metadata: Record<string, string>): Promise<string> {
-  const nova = ctx.openstack.nova;
-  return mapErrors(
-    async () => {
-      const response = await nova.request<{ image_id?: string }>('POST', `servers/${encodeURIComponent(uuid)}/action`, {
-        json: { createImage: { name, metadata } },
-      });
-      const fromBody = typeof response.body === 'object' ? response.body?.image_id : undefined;
-      const location = response.headers['location'];
-      const fromHeader = typeof location === 'string' ? location.split('/').pop() : undefined;
-      const imageId = fromBody ?? fromHeader;
-      if (!imageId) throw new Error('Nova answered createImage without an image id');
-      return imageId;
-    },
-    { conflict: (message) => incorrectState(ec2Id, message) },
-  );
+  return mapErrors(() => createServerImage(ctx.openstack.nova, uuid, name, metadata), {
+    conflict: (message) => incorrectState(ec2Id, message),
+  });
 }
 
 /**
@@ -85,8 +69,8 @@ export async function snapshotWithReboot(
 ): Promise<string> {
   const nova = ctx.openstack.nova;
   const deadline = Date.now() + WAIT_BUDGET_MS;
-  await mapErrors(() => action(nova, uuid, { 'os-stop': null }), { conflict: (m) => incorrectState(ec2Id, m) });
-  const stopped = await waitFor(nova, uuid, (s) => s.status === 'SHUTOFF' && idle(s), deadline);
+  await mapErrors(() => stopServer(nova, uuid), { conflict: (m) => incorrectState(ec2Id, m) });
+  const stopped = await waitForServer(nova, uuid, (s) => s.status === 'SHUTOFF' && idle(s), deadline);
   if (!stopped.ok) {
     await recordRestart(ctx.store, uuid);
     throw incorrectState(ec2Id, 'it did not stop in time to be imaged; it will be started again');
@@ -104,10 +88,10 @@ export async function snapshotWithReboot(
 
 async function startWhenIdle(ctx: ActionContext, uuid: string, deadline: number): Promise<void> {
   const nova = ctx.openstack.nova;
-  const ready = await waitFor(nova, uuid, idle, deadline);
+  const ready = await waitForServer(nova, uuid, idle, deadline);
   if (ready.ok && ready.server.status === 'SHUTOFF') {
     try {
-      await action(nova, uuid, { 'os-start': null });
+      await startServer(nova, uuid);
       return;
     } catch (error) {
       if (!(error instanceof OpenStackError && error.status === 409)) throw error;
@@ -130,9 +114,9 @@ export async function resumePendingRestarts(ctx: ActionContext): Promise<void> {
     pending.map(async (record) => {
       const uuid = record.key.slice(RESTART_PREFIX.length);
       try {
-        const server = (await ctx.openstack.nova.get<{ server: ServerInfo }>(`servers/${encodeURIComponent(uuid)}`)).server;
-        if (!idle(server)) return;
-        if (server.status === 'SHUTOFF') await action(ctx.openstack.nova, uuid, { 'os-start': null });
+        const server = await getServer(ctx.openstack.nova, uuid);
+        if (server && !idle(server)) return;
+        if (server?.status === 'SHUTOFF') await startServer(ctx.openstack.nova, uuid);
         await ctx.store.delete(record.key);
       } catch (error) {
         if (error instanceof OpenStackError && error.status === 404) await ctx.store.delete(record.key);

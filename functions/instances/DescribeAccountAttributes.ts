@@ -4,6 +4,7 @@
  */
 import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { projectQuota } from '../../lib/openstack/neutron.js';
 import { absoluteLimits } from '../../lib/openstack/nova.js';
 import { invalidParameterValue } from '../../lib/protocol/errors.js';
 import type { AccountAttribute } from '../../schemas/types.js';
@@ -16,10 +17,6 @@ const ATTRIBUTES = [
   'vpc-max-elastic-ips',
 ] as const;
 type AttributeName = (typeof ATTRIBUTES)[number];
-
-interface NeutronQuota {
-  quota: { floatingip: number };
-}
 
 export default action('DescribeAccountAttributes', async (input, ctx) => {
   const requested = (input.AttributeNames?.length ? input.AttributeNames : ATTRIBUTES) as string[];
@@ -34,9 +31,7 @@ export default action('DescribeAccountAttributes', async (input, ctx) => {
       ? mapErrors(() => absoluteLimits(ctx.openstack.nova)).then((l) => l.maxTotalInstances)
       : undefined,
     want('max-elastic-ips') || want('vpc-max-elastic-ips')
-      ? mapErrors(() =>
-          ctx.openstack.neutron.get<NeutronQuota>(`quotas/${encodeURIComponent(ctx.caller.projectId)}`),
-        ).then((q) => q.quota.floatingip)
+      ? mapErrors(() => projectQuota(ctx.openstack.neutron, ctx.caller.projectId)).then((q) => q['floatingip'])
       : undefined,
   ]);
   const values: Record<AttributeName, string[]> = {

@@ -2,22 +2,14 @@
 import { select } from '../../lib/describe/select.js';
 import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { availabilityZones } from '../../lib/openstack/nova.js';
 import { invalidParameterValue } from '../../lib/protocol/errors.js';
 import type { AvailabilityZone } from '../../schemas/types.js';
 
-interface NovaZone {
-  zoneName: string;
-  zoneState: { available: boolean };
-}
-
 export default action('DescribeAvailabilityZones', async (input, ctx) => {
   const region = ctx.config.ec2Region;
-  const { availabilityZoneInfo } = await mapErrors(() =>
-    ctx.openstack.nova.get<{ availabilityZoneInfo: NovaZone[] }>('os-availability-zone'),
-  );
-  const zones: AvailabilityZone[] = availabilityZoneInfo
-    .filter((z) => z.zoneName !== 'internal')
-    .map((z) => ({
+  const novaZones = await mapErrors(() => availabilityZones(ctx.openstack.nova));
+  const zones: AvailabilityZone[] = novaZones.map((z) => ({
       ZoneName: z.zoneName,
       ZoneId: z.zoneName,
       ZoneType: 'availability-zone',

@@ -10,7 +10,7 @@ import type { NovaServer } from '../../lib/openstack/nova.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import type { InstanceStatus, InstanceStatusSummary } from '../../schemas/types.js';
 import { listInstances, type InstanceRaw } from './instance-resource.js';
-import { novaTime, stateNamed, stateNameOf } from './instance-state.js';
+import { novaTime, stateNamed, stateNameOf } from '../../lib/domain/instances/instance-state.js';
 
 const POWER_RUNNING = 1;
 

@@ -20,8 +20,8 @@ import { ID_PREFIXES, requireUuids } from '../../lib/store/ids.js';
 import type { ModifyInstanceAttributeRequest } from '../../schemas/types.js';
 import { setGroups, setSourceDestCheck, onlyPort } from './instance-attributes.js';
 import { findInstance, isTerminated, saveLaunch, viewOf, type InstanceTarget } from './instance-lookup.js';
-import { diskOf } from './instance-model.js';
-import { stateNameOf } from './instance-state.js';
+import { diskOf } from '../../lib/domain/instances/instance-model.js';
+import { stateNameOf } from '../../lib/domain/instances/instance-state.js';
 
 type Change =
   | { kind: 'instanceType'; value: string }

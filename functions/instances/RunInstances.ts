@@ -7,10 +7,10 @@ import type { ActionContext } from '../../lib/context.js';
 import { action } from '../../lib/family.js';
 import { getServers } from '../../lib/openstack/nova.js';
 import type { RunInstancesRequest } from '../../schemas/types.js';
-import { depsFor, loadInstanceViews } from './instance-model.js';
+import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
 import { launch, planLaunch, type LaunchPlan } from './launch.js';
 import { fingerprintOf, withClientToken, type Launched } from './launch-token.js';
-import { readLaunchRecords } from './launch-record.js';
+import { readLaunchRecords } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
 import { terminatedServer } from './instance-resource.js';
 

@@ -6,8 +6,8 @@
 import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
-import { REASONS } from './instance-state.js';
-import { depsFor } from './instance-model.js';
+import { REASONS } from '../../lib/domain/instances/instance-state.js';
+import { depsFor } from '../../lib/domain/instances/instance-model.js';
 import { currentState, eachTarget, stateChange, targetsOf } from './state-changes.js';
 import { terminateInstance } from './termination.js';
 

@@ -11,7 +11,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { updatePort, type NeutronPort } from '../../lib/openstack/neutron.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
-import type { InstanceView } from './instance-model.js';
+import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
 
 const ANY = ['0.0.0.0/0', '::/0'];
 

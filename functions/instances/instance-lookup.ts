@@ -9,8 +9,8 @@ import { getServers, type NovaServer } from '../../lib/openstack/nova.js';
 import { notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, requireUuids } from '../../lib/store/ids.js';
-import { depsFor, ensureLaunchRecords, loadInstanceViews, type InstanceView } from './instance-model.js';
-import { readLaunchRecords, writeLaunchRecord, type LaunchRecord } from './launch-record.js';
+import { depsFor, ensureLaunchRecords, loadInstanceViews, type InstanceView } from '../../lib/domain/instances/instance-model.js';
+import { readLaunchRecords, writeLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { terminatedServer } from './instance-resource.js';
 
 export interface InstanceTarget {

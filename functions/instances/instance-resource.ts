@@ -15,9 +15,9 @@ import { getServers, listServers, supports, type NovaServer, type ServerQuery } 
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { uuidsOf } from '../../lib/store/ids.js';
-import { startProjectPrefetch, type InstanceDeps, type ProjectPrefetch } from './instance-related.js';
-import { depsFor, loadInstanceViews, type InstanceView } from './instance-model.js';
-import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
+import { startProjectPrefetch, type InstanceDeps, type ProjectPrefetch } from '../../lib/domain/instances/instance-related.js';
+import { depsFor, loadInstanceViews, type InstanceView } from '../../lib/domain/instances/instance-model.js';
+import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { settleInstances } from './settle.js';
 
 export interface InstanceRaw {

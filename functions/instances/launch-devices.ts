@@ -13,16 +13,17 @@
  * once the server is built (Nova 2.85), see settle.ts.
  */
 import type { ActionContext } from '../../lib/context.js';
-import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { type GlanceImage } from '../../lib/openstack/glance.js';
 import type { ServiceClient } from '../../lib/openstack/http.js';
+import { listVolumeTypes } from '../../lib/openstack/cinder.js';
 import type { Flavor } from '../../lib/openstack/nova-flavors.js';
 import type { NovaBdmV2 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, requireUuids } from '../../lib/store/ids.js';
 import type { BlockDeviceMapping } from '../../schemas/types.js';
-import { rootDeviceNameOf, rootVolumeOf } from '../images/image-model.js';
-import { diskOf } from './instance-model.js';
+import { rootDeviceNameOf, rootVolumeOf } from '../../lib/domain/images/image-model.js';
+import { diskOf } from '../../lib/domain/instances/instance-model.js';
 
 export interface DevicePlan {
   bdms: NovaBdmV2[];
@@ -44,7 +45,7 @@ const devPath = (name: string) => (name.startsWith('/dev/') ? name : `/dev/${nam
 
 async function volumeTypeOf(ctx: DeviceContext, requested: string | undefined): Promise<string | undefined> {
   if (!requested) return undefined;
-  const { volume_types: types } = await ctx.openstack.cinder.get<{ volume_types: Array<{ name: string }> }>('types');
+  const types = await listVolumeTypes(ctx.openstack.cinder as ServiceClient);
   if (types.some((t) => t.name === requested)) return requested;
   // AWS's type names run on the cloud's default type unless the operator made types of those names.
   if (EC2_VOLUME_TYPES.has(requested)) return undefined;

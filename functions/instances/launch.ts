@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
-import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { getImage, type GlanceImage } from '../../lib/openstack/glance.js';
 import { createFloatingIp, deleteFloatingIp, deletePort, type NeutronPort } from '../../lib/openstack/neutron.js';
 import { flavorByName, type Flavor } from '../../lib/openstack/nova-flavors.js';
 import {
@@ -29,10 +29,10 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { forgetMapping, recordMapping, requireUuid } from '../../lib/store/ids.js';
 import { deleteTags, putTags, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
-import { depsFor, loadInstanceViews } from './instance-model.js';
+import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
 import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
-import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from './launch-record.js';
+import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
 
 export interface LaunchPlan {
@@ -115,7 +115,7 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
 
 async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
   const uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
-  const image = await mapErrors(() => ctx.openstack.glance.get<GlanceImage>(`images/${encodeURIComponent(uuid)}`), {
+  const image = await mapErrors(() => getImage(ctx.openstack.glance, uuid), {
     notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
   });
   if (image.status !== 'active') {

@@ -1,6 +1,6 @@
 /** Instances grouped into their reservations, in the order they come. */
 import type { Reservation } from '../../schemas/types.js';
-import type { InstanceView } from './instance-model.js';
+import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
 
 export function reservationsOf(views: InstanceView[]): Reservation[] {
   const byId = new Map<string, Reservation>();

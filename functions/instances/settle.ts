@@ -11,10 +11,10 @@
  */
 import { confirmResize } from '../../lib/openstack/nova.js';
 import { putTags } from '../../lib/store/tags.js';
-import { REASONS, isFailedLaunch } from './instance-state.js';
-import type { InstanceDeps } from './instance-related.js';
-import type { InstanceView } from './instance-model.js';
-import { writeLaunchRecord } from './launch-record.js';
+import { REASONS, isFailedLaunch } from '../../lib/domain/instances/instance-state.js';
+import type { InstanceDeps } from '../../lib/domain/instances/instance-related.js';
+import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
+import { writeLaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { keepVolumes as keepVolumesOf, terminateInstance } from './termination.js';
 
 const warn = (msg: string, view: InstanceView, error: unknown) =>

@@ -4,7 +4,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import type { InstanceStateChange, InstanceStateName } from '../../schemas/types.js';
 import { findInstances, isTerminated, type InstanceTarget } from './instance-lookup.js';
-import { stateNameOf, stateNamed } from './instance-state.js';
+import { stateNameOf, stateNamed } from '../../lib/domain/instances/instance-state.js';
 
 const looked = new WeakMap<object, Promise<InstanceTarget[]>>();
 

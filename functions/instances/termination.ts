@@ -5,9 +5,9 @@
  */
 import { deleteFloatingIp, deletePort } from '../../lib/openstack/neutron.js';
 import { deleteServer, setDeleteOnTermination, supports, volumeAttachments, type NovaServer } from '../../lib/openstack/nova.js';
-import type { InstanceDeps } from './instance-related.js';
-import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from './launch-record.js';
-import { diskOf } from './instance-model.js';
+import type { InstanceDeps } from '../../lib/domain/instances/instance-related.js';
+import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { diskOf } from '../../lib/domain/instances/instance-model.js';
 
 export interface TerminationTarget {
   server: NovaServer;

@@ -4,7 +4,7 @@
  * EC2 API gives for that instance, never re-derived here. Plain data, so it can be cached.
  */
 import type { NeutronSubnet } from '../../lib/openstack/neutron.js';
-import { diskOf, type InstanceView } from '../instances/instance-model.js';
+import { diskOf, type InstanceView } from '../../lib/domain/instances/instance-model.js';
 
 export interface InterfaceFacts {
   mac: string;

@@ -10,9 +10,9 @@
 import { config } from '../../lib/config.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { subnetsById } from '../../lib/openstack/neutron.js';
-import { getServer, type NovaServer } from '../../lib/openstack/nova.js';
+import { getServer, userPublicKey, type NovaServer } from '../../lib/openstack/nova.js';
 import { storeFor } from '../../lib/store/project-store.js';
-import { loadInstanceViews, type InstanceDeps } from '../instances/instance-model.js';
+import { loadInstanceViews, type InstanceDeps } from '../../lib/domain/instances/instance-model.js';
 import { factsOf, type InstanceFacts } from './facts.js';
 import { renewServiceToken, serviceClients, type ServiceClients } from './service-clients.js';
 
@@ -32,15 +32,9 @@ export function asMemberSees(server: NovaServer): NovaServer {
 
 async function publicKeyOf(clients: ServiceClients, name: string | null | undefined, userId: string): Promise<string | undefined> {
   if (!name) return undefined;
-  try {
-    // Key pairs belong to users: the launching user's, read as admin (microversion >= 2.10).
-    const body = await clients.nova.get<{ keypair: { public_key: string } }>(`os-keypairs/${encodeURIComponent(name)}`, { user_id: userId });
-    return body.keypair.public_key;
-  } catch (error) {
-    // Deleted since the launch: the instance keeps its authorized key, the service has nothing to add.
-    if (error instanceof OpenStackError && error.status === 404) return undefined;
-    throw error;
-  }
+  // Key pairs belong to users: the launching user's, read as admin. Deleted since the launch
+  // (undefined): the instance keeps its authorized key, the service has nothing to add.
+  return userPublicKey(clients.nova, name, userId);
 }
 
 async function lookupOnce(serverId: string, tenantId: string): Promise<InstanceFacts | undefined> {

@@ -12,16 +12,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingRequest } from '../../lib/auth/signed-request.js';
 import { config } from '../../lib/config.js';
 import type { HttpResponse } from '../../lib/http/gateway.js';
-import { checkAccess, type MetadataSettings } from './access.js';
+import { checkAccess, type MetadataSettings } from '../../lib/domain/metadata/access.js';
 import { LookupCache, type CacheOutcome } from './cache.js';
 import type { InstanceFacts } from './facts.js';
-import { forwardedAddresses, identify, type Identity } from './identity.js';
-import { logRequest } from './log.js';
+import { forwardedAddresses, identify, type Identity } from '../../lib/domain/metadata/identity.js';
+import { logRequest } from '../../lib/domain/metadata/log.js';
 import { lookupInstance } from './lookup.js';
-import { MetadataFailure, bytes, failure, text } from './responses.js';
-import { TTL_HEADER, issueToken, requestedTtl } from './tokens.js';
+import { MetadataFailure, bytes, failure, text } from '../../lib/domain/metadata/responses.js';
+import { TTL_HEADER, issueToken, requestedTtl } from '../../lib/domain/metadata/tokens.js';
 import { isDir, listing, resolve, versionTree } from './tree.js';
-import { isVersion, versionList } from './versions.js';
+import { isVersion, versionList } from '../../lib/domain/metadata/versions.js';
 
 export type InstanceSource = (identity: Identity) => Promise<{ facts: InstanceFacts | undefined; cache: CacheOutcome }>;
 

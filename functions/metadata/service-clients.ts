@@ -10,7 +10,7 @@ import { CINDER_MICROVERSION, withVersion } from '../../lib/openstack/clients.js
 import { ServiceClient, type RequestOptions, type ServiceResponse } from '../../lib/openstack/http.js';
 import { serviceSession } from '../../lib/openstack/keystone.js';
 import type { Method } from 'got';
-import { openstackCalls } from './log.js';
+import { openstackCalls } from '../../lib/domain/metadata/log.js';
 
 class CountedClient extends ServiceClient {
   override request<T>(method: Method, path: string, options?: RequestOptions): Promise<ServiceResponse<T>> {

@@ -6,7 +6,7 @@
  */
 import type { InstanceFacts, InterfaceFacts } from './facts.js';
 import { identityDocument } from './identity-document.js';
-import { shows, type MetadataVersion } from './versions.js';
+import { shows, type MetadataVersion } from '../../lib/domain/metadata/versions.js';
 
 export interface Bytes {
   bytes: Buffer;

@@ -11,7 +11,7 @@ import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdFor } from '../../lib/store/ids.js';
-import { attachVolume } from './attachments.js';
+import { attachVolume } from '../../lib/openstack/nova.js';
 import { ATTACHED_STATUSES } from './states.js';
 import { cinderVolume, instanceUuid, volumeUuid } from './volume-ids.js';
 

@@ -9,7 +9,7 @@ import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { recordMapping } from '../../lib/store/ids.js';
 import { putTags } from '../../lib/store/tags.js';
-import { snapshotKey, type SnapshotRecord } from './records.js';
+import { snapshotKey, type SnapshotRecord } from '../../lib/domain/volumes/records.js';
 import { formatSnapshots } from './snapshot-resource.js';
 import { volumeState } from './states.js';
 import { nameTag, tagsFromSpecs } from './tag-specs.js';

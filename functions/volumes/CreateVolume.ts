@@ -14,8 +14,8 @@ import { ID_PREFIXES, recordMapping, requireUuid, uuidOf } from '../../lib/store
 import { putTags, tagsOf } from '../../lib/store/tags.js';
 import type { Volume } from '../../schemas/types.js';
 import { withClientToken } from './client-token.js';
-import { discardVolume } from './discard.js';
-import { volumeKey, volumeTokenKey, type VolumeRecord } from './records.js';
+import { discardVolume } from '../../lib/domain/volumes/discard.js';
+import { volumeKey, volumeTokenKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
 import { nameTag, tagsFromSpecs } from './tag-specs.js';
 import { formatVolumes, withoutFilterFields } from './volume-resource.js';
 import { snapshotState } from './states.js';

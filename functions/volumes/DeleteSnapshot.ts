@@ -9,9 +9,9 @@ import { toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { expireRecord, snapshotKey } from './records.js';
-import { sweepDiscardedVolumes } from './discard.js';
-import { backingVolumeOf, releaseBackingVolume } from './snapshot-copies.js';
+import { expireRecord, snapshotKey } from '../../lib/domain/volumes/records.js';
+import { sweepDiscardedVolumes } from '../../lib/domain/volumes/discard.js';
+import { backingVolumeOf, releaseBackingVolume } from '../../lib/domain/volumes/snapshot-copies.js';
 import { imagesUsingSnapshot } from './snapshot-users.js';
 import { cinderSnapshot } from './volume-ids.js';
 

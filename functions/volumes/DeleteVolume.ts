@@ -10,8 +10,8 @@ import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdFor, ec2IdsFor } from '../../lib/store/ids.js';
-import { sweepDiscardedVolumes } from './discard.js';
-import { expireRecord, volumeKey } from './records.js';
+import { sweepDiscardedVolumes } from '../../lib/domain/volumes/discard.js';
+import { expireRecord, volumeKey } from '../../lib/domain/volumes/records.js';
 import { ATTACHED_STATUSES } from './states.js';
 import { cinderVolume, volumeUuid } from './volume-ids.js';
 

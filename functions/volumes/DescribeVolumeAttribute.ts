@@ -3,7 +3,7 @@
  * volumes here carry no product codes.
  */
 import { action } from '../../lib/family.js';
-import { autoEnableIO } from './records.js';
+import { autoEnableIO } from '../../lib/domain/volumes/records.js';
 import { cinderVolume } from './volume-ids.js';
 
 export default action(

@@ -10,7 +10,7 @@ import { toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, missingParameter } from '../../lib/protocol/errors.js';
 import { ec2IdFor } from '../../lib/store/ids.js';
-import { detachVolume } from './attachments.js';
+import { detachVolume } from '../../lib/openstack/nova.js';
 import { volumeState } from './states.js';
 import { cinderVolume, instanceUuid } from './volume-ids.js';
 

@@ -5,7 +5,7 @@
  */
 import { action } from '../../lib/family.js';
 import { missingParameter } from '../../lib/protocol/errors.js';
-import { setAutoEnableIO } from './records.js';
+import { setAutoEnableIO } from '../../lib/domain/volumes/records.js';
 import { cinderVolume } from './volume-ids.js';
 
 export default action(

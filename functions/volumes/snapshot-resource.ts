@@ -11,8 +11,8 @@ import { OpenStackError } from '../../lib/openstack/http.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Snapshot } from '../../schemas/types.js';
-import { readRecords, snapshotKey, type SnapshotRecord } from './records.js';
-import { COPY_VOLUME_ID, backingVolumeOf } from './snapshot-copies.js';
+import { readRecords, snapshotKey, type SnapshotRecord } from '../../lib/domain/volumes/records.js';
+import { COPY_VOLUME_ID, backingVolumeOf } from '../../lib/domain/volumes/snapshot-copies.js';
 import { cinderSnapshotStatuses, snapshotProgress, snapshotState } from './states.js';
 
 const MAX_SINGLE_GETS = 25;

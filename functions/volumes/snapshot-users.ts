@@ -6,7 +6,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { Glance, propertyOf } from '../../lib/openstack/glance.js';
+import { listImages, propertyOf } from '../../lib/openstack/glance.js';
 import { ec2IdFor } from '../../lib/store/ids.js';
 
 function snapshotIdsOf(mapping: string | undefined): string[] {
@@ -24,7 +24,7 @@ function snapshotIdsOf(mapping: string | undefined): string[] {
 /** The AMI ids of the project's images that boot from this Cinder snapshot. */
 export async function imagesUsingSnapshot(ctx: ActionContext, snapshotUuid: string): Promise<string[]> {
   if (!ctx.caller.endpoints.image) return [];
-  const images = await mapErrors(() => new Glance(ctx.openstack.glance).list({ owner: ctx.caller.projectId }));
+  const images = await mapErrors(() => listImages(ctx.openstack.glance, { owner: ctx.caller.projectId }));
   const users = images.filter((image) => snapshotIdsOf(propertyOf(image, 'block_device_mapping')).includes(snapshotUuid));
   return Promise.all(users.map((image) => ec2IdFor(ctx.store, 'image', image.id, 'ami')));
 }

@@ -13,8 +13,8 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
 import { deleteOnTermination } from './attachments.js';
-import { readRecords, volumeKey, type VolumeRecord } from './records.js';
-import { isCopyBackingVolume } from './snapshot-copies.js';
+import { readRecords, volumeKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
+import { isCopyBackingVolume } from '../../lib/domain/volumes/snapshot-copies.js';
 import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
 import { cinderTypes, reportedVolumeType } from './volume-types.js';
 

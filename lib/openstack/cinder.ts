@@ -168,6 +168,11 @@ export async function deleteSnapshot(cinder: ServiceClient, id: string): Promise
   await cinder.delete(`snapshots/${encodeURIComponent(id)}`);
 }
 
+/** Marks a volume bootable (Nova boots a snapshot only when its volume is). */
+export async function setBootable(cinder: ServiceClient, id: string, bootable: boolean): Promise<void> {
+  await cinder.post(`volumes/${encodeURIComponent(id)}/action`, { 'os-set_bootable': { bootable } });
+}
+
 // Attachments, types, zones
 
 /** Attachment records of one volume, including those still `reserved` or `attaching`. */

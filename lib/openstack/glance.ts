@@ -67,127 +67,118 @@ export const CORE_ATTRIBUTES = new Set([
 ]);
 
 /** JSON-patch path of an image attribute or property (`/` and `~` escaped as RFC 6901 says). */
+const imagePath = (id: string) => `images/${encodeURIComponent(id)}`;
+
 export const patchPath = (name: string) => `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
-export class Glance {
-  constructor(readonly client: ServiceClient) {}
-
-  /** Every image matching `params`, following Glance's `next` links. */
-  async list(params: ListParams = {}): Promise<GlanceImage[]> {
-    const out: GlanceImage[] = [];
-    let marker: string | undefined;
-    for (;;) {
-      const page = await this.client.get<{ images: GlanceImage[]; next?: string }>('images', {
-        limit: PAGE_SIZE,
-        ...params,
-        marker,
-      });
-      out.push(...page.images);
-      if (!page.next || page.images.length === 0) return out;
-      marker = new URLSearchParams(page.next.split('?')[1] ?? '').get('marker') ?? page.images[page.images.length - 1]!.id;
-    }
+/** Every image matching `params`, following Glance's `next` links. */
+export async function listImages(glance: ServiceClient, params: ListParams = {}): Promise<GlanceImage[]> {
+  const out: GlanceImage[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await glance.get<{ images: GlanceImage[]; next?: string }>('images', { limit: PAGE_SIZE, ...params, marker });
+    out.push(...page.images);
+    if (!page.next || page.images.length === 0) return out;
+    marker = new URLSearchParams(page.next.split('?')[1] ?? '').get('marker') ?? page.images[page.images.length - 1]!.id;
   }
+}
 
-  get(id: string): Promise<GlanceImage> {
-    return this.client.get<GlanceImage>(`images/${encodeURIComponent(id)}`);
+export function getImage(glance: ServiceClient, id: string): Promise<GlanceImage> {
+  return glance.get<GlanceImage>(imagePath(id));
+}
+
+/** The image, or undefined when Glance does not show it to the caller (absent or not visible). */
+export async function imageIfVisible(glance: ServiceClient, id: string): Promise<GlanceImage | undefined> {
+  try {
+    return await getImage(glance, id);
+  } catch (error) {
+    if (error instanceof OpenStackError && error.status === 404) return undefined;
+    throw error;
   }
+}
 
-  /** The image, or undefined when Glance does not show it to the caller (absent or not visible). */
-  async find(id: string): Promise<GlanceImage | undefined> {
-    try {
-      return await this.get(id);
-    } catch (error) {
-      if (error instanceof OpenStackError && error.status === 404) return undefined;
-      throw error;
-    }
-  }
+export function createImage(glance: ServiceClient, image: Record<string, unknown>): Promise<GlanceImage> {
+  return glance.post<GlanceImage>('images', image);
+}
 
-  create(image: Record<string, unknown>): Promise<GlanceImage> {
-    return this.client.post<GlanceImage>('images', image);
-  }
+export function updateImage(glance: ServiceClient, id: string, patch: ImagePatch[]): Promise<GlanceImage> {
+  return glance.patch<GlanceImage>(imagePath(id), patch, { 'content-type': PATCH_TYPE });
+}
 
-  update(id: string, patch: ImagePatch[]): Promise<GlanceImage> {
-    return this.client.patch<GlanceImage>(`images/${encodeURIComponent(id)}`, patch, { 'content-type': PATCH_TYPE });
-  }
+export function deleteImage(glance: ServiceClient, id: string): Promise<void> {
+  return glance.delete(imagePath(id));
+}
 
-  delete(id: string): Promise<void> {
-    return this.client.delete(`images/${encodeURIComponent(id)}`);
-  }
+/** Uploads image data from a buffer. */
+export async function uploadImage(glance: ServiceClient, id: string, data: Buffer): Promise<void> {
+  await glance.request('PUT', `${imagePath(id)}/file`, { body: data, headers: { 'content-type': 'application/octet-stream' } });
+}
 
-  /** Uploads image data from a buffer. */
-  async upload(id: string, data: Buffer): Promise<void> {
-    await this.client.request('PUT', `images/${encodeURIComponent(id)}/file`, {
+/**
+ * Uploads image data from a stream, without holding the image in memory. Not retried: a stream
+ * cannot be replayed.
+ */
+export async function uploadImageStream(glance: ServiceClient, id: string, data: Readable): Promise<void> {
+  const { baseUrl, headers, service, timeoutMs } = glance.options;
+  const url = `${baseUrl.replace(/\/+$/, '')}/${imagePath(id)}/file`;
+  try {
+    await got.put(url, {
       body: data,
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-  }
-
-  /**
-   * Uploads image data from a stream, without holding the image in memory. Not retried: a stream
-   * cannot be replayed.
-   */
-  async uploadStream(id: string, data: Readable): Promise<void> {
-    const { baseUrl, headers, service, timeoutMs } = this.client.options;
-    const url = `${baseUrl.replace(/\/+$/, '')}/images/${encodeURIComponent(id)}/file`;
-    try {
-      await got.put(url, {
-        body: data,
-        headers: { ...headers, 'content-type': 'application/octet-stream' },
-        timeout: { request: Math.max(timeoutMs, 600_000) },
-        retry: { limit: 0 },
-      });
-    } catch (error) {
-      const response = (error as { response?: { statusCode: number; body: unknown } }).response;
-      if (response) {
-        let body = response.body;
-        try {
-          body = JSON.parse(String(body));
-        } catch {
-          // keep the text
-        }
-        throw new OpenStackError(service, response.statusCode, faultOf(body).message ?? `${service} answered ${response.statusCode}`, undefined, 'PUT', url);
-      }
-      throw new OpenStackUnavailable(service, `${service} is unreachable: ${(error as Error).message}`);
-    }
-  }
-
-  /** The image's data as a stream (empty for images without data). */
-  download(id: string): Readable {
-    const { baseUrl, headers, timeoutMs } = this.client.options;
-    return got.stream(`${baseUrl.replace(/\/+$/, '')}/images/${encodeURIComponent(id)}/file`, {
-      headers: { ...headers, accept: 'application/octet-stream' },
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
       timeout: { request: Math.max(timeoutMs, 600_000) },
       retry: { limit: 0 },
     });
+  } catch (error) {
+    const response = (error as { response?: { statusCode: number; body: unknown } }).response;
+    if (response) {
+      let body = response.body;
+      try {
+        body = JSON.parse(String(body));
+      } catch {
+        // keep the text
+      }
+      throw new OpenStackError(service, response.statusCode, faultOf(body).message ?? `${service} answered ${response.statusCode}`, undefined, 'PUT', url);
+    }
+    throw new OpenStackUnavailable(service, `${service} is unreachable: ${(error as Error).message}`);
   }
+}
 
-  /** Interoperable image import (`web-download`, `glance-direct`, `copy-image`). */
-  async import(id: string, method: Record<string, unknown>): Promise<void> {
-    await this.client.request('POST', `images/${encodeURIComponent(id)}/import`, { json: { method } });
-  }
+/** The image's data as a stream (empty for images without data). */
+export function downloadImage(glance: ServiceClient, id: string): Readable {
+  const { baseUrl, headers, timeoutMs } = glance.options;
+  return got.stream(`${baseUrl.replace(/\/+$/, '')}/${imagePath(id)}/file`, {
+    headers: { ...headers, accept: 'application/octet-stream' },
+    timeout: { request: Math.max(timeoutMs, 600_000) },
+    retry: { limit: 0 },
+  });
+}
 
-  /** The import methods this Glance offers (`GET /v2/info/import`). */
-  async importMethods(): Promise<string[]> {
-    const body = await this.client.get<{ 'import-methods'?: { value?: string[] } }>('info/import');
-    return body['import-methods']?.value ?? [];
-  }
+/** Interoperable image import (`web-download`, `glance-direct`, `copy-image`). */
+export async function importImage(glance: ServiceClient, id: string, method: Record<string, unknown>): Promise<void> {
+  await glance.request('POST', `${imagePath(id)}/import`, { json: { method } });
+}
 
-  async members(id: string): Promise<GlanceMember[]> {
-    return (await this.client.get<{ members: GlanceMember[] }>(`images/${encodeURIComponent(id)}/members`)).members;
-  }
+/** The import methods this Glance offers (`GET /v2/info/import`). */
+export async function importMethods(glance: ServiceClient): Promise<string[]> {
+  const body = await glance.get<{ 'import-methods'?: { value?: string[] } }>('info/import');
+  return body['import-methods']?.value ?? [];
+}
 
-  addMember(id: string, member: string): Promise<GlanceMember> {
-    return this.client.post<GlanceMember>(`images/${encodeURIComponent(id)}/members`, { member });
-  }
+export async function listMembers(glance: ServiceClient, id: string): Promise<GlanceMember[]> {
+  return (await glance.get<{ members: GlanceMember[] }>(`${imagePath(id)}/members`)).members;
+}
 
-  removeMember(id: string, member: string): Promise<void> {
-    return this.client.delete(`images/${encodeURIComponent(id)}/members/${encodeURIComponent(member)}`);
-  }
+export function addMember(glance: ServiceClient, id: string, member: string): Promise<GlanceMember> {
+  return glance.post<GlanceMember>(`${imagePath(id)}/members`, { member });
+}
 
-  /** The member's own answer to a share (only the member project may set it). */
-  setMemberStatus(id: string, member: string, status: GlanceMember['status']): Promise<GlanceMember> {
-    return this.client.put<GlanceMember>(`images/${encodeURIComponent(id)}/members/${encodeURIComponent(member)}`, { status });
-  }
+export function removeMember(glance: ServiceClient, id: string, member: string): Promise<void> {
+  return glance.delete(`${imagePath(id)}/members/${encodeURIComponent(member)}`);
+}
+
+/** The member's own answer to a share (only the member project may set it). */
+export function setMemberStatus(glance: ServiceClient, id: string, member: string, status: GlanceMember['status']): Promise<GlanceMember> {
+  return glance.put<GlanceMember>(`${imagePath(id)}/members/${encodeURIComponent(member)}`, { status });
 }
 
 /** An image's additional property as text (Glance keeps them as strings), if set. */

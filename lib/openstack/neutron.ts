@@ -108,6 +108,13 @@ async function listIn<T>(
 
 const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
 
+// ---- quotas
+
+/** The project's Neutron quotas (-1: unlimited). */
+export async function projectQuota(neutron: ServiceClient, projectId: string): Promise<Record<string, number>> {
+  return (await neutron.get<{ quota: Record<string, number> }>(`quotas/${encodeURIComponent(projectId)}`)).quota;
+}
+
 // ---- ports
 
 /** What instances show of their ports: asking for these only halves Neutron's work on big lists

@@ -262,6 +262,21 @@ export const rebootServer = (nova: ServiceClient, id: string, type: 'SOFT' | 'HA
   serverAction(nova, id, { reboot: { type } });
 export const resizeServer = (nova: ServiceClient, id: string, flavorId: string) =>
   serverAction(nova, id, { resize: { flavorRef: flavorId } });
+/**
+ * Nova's createImage: the new image's UUID (microversion ≥ 2.45 answers it in the body, older
+ * ones in the Location header).
+ */
+export async function createServerImage(nova: ServiceClient, id: string, name: string, metadata: Record<string, string>): Promise<string> {
+  const response = await nova.request<{ image_id?: string }>('POST', `${serverPath(id)}/action`, {
+    json: { createImage: { name, metadata } },
+  });
+  const fromBody = typeof response.body === 'object' ? response.body?.image_id : undefined;
+  const location = response.headers['location'];
+  const fromHeader = typeof location === 'string' ? location.split('/').pop() : undefined;
+  const imageId = fromBody ?? fromHeader;
+  if (!imageId) throw new Error('Nova answered createImage without an image id');
+  return imageId;
+}
 export const confirmResize = (nova: ServiceClient, id: string) => serverAction(nova, id, { confirmResize: null });
 
 /** The console log, or undefined when the server has none to give (not running, not supported). */
@@ -281,20 +296,28 @@ export async function serverPassword(nova: ServiceClient, id: string): Promise<s
 }
 
 export interface NovaVolumeAttachment {
+  /** The attachment's id (the volume's id in Nova's API). */
+  id?: string;
   volumeId: string;
   serverId: string;
   device: string | null;
+  tag?: string | null;
   delete_on_termination?: boolean;
 }
 
+/** Attaches a volume through Nova, so that the hypervisor and Cinder agree. */
+export async function attachVolume(nova: ServiceClient, serverId: string, volumeId: string, device: string | undefined): Promise<NovaVolumeAttachment> {
+  const body = { volumeAttachment: { volumeId, ...(device ? { device } : {}) } };
+  return (await nova.post<{ volumeAttachment: NovaVolumeAttachment }>(`${serverPath(serverId)}/os-volume_attachments`, body)).volumeAttachment;
+}
+
+export async function detachVolume(nova: ServiceClient, serverId: string, volumeId: string): Promise<void> {
+  await nova.delete(`${serverPath(serverId)}/os-volume_attachments/${encodeURIComponent(volumeId)}`);
+}
+
+/** A server's volume attachments; delete_on_termination needs the client's microversion ≥ 2.79. */
 export async function volumeAttachments(nova: ServiceClient, serverId: string): Promise<NovaVolumeAttachment[]> {
-  const headers = await versioned(nova);
-  const { body } = await nova.request<{ volumeAttachments: NovaVolumeAttachment[] }>(
-    'GET',
-    `${serverPath(serverId)}/os-volume_attachments`,
-    { headers },
-  );
-  return body.volumeAttachments;
+  return (await nova.get<{ volumeAttachments: NovaVolumeAttachment[] }>(`${serverPath(serverId)}/os-volume_attachments`)).volumeAttachments;
 }
 
 /** Changes delete_on_termination of a volume attachment (microversion 2.85). */
@@ -325,6 +348,16 @@ export async function keypairExists(nova: ServiceClient, name: string): Promise<
 export interface NovaZone {
   zoneName: string;
   zoneState: { available: boolean };
+}
+
+/** The public key of another user's key pair, read as admin (microversion ≥ 2.10); undefined when gone. */
+export async function userPublicKey(nova: ServiceClient, name: string, userId: string): Promise<string | undefined> {
+  try {
+    return (await nova.get<{ keypair: { public_key: string } }>(`os-keypairs/${encodeURIComponent(name)}`, { user_id: userId })).keypair.public_key;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** Availability zones instances may be placed in (Nova's internal zone left out). */

@@ -13,7 +13,8 @@ import { DeregisterImageCommand, DescribeImagesCommand, RegisterImageCommand } f
 import { SignatureV4 } from '@smithy/signature-v4';
 import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Glance } from '../../lib/openstack/glance.js';
+import { deleteImage, imageIfVisible, listImages } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { makeBundle, type Bundle } from '../unit/images/bundle-fixture.js';
 import { awsCli, ec2Client } from './support/clients.js';
 import { fixtures, repo, runDir, uniqueName } from './support/env.js';
@@ -23,7 +24,7 @@ const demo = ec2Client('demo');
 const prefix = uniqueName('it-bundle');
 const bucket = prefix.toLowerCase();
 let s3: Record<string, string>;
-let glance: Glance;
+let glance: ServiceClient;
 
 function readEnvFile(path: string): Record<string, string> {
   return Object.fromEntries(
@@ -81,13 +82,13 @@ beforeAll(async () => {
     execFileSync('bash', [join(repo, 'local/restart-api.sh'), '--quiet'], { env: { ...process.env, ...s3, EC2_RUN_DIR: runDir }, stdio: 'ignore' });
   }
   await s3Put(bucket);
-  glance = new Glance((await openstackAs('demo')).glance);
+  glance = (await openstackAs('demo')).glance;
 }, 300_000);
 
 afterAll(async () => {
   const projectId = fixtures().projects['demo']!.projectId;
-  for (const image of await glance.list({ owner: projectId })) {
-    if (image.name?.startsWith(prefix)) await glance.delete(image.id).catch(() => undefined);
+  for (const image of await listImages(glance, { owner: projectId })) {
+    if (image.name?.startsWith(prefix)) await deleteImage(glance, image.id).catch(() => undefined);
   }
 });
 
@@ -112,7 +113,7 @@ describe('RegisterImage from S3 bundles', () => {
       RootDeviceName: '/dev/sda1',
       BlockDeviceMappings: [{ DeviceName: '/dev/sdb', VirtualName: 'ephemeral0' }],
     });
-    const [inGlance] = await glance.list({ name: `${prefix}-machine` });
+    const [inGlance] = await listImages(glance, { name: `${prefix}-machine` });
     expect(inGlance).toMatchObject({
       status: 'active',
       disk_format: 'ami',
@@ -122,7 +123,7 @@ describe('RegisterImage from S3 bundles', () => {
     });
     expect(inGlance!['ec2_registration_state']).toBeUndefined();
     await demo.send(new DeregisterImageCommand({ ImageId: imageId }));
-    expect(await glance.find(inGlance!.id)).toBeUndefined();
+    expect(await imageIfVisible(glance, inGlance!.id)).toBeUndefined();
   });
 
   it('registers kernel bundles as AKIs', async () => {
@@ -153,7 +154,7 @@ describe('RegisterImage from S3 bundles', () => {
     const missing = await registerError(`${bucket}/nowhere/x.manifest.xml`, `${prefix}-missing`);
     expect(missing.name).toBe('InvalidManifest');
 
-    const left = (await glance.list({ owner: fixtures().projects['demo']!.projectId })).filter((i) => /-(tampered|foreign|missing)$/.test(i.name ?? ''));
+    const left = (await listImages(glance, { owner: fixtures().projects['demo']!.projectId })).filter((i) => /-(tampered|foreign|missing)$/.test(i.name ?? ''));
     expect(left.filter((i) => i.name?.startsWith(prefix))).toEqual([]);
   });
 });

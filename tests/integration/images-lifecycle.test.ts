@@ -21,7 +21,8 @@ import {
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Glance } from '../../lib/openstack/glance.js';
+import { deleteImage, imageIfVisible, getImage, listImages } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { awsCli, boto3, ec2Client } from './support/clients.js';
 import { fixtures, uniqueName } from './support/env.js';
 import { eventually, openstackAs } from './support/openstack.js';
@@ -33,7 +34,7 @@ const instances: string[] = [];
 const images: string[] = [];
 const snapshots: string[] = [];
 const volumes: string[] = [];
-let glance: Glance;
+let glance: ServiceClient;
 let cirrosAmi: string;
 
 async function errorOf(promise: Promise<unknown>): Promise<string> {
@@ -77,7 +78,7 @@ async function actionsOfImagedServer(bdmJson: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  glance = new Glance((await openstackAs('demo')).glance);
+  glance = (await openstackAs('demo')).glance;
   const listed = await demo.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: [fixtures().imageName] }] }));
   cirrosAmi = listed.Images![0]!.ImageId!;
 });
@@ -86,8 +87,8 @@ afterAll(async () => {
   if (instances.length) await demo.send(new TerminateInstancesCommand({ InstanceIds: instances })).catch(() => undefined);
   for (const id of images) await demo.send(new DeregisterImageCommand({ ImageId: id })).catch(() => undefined);
   const projectId = fixtures().projects['demo']!.projectId;
-  for (const image of await glance.list({ owner: projectId })) {
-    if (image.name?.startsWith(prefix)) await glance.delete(image.id).catch(() => undefined);
+  for (const image of await listImages(glance, { owner: projectId })) {
+    if (image.name?.startsWith(prefix)) await deleteImage(glance, image.id).catch(() => undefined);
   }
   // Snapshots Nova made for CreateImage, and ours; volumes once the instances are gone.
   const cinder = (await openstackAs('demo')).cinder;
@@ -165,7 +166,7 @@ print(json.dumps(r['ImageId']))`);
     expect(snapshotId).toMatch(/^snap-/);
 
     // Glance holds Nova's volume-backed snapshot image; Nova stopped and started the server around it.
-    const inGlance = (await glance.list({ name: `${prefix}-made` }))[0]!;
+    const inGlance = (await listImages(glance, { name: `${prefix}-made` }))[0]!;
     expect(inGlance).toMatchObject({ status: 'active', bdm_v2: 'True', description: 'made by CreateImage' });
     expect(await actionsOfImagedServer(String(inGlance['block_device_mapping']))).toEqual(expect.arrayContaining(['stop', 'createImage', 'start']));
     expect((await running(firstInstance)).State?.Name).toBe('running');
@@ -176,7 +177,7 @@ print(json.dumps(r['ImageId']))`);
 
   it('makes the new AMI public for the second project and private again (JS SDK)', async () => {
     await demo.send(new ModifyImageAttributeCommand({ ImageId: createdAmi, LaunchPermission: { Add: [{ Group: 'all' }] } }));
-    const inGlance = (await glance.list({ name: `${prefix}-made` }))[0]!;
+    const inGlance = (await listImages(glance, { name: `${prefix}-made` }))[0]!;
     expect(inGlance.visibility).toBe('community');
     const seen = (await alt.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: [`${prefix}-made`] }] }))).Images!;
     expect(seen).toHaveLength(1);
@@ -184,7 +185,7 @@ print(json.dumps(r['ImageId']))`);
     const altId = seen[0]!.ImageId!;
 
     await demo.send(new ModifyImageAttributeCommand({ ImageId: createdAmi, LaunchPermission: { Remove: [{ Group: 'all' }] } }));
-    expect((await glance.get(inGlance.id)).visibility).not.toMatch(/public|community/);
+    expect((await getImage(glance, inGlance.id)).visibility).not.toMatch(/public|community/);
     expect((await alt.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: [`${prefix}-made`] }] }))).Images).toEqual([]);
     expect(await errorOf(alt.send(new DescribeImagesCommand({ ImageIds: [altId] })))).toBe('InvalidAMIID.NotFound');
   });
@@ -199,7 +200,7 @@ print(json.dumps(r['ImageId']))`);
     const image = await describeImage(imageId);
     expect(image).toMatchObject({ RootDeviceType: 'instance-store', ImageType: 'machine' });
     expect(['pending', 'available']).toContain(image.State);
-    const inGlance = (await glance.list({ name: `${prefix}-store` }))[0]!;
+    const inGlance = (await listImages(glance, { name: `${prefix}-store` }))[0]!;
     expect(inGlance['image_type']).toBe('snapshot');
     expect(inGlance['instance_uuid']).toBeTruthy();
     expect(await errorOf(demo.send(new CreateImageCommand({ InstanceId: instanceId, Name: `${prefix}-store` })))).toBe('InvalidAMIName.Duplicate');
@@ -210,9 +211,9 @@ print(json.dumps(r['ImageId']))`);
 
   it('deregisters the AMIs: Glance deletes them, their ids are gone', async () => {
     for (const id of [createdAmi, ebsAmi]) {
-      const uuid = (await glance.list({ name: id === createdAmi ? `${prefix}-made` : `${prefix}-base` }))[0]!.id;
+      const uuid = (await listImages(glance, { name: id === createdAmi ? `${prefix}-made` : `${prefix}-base` }))[0]!.id;
       await demo.send(new DeregisterImageCommand({ ImageId: id }));
-      expect(await glance.find(uuid)).toBeUndefined();
+      expect(await imageIfVisible(glance, uuid)).toBeUndefined();
       expect(await errorOf(demo.send(new DescribeImagesCommand({ ImageIds: [id] })))).toBe('InvalidAMIID.NotFound');
     }
   });

@@ -20,7 +20,8 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Glance, type GlanceImage } from '../../lib/openstack/glance.js';
+import { createImage, deleteImage, imageIfVisible, getImage, type GlanceImage, listImages, listMembers, uploadImage } from '../../lib/openstack/glance.js';
+import type { ServiceClient } from '../../lib/openstack/http.js';
 import { awsCli, boto3, ec2Client } from './support/clients.js';
 import { fixtures, uniqueName } from './support/env.js';
 import { eventually, openstackAs } from './support/openstack.js';
@@ -29,14 +30,14 @@ const demo = ec2Client('demo');
 const alt = ec2Client('alt');
 const prefix = uniqueName('it-img');
 const made: string[] = []; // Glance UUIDs to delete afterwards
-let glance: Glance; // as demo
+let glance: ServiceClient; // as demo
 let altProject: string;
 let demoProject: string;
 
 async function glanceImage(body: Record<string, unknown>, data?: Buffer): Promise<GlanceImage> {
-  const image = await glance.create({ visibility: 'private', disk_format: 'raw', container_format: 'bare', ...body });
+  const image = await createImage(glance, { visibility: 'private', disk_format: 'raw', container_format: 'bare', ...body });
   made.push(image.id);
-  if (data) await glance.upload(image.id, data);
+  if (data) await uploadImage(glance, image.id, data);
   return image;
 }
 
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const f = fixtures();
   demoProject = f.projects['demo']!.projectId;
   altProject = f.projects['alt']!.projectId;
-  glance = new Glance((await openstackAs('demo')).glance);
+  glance = (await openstackAs('demo')).glance;
   kernel = await glanceImage({ name: `${prefix}-kernel`, disk_format: 'aki', container_format: 'aki' }, randomBytes(1024));
   machine = await glanceImage(
     { name: `${prefix}-machine`, architecture: 'aarch64', description: 'made in Glance', kernel_id: kernel.id, os_distro: 'cirros' },
@@ -77,8 +78,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Everything this run made, including what a failed step left behind.
-  const mine = (await glance.list({ owner: demoProject })).filter((i) => i.name?.startsWith(prefix)).map((i) => i.id);
-  for (const id of new Set([...made, ...mine])) await glance.delete(id).catch(() => undefined);
+  const mine = (await listImages(glance, { owner: demoProject })).filter((i) => i.name?.startsWith(prefix)).map((i) => i.id);
+  for (const id of new Set([...made, ...mine])) await deleteImage(glance, id).catch(() => undefined);
 });
 
 describe('DescribeImages', () => {
@@ -152,7 +153,7 @@ print(json.dumps({
 describe('image attributes and launch permissions', () => {
   it('makes an image public (community), shares it with an account, and private again', async () => {
     await demo.send(new ModifyImageAttributeCommand({ ImageId: amiId, LaunchPermission: { Add: [{ Group: 'all' }] } }));
-    expect((await glance.get(machine.id)).visibility).toBe('community');
+    expect((await getImage(glance, machine.id)).visibility).toBe('community');
     const seen = await describeByName(alt, `${prefix}-machine`);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ Public: true, OwnerId: demoProject });
@@ -170,21 +171,21 @@ describe('image attributes and launch permissions', () => {
 
     const remove = awsCli(['modify-image-attribute', '--image-id', amiId, '--attribute', 'launchPermission', '--operation-type', 'remove', '--user-groups', 'all']);
     expect(remove.status, remove.stderr).toBe(0);
-    expect((await glance.get(machine.id)).visibility).toBe('shared');
-    expect((await glance.members(machine.id)).map((m) => m.member_id)).toEqual([altProject]);
+    expect((await getImage(glance, machine.id)).visibility).toBe('shared');
+    expect((await listMembers(glance, machine.id)).map((m) => m.member_id)).toEqual([altProject]);
     const shared = await describeByName(alt, `${prefix}-machine`);
     expect(shared.map((i) => [i.ImageId, i.Public])).toEqual([[altId, false]]);
     const executable = await alt.send(new DescribeImagesCommand({ ExecutableUsers: ['self'], ImageIds: [altId] }));
     expect(executable.Images).toHaveLength(1);
 
     await demo.send(new ModifyImageAttributeCommand({ ImageId: amiId, LaunchPermission: { Remove: [{ UserId: altProject }] } }));
-    expect(await glance.members(machine.id)).toEqual([]);
+    expect(await listMembers(glance, machine.id)).toEqual([]);
     expect(await describeByName(alt, `${prefix}-machine`)).toEqual([]);
     expect(await errorOf(alt.send(new DescribeImagesCommand({ ImageIds: [altId] })))).toBe('InvalidAMIID.NotFound');
 
     await demo.send(new ModifyImageAttributeCommand({ ImageId: amiId, LaunchPermission: { Add: [{ Group: 'all' }, { UserId: altProject }] } }));
     await demo.send(new ResetImageAttributeCommand({ ImageId: amiId, Attribute: 'launchPermission' }));
-    expect((await glance.get(machine.id)).visibility).toBe('private');
+    expect((await getImage(glance, machine.id)).visibility).toBe('private');
     expect((await demo.send(new DescribeImageAttributeCommand({ ImageId: amiId, Attribute: 'launchPermission' }))).LaunchPermissions).toEqual([]);
     expect(await describeByName(alt, `${prefix}-machine`)).toEqual([]);
   });
@@ -192,7 +193,7 @@ describe('image attributes and launch permissions', () => {
   it('changes and describes the description, kernel and mapping attributes', async () => {
     const out = awsCli(['modify-image-attribute', '--image-id', amiId, '--description', 'Value=changed through EC2']);
     expect(out.status, out.stderr).toBe(0);
-    expect((await glance.get(machine.id))['description']).toBe('changed through EC2');
+    expect((await getImage(glance, machine.id))['description']).toBe('changed through EC2');
     const described = boto3(`print(json.dumps([ec2.describe_image_attribute(ImageId=${JSON.stringify(amiId)}, Attribute=a) for a in ['description', 'kernel', 'blockDeviceMapping', 'productCodes']], default=str))`);
     expect(described.status, described.stderr).toBe(0);
     const [description, kernelAttr, mapping, codes] = described.json as Array<Record<string, unknown>>;
@@ -213,7 +214,7 @@ describe('image attributes and launch permissions', () => {
     expect(await modify({})).toBe('MissingParameter');
     const cirros = (await describeByName(demo, fixtures().imageName))[0]!.ImageId!;
     expect(await errorOf(demo.send(new DescribeImageAttributeCommand({ ImageId: cirros, Attribute: 'launchPermission' })))).toBe('AuthFailure');
-    expect((await glance.get(machine.id)).visibility).toBe('private');
+    expect((await getImage(glance, machine.id)).visibility).toBe('private');
   });
 });
 
@@ -229,7 +230,7 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
     expect(again.ImageId).toBe(copy.ImageId);
     const [image] = (await demo.send(new DescribeImagesCommand({ ImageIds: [copy.ImageId!] }))).Images!;
     expect(image).toMatchObject({ Name: `${prefix}-copy`, State: 'available', Architecture: 'arm64', KernelId: akiId, Tags: [{ Key: 'team', Value: 'images' }] });
-    const copied = (await glance.list({ name: `${prefix}-copy` }))[0]!;
+    const copied = (await listImages(glance, { name: `${prefix}-copy` }))[0]!;
     made.push(copied.id);
     expect(copied).toMatchObject({ checksum: md5(data), size: data.length, owner: demoProject, ec2_copied_from: machine.id });
     expect(await errorOf(demo.send(new CopyImageCommand({ SourceImageId: amiId, SourceRegion: 'elsewhere-1', Name: `${prefix}-x` })))).toBe('InvalidParameterValue');
@@ -275,7 +276,7 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
           { DeviceName: '/dev/sdb', VirtualName: 'ephemeral0' },
         ],
       });
-      const inGlance = (await glance.list({ name: `${prefix}-ebs` }))[0]!;
+      const inGlance = (await listImages(glance, { name: `${prefix}-ebs` }))[0]!;
       made.push(inGlance.id);
       expect(inGlance['bdm_v2']).toBe('True');
       expect(JSON.parse(String(inGlance['block_device_mapping']))[0]).toMatchObject({ boot_index: 0, source_type: 'snapshot', destination_type: 'volume' });
@@ -309,13 +310,13 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
     });
     try {
       const { ImageId } = await demo.send(new RegisterImageCommand({ Name: `${prefix}-url`, ImageLocation: 'http://127.0.0.1/disk.img' }));
-      made.push(...(await glance.list({ name: `${prefix}-url` })).map((i) => i.id));
+      made.push(...(await listImages(glance, { name: `${prefix}-url` })).map((i) => i.id));
       const image = await eventually(async () => {
         const [i] = (await demo.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))).Images!;
         return i?.State === 'available' ? i : undefined;
       }, 'web-download import');
       expect(image.ImageLocation).toBe('http://127.0.0.1/disk.img');
-      const [inGlance] = await glance.list({ name: `${prefix}-url` });
+      const [inGlance] = await listImages(glance, { name: `${prefix}-url` });
       expect(inGlance!.checksum).toBe(md5(data));
     } finally {
       server.close();
@@ -328,7 +329,7 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
       .then(() => undefined)
       .catch((e: { name: string; message: string }) => e);
     expect(error?.name).toBe('InvalidParameterValue');
-    expect(await glance.list({ name: `${prefix}-badurl` })).toEqual([]);
+    expect(await listImages(glance, { name: `${prefix}-badurl` })).toEqual([]);
   });
 
   it('deregisters: DryRun leaves the image, then Glance deletes it and the id is gone', async () => {
@@ -336,11 +337,11 @@ describe('CopyImage, RegisterImage, DeregisterImage', () => {
     const [found] = await describeByName(demo, `${prefix}-doomed`);
     const id = found!.ImageId!;
     expect(await errorOf(demo.send(new DeregisterImageCommand({ ImageId: id, DryRun: true })))).toBe('DryRunOperation');
-    expect((await glance.get(extra.id)).status).toBe('active');
+    expect((await getImage(glance, extra.id)).status).toBe('active');
     expect(await errorOf(alt.send(new DeregisterImageCommand({ ImageId: id })))).toBe('InvalidAMIID.NotFound');
     const out = awsCli(['deregister-image', '--image-id', id]);
     expect(out.status, out.stderr).toBe(0);
-    expect(await glance.find(extra.id)).toBeUndefined();
+    expect(await imageIfVisible(glance, extra.id)).toBeUndefined();
     expect(await errorOf(demo.send(new DescribeImagesCommand({ ImageIds: [id] })))).toBe('InvalidAMIID.NotFound');
     expect(await errorOf(demo.send(new DeregisterImageCommand({ ImageId: id })))).toBe('InvalidAMIID.NotFound');
   });

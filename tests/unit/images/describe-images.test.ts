@@ -1,9 +1,10 @@
 import { describe as suite, expect, it } from 'vitest';
 import { describe } from '../../../lib/describe/engine.js';
-import type { GlanceImage, GlanceMember, ListParams } from '../../../lib/openstack/glance.js';
+import { type GlanceImage, type GlanceMember, type ListParams } from '../../../lib/openstack/glance.js';
 import { ec2IdFor } from '../../../lib/store/ids.js';
 import type { Image } from '../../../schemas/types.js';
-import { imageDescriptor, isoDate, scopeFilters, type DescribeScope, type GlanceReader } from '../../../functions/images/image-resource.js';
+import { imageDescriptor, isoDate, scopeFilters, type DescribeScope } from '../../../functions/images/image-resource.js';
+import { glanceClient, type GlanceFake } from './glance-client.js';
 import { fakeContext } from '../support/context.js';
 
 const ME = 'project-1';
@@ -26,7 +27,7 @@ function image(id: string, fields: Partial<GlanceImage> = {}): GlanceImage {
 }
 
 /** Glance as a project member sees it: the given images, filtered by the few params we send. */
-class FakeGlance implements GlanceReader {
+class FakeGlance implements GlanceFake {
   calls: ListParams[] = [];
   gets: string[] = [];
   constructor(
@@ -60,7 +61,7 @@ class FakeGlance implements GlanceReader {
 
 async function run(glance: FakeGlance, request: { ids?: string[]; filters?: Array<{ Name: string; Values: string[] }> } = {}, scope: DescribeScope = {}, ctx = fakeContext()) {
   const filters = [...(request.filters ?? []), ...scopeFilters(scope, ctx.store.projectId)];
-  const result = await describe(ctx, 'DescribeImages', imageDescriptor(glance, scope), { ids: request.ids, filters });
+  const result = await describe(ctx, 'DescribeImages', imageDescriptor(glanceClient(glance), scope), { ids: request.ids, filters });
   return { ctx, images: result.items };
 }
 

@@ -1,9 +1,10 @@
 import { describe as suite, expect, it } from 'vitest';
-import type { Glance, GlanceImage, GlanceMember, ImagePatch } from '../../../lib/openstack/glance.js';
+import type { GlanceImage, GlanceMember, ImagePatch } from '../../../lib/openstack/glance.js';
 import { OpenStackError } from '../../../lib/openstack/http.js';
 import { planModification } from '../../../functions/images/ModifyImageAttribute.js';
 import { changeLaunchPermissions, launchPermissionsOf, resetLaunchPermissions } from '../../../functions/images/launch-permissions.js';
 import { fakeContext } from '../support/context.js';
+import { glanceClient } from './glance-client.js';
 
 /** One Glance image with Glance's member rules: members only on shared images, kept across changes. */
 class OneImageGlance {
@@ -61,7 +62,7 @@ suite('launch permissions on Glance', () => {
   it('makes an image community for a member and shared again, keeping user permissions across', async () => {
     const ctx = fakeContext();
     const fake = new OneImageGlance(image('private'));
-    const glance = fake as unknown as Glance;
+    const glance = glanceClient(fake);
     await changeLaunchPermissions(ctx, glance, fake.image, { ...none, addUsers: ['p2'] });
     expect(fake.image.visibility).toBe('shared');
     expect(fake.members_).toEqual(['p2']);
@@ -81,10 +82,10 @@ suite('launch permissions on Glance', () => {
     const ctx = fakeContext();
     ctx.caller.roles = ['admin'];
     const allowed = new OneImageGlance(image('shared'), true);
-    await changeLaunchPermissions(ctx, allowed as unknown as Glance, allowed.image, { ...none, addAll: true });
+    await changeLaunchPermissions(ctx, glanceClient(allowed), allowed.image, { ...none, addAll: true });
     expect(allowed.image.visibility).toBe('public');
     const refused = new OneImageGlance(image('shared'), false);
-    await changeLaunchPermissions(ctx, refused as unknown as Glance, refused.image, { ...none, addAll: true });
+    await changeLaunchPermissions(ctx, glanceClient(refused), refused.image, { ...none, addAll: true });
     expect(refused.image.visibility).toBe('community');
   });
 
@@ -92,11 +93,11 @@ suite('launch permissions on Glance', () => {
     const ctx = fakeContext();
     const fake = new OneImageGlance(image('shared'));
     fake.members_ = ['p2', 'p3'];
-    await changeLaunchPermissions(ctx, fake as unknown as Glance, fake.image, { ...none, addAll: true });
-    await resetLaunchPermissions(ctx, fake as unknown as Glance, fake.image);
+    await changeLaunchPermissions(ctx, glanceClient(fake), fake.image, { ...none, addAll: true });
+    await resetLaunchPermissions(ctx, glanceClient(fake), fake.image);
     expect(fake.image.visibility).toBe('private');
     expect(fake.members_).toEqual([]);
-    expect(await launchPermissionsOf(ctx, fake as unknown as Glance, fake.image)).toEqual([]);
+    expect(await launchPermissionsOf(ctx, glanceClient(fake), fake.image)).toEqual([]);
   });
 });
 

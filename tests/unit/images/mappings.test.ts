@@ -1,8 +1,8 @@
 import { describe as suite, expect, it } from 'vitest';
 import { imageMappingProperties, mergeBdms, toNovaBdm } from '../../../functions/images/bdm-input.js';
 import { formatsFor } from '../../../functions/images/RegisterImage.js';
-import { kindOf, novaBdmOf, rootDeviceNameOf, rootDeviceTypeOf, sameDevice, stateOf } from '../../../functions/images/image-model.js';
-import type { GlanceImage } from '../../../lib/openstack/glance.js';
+import { kindOf, novaBdmOf, rootDeviceNameOf, rootDeviceTypeOf, sameDevice, stateOf } from '../../../lib/domain/images/image-model.js';
+import { type GlanceImage } from '../../../lib/openstack/glance.js';
 
 const snaps = new Map([['snap-0123456789abcdef0', 'uuid-s1']]);
 const image = (fields: Partial<GlanceImage>): GlanceImage => ({
@@ -109,7 +109,7 @@ suite('reading images', () => {
 
 suite('state push-down', () => {
   it('asks Glance for every status an EC2 state can come from', async () => {
-    const { glanceStatusesFor } = await import('../../../functions/images/image-model.js');
+    const { glanceStatusesFor } = await import('../../../lib/domain/images/image-model.js');
     expect(glanceStatusesFor('available')).toEqual(['active']);
     expect(glanceStatusesFor('pending').sort()).toEqual(['importing', 'queued', 'saving', 'uploading']);
     expect(glanceStatusesFor('failed').sort()).toEqual(['killed', 'queued']);

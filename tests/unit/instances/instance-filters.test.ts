@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFilters, matchesAll } from '../../../lib/describe/filters.js';
 import { operation } from '../../../lib/protocol/model.js';
 import { INSTANCE_FILTERS } from '../../../functions/instances/instance-resource.js';
-import type { InstanceView } from '../../../functions/instances/instance-model.js';
+import type { InstanceView } from '../../../lib/domain/instances/instance-model.js';
 import { reservationsOf } from '../../../functions/instances/reservations.js';
 
 const view = (id: string, reservationId: string, extra: Partial<InstanceView['instance']> = {}): InstanceView =>

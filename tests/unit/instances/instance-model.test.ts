@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentIdOf, diskOf, formatInstance, privateDnsName } from '../../../functions/instances/instance-model.js';
-import type { Related } from '../../../functions/instances/instance-related.js';
-import type { LaunchRecord } from '../../../functions/instances/launch-record.js';
+import { attachmentIdOf, diskOf, formatInstance, privateDnsName } from '../../../lib/domain/instances/instance-model.js';
+import type { Related } from '../../../lib/domain/instances/instance-related.js';
+import type { LaunchRecord } from '../../../lib/domain/instances/launch-record.js';
 import type { NeutronPort } from '../../../lib/openstack/neutron.js';
 import type { NovaServer } from '../../../lib/openstack/nova.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFailedLaunch, novaTime, stateNameOf, userInitiated } from '../../../functions/instances/instance-state.js';
+import { isFailedLaunch, novaTime, stateNameOf, userInitiated } from '../../../lib/domain/instances/instance-state.js';
 import type { NovaServer } from '../../../lib/openstack/nova.js';
 
 const server = (vm: string, task: string | null = null, extra: Partial<NovaServer> = {}) =>

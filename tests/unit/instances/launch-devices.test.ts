@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDevices, type DeviceContext } from '../../../functions/instances/launch-devices.js';
-import type { GlanceImage } from '../../../lib/openstack/glance.js';
+import { type GlanceImage } from '../../../lib/openstack/glance.js';
 import type { Flavor } from '../../../lib/openstack/nova-flavors.js';
 import { MemoryStore } from '../support/memory-store.js';
 

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { diskAfter, factsOf } from '../../../functions/metadata/facts.js';
 import { asMemberSees } from '../../../functions/metadata/lookup.js';
-import { formatInstance } from '../../../functions/instances/instance-model.js';
-import type { Related } from '../../../functions/instances/instance-related.js';
-import type { LaunchRecord } from '../../../functions/instances/launch-record.js';
+import { formatInstance } from '../../../lib/domain/instances/instance-model.js';
+import type { Related } from '../../../lib/domain/instances/instance-related.js';
+import type { LaunchRecord } from '../../../lib/domain/instances/launch-record.js';
 import type { NeutronPort, NeutronSubnet } from '../../../lib/openstack/neutron.js';
 import type { NovaServer } from '../../../lib/openstack/nova.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, forwardedAddresses, identify, signInstanceId } from '../../../functions/metadata/identity.js';
-import { MetadataFailure } from '../../../functions/metadata/responses.js';
-import { MAX_TTL_SECONDS, issueToken, requestedTtl, verifyToken } from '../../../functions/metadata/tokens.js';
+import { constantTimeEqual, forwardedAddresses, identify, signInstanceId } from '../../../lib/domain/metadata/identity.js';
+import { MetadataFailure } from '../../../lib/domain/metadata/responses.js';
+import { MAX_TTL_SECONDS, issueToken, requestedTtl, verifyToken } from '../../../lib/domain/metadata/tokens.js';
 import { SECRET, SERVER_ID, TENANT, agentHeaders } from './fixtures.js';
 
 const statusOf = (f: () => unknown) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MetadataSettings } from '../../../functions/metadata/access.js';
+import type { MetadataSettings } from '../../../lib/domain/metadata/access.js';
 import type { InstanceFacts } from '../../../functions/metadata/facts.js';
 import { handleMetadataRequest, type InstanceSource } from '../../../functions/metadata/router.js';
-import { VERSIONS } from '../../../functions/metadata/versions.js';
+import { VERSIONS } from '../../../lib/domain/metadata/versions.js';
 import { SECRET, SERVER_ID, TENANT, agentHeaders, request, sampleFacts } from './fixtures.js';
 
 const settings = (over: Partial<MetadataSettings> = {}): MetadataSettings => ({ sharedSecret: SECRET, requireToken: false, cacheSeconds: 5, ...over });

@@ -9,7 +9,7 @@ import type { CinderAttachmentRecord, CinderSnapshot, CinderVolume } from '../..
 import type { OpenStack } from '../../../lib/openstack/clients.js';
 import { OpenStackError, type ServiceClient } from '../../../lib/openstack/http.js';
 import type { Ec2ActionName } from '../../../schemas/types.js';
-import type { NovaVolumeAttachment } from '../../../functions/volumes/attachments.js';
+import type { NovaVolumeAttachment } from '../../../lib/openstack/nova.js';
 import { fakeContext } from '../support/context.js';
 import { MemoryStore } from '../support/memory-store.js';
 

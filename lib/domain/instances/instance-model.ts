@@ -11,11 +11,11 @@
  * caller read them, then AWS's defaults.
  */
 import { createHash } from 'node:crypto';
-import type { ActionContext } from '../../lib/context.js';
-import type { NeutronFloatingIp, NeutronPort } from '../../lib/openstack/neutron.js';
-import type { NovaServer } from '../../lib/openstack/nova.js';
-import { ec2IdsFor } from '../../lib/store/ids.js';
-import { tagsOf, type Tag } from '../../lib/store/tags.js';
+import type { ActionContext } from '../../context.js';
+import type { NeutronFloatingIp, NeutronPort } from '../../openstack/neutron.js';
+import type { NovaServer } from '../../openstack/nova.js';
+import { ec2IdsFor } from '../../store/ids.js';
+import { tagsOf, type Tag } from '../../store/tags.js';
 import type {
   GroupIdentifier,
   Instance,
@@ -23,7 +23,7 @@ import type {
   InstanceNetworkInterface,
   InstanceNetworkInterfaceAssociation,
   PlatformValues,
-} from '../../schemas/types.js';
+} from '../../../schemas/types.js';
 import { DEFAULT_ROOT_DEVICE, architectureOf, deviceName, isWindows, rootDeviceNameOf } from '../images/image-model.js';
 import { STATE_CODES, novaTime, stateNamed, stateNameOf, userInitiated } from './instance-state.js';
 import { fetchRelated, type InstanceDeps, type ProjectPrefetch, type Related } from './instance-related.js';

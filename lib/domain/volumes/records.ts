@@ -6,7 +6,7 @@
  *   snapshot#<snap-id>     {encrypted}                 facts Cinder's snapshot does not carry
  *   volume-gc#<uuid>       {uuid}                      a volume of ours still to delete (discard.ts)
  */
-import type { ActionContext } from '../../lib/context.js';
+import type { ActionContext } from '../../context.js';
 
 type Store = ActionContext['store'];
 

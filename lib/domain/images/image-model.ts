@@ -2,9 +2,9 @@
  * How a Glance image reads as an EC2 image: kind (ami/aki/ari), state, architecture, platform and
  * the block device mapping Nova records in image properties. Pure functions: no I/O.
  */
-import type { GlanceImage, GlanceStatus } from '../../lib/openstack/glance.js';
-import { propertyOf } from '../../lib/openstack/glance.js';
-import type { ArchitectureValues, ImageState, ImageTypeValues } from '../../schemas/types.js';
+import type { GlanceImage, GlanceStatus } from '../../openstack/glance.js';
+import { propertyOf } from '../../openstack/glance.js';
+import type { ArchitectureValues, ImageState, ImageTypeValues } from '../../../schemas/types.js';
 
 export type ImageKind = 'ami' | 'aki' | 'ari';
 

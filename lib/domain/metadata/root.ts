@@ -3,9 +3,9 @@
  * which owns `GET /` on a gateway shared with the EC2 endpoint, answers it for requests that come
  * from the metadata agent (no Action, an X-Instance-ID header) without loading the metadata code.
  */
-import type { IncomingRequest } from '../../lib/auth/signed-request.js';
-import { config } from '../../lib/config.js';
-import type { HttpResponse } from '../../lib/http/gateway.js';
+import type { IncomingRequest } from '../../auth/signed-request.js';
+import { config } from '../../config.js';
+import type { HttpResponse } from '../../http/gateway.js';
 import { checkAccess, type MetadataSettings } from './access.js';
 import { logRequest } from './log.js';
 import { MetadataFailure, failure, text } from './responses.js';

@@ -6,7 +6,7 @@
  * about by id (`ports?device_id=…`, one GET per volume); a listing of the whole project reads the
  * project's ports and floating IPs in one request each, started while Nova is still listing.
  */
-import type { NeutronFloatingIp, NeutronPort, NeutronSecurityGroup } from '../../lib/openstack/neutron.js';
+import type { NeutronFloatingIp, NeutronPort, NeutronSecurityGroup } from '../../openstack/neutron.js';
 import {
   floatingIpsOfPorts,
   floatingIpsOfProject,
@@ -14,12 +14,13 @@ import {
   portsOfDevices,
   portsOfProject,
   securityGroupsById,
-} from '../../lib/openstack/neutron.js';
-import type { NovaServer } from '../../lib/openstack/nova.js';
-import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
-import type { GlanceImage } from '../../lib/openstack/glance.js';
-import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../lib/store/ids.js';
-import type { StateStore } from '../../lib/store/project-store.js';
+} from '../../openstack/neutron.js';
+import type { NovaServer } from '../../openstack/nova.js';
+import { OpenStackError, type ServiceClient } from '../../openstack/http.js';
+import { getVolume, listVolumes } from '../../openstack/cinder.js';
+import { getImage, type GlanceImage } from '../../openstack/glance.js';
+import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
+import type { StateStore } from '../../store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
 
 /** What loading instances needs: OpenStack clients (the caller's or a service's) and the project's table. */
@@ -133,7 +134,7 @@ function imageOf(glance: ServiceClient, projectId: string, id: string): Promise<
   const key = `${projectId}/${id}`;
   const hit = imageCache.get(key);
   if (hit && Date.now() - hit.at < IMAGE_TTL_MS) return hit.image;
-  const image = glance.get<GlanceImage>(`images/${encodeURIComponent(id)}`).catch((error: unknown) => {
+  const image = getImage(glance, id).catch((error: unknown) => {
     if (error instanceof OpenStackError && (error.status === 404 || error.status === 403)) return undefined;
     imageCache.delete(key);
     throw error;
@@ -147,18 +148,13 @@ async function volumesOf(deps: InstanceDeps, ids: string[], projectWide: boolean
   if (ids.length === 0) return out;
   if (projectWide && ids.length > VOLUMES_BY_ID_LIMIT) {
     const wanted = new Set(ids);
-    let marker: string | undefined;
-    for (;;) {
-      const body = await deps.cinder.get<{ volumes: CinderVolumeInfo[] }>('volumes/detail', { limit: 1000, marker });
-      for (const v of body.volumes) if (wanted.has(v.id)) out.set(v.id, v);
-      if (body.volumes.length < 1000) return out;
-      marker = body.volumes[body.volumes.length - 1]!.id;
-    }
+    for (const v of await listVolumes(deps.cinder)) if (wanted.has(v.id)) out.set(v.id, v);
+    return out;
   }
   await Promise.all(
     ids.map(async (id) => {
       try {
-        out.set(id, (await deps.cinder.get<{ volume: CinderVolumeInfo }>(`volumes/${encodeURIComponent(id)}`)).volume);
+        out.set(id, await getVolume(deps.cinder, id));
       } catch (error) {
         if (!(error instanceof OpenStackError && error.status === 404)) throw error;
       }

@@ -2,7 +2,7 @@
  * Answers as AWS's instance metadata service writes them: values and listings as text/plain,
  * user data as the bytes given, errors as a bare status page that says nothing about the instance.
  */
-import type { HttpResponse } from '../../lib/http/gateway.js';
+import type { HttpResponse } from '../../http/gateway.js';
 
 const BASE_HEADERS = { server: 'EC2ws' };
 

@@ -4,9 +4,9 @@
  * still has a snapshot, so what cannot go now is remembered (`volume-gc#<uuid>`) and retried by
  * later requests of the family.
  */
-import type { ActionContext } from '../../lib/context.js';
-import { deleteVolume, getVolume } from '../../lib/openstack/cinder.js';
-import { OpenStackError } from '../../lib/openstack/http.js';
+import type { ActionContext } from '../../context.js';
+import { deleteVolume, getVolume } from '../../openstack/cinder.js';
+import { OpenStackError } from '../../openstack/http.js';
 import { VOLUME_GC_PREFIX, volumeGcKey } from './records.js';
 
 const SETTLE_MS = 15_000;

@@ -8,9 +8,9 @@
  * Keyed by the Nova server id, `launch#<server uuid>`, since that is what both Nova listings and
  * the metadata agent's X-Instance-ID give; the record names its EC2 instance id.
  */
-import type { NovaServer } from '../../lib/openstack/nova.js';
-import type { StateStore } from '../../lib/store/project-store.js';
-import type { Tag } from '../../lib/store/tags.js';
+import type { NovaServer } from '../../openstack/nova.js';
+import type { StateStore } from '../../store/project-store.js';
+import type { Tag } from '../../store/tags.js';
 
 export interface LaunchPort {
   portId: string;

@@ -6,7 +6,7 @@
  * Both carry metadata naming each other, so copies are recognised without the state table.
  * Like AWS, a copy reports the arbitrary volume id vol-ffffffff.
  */
-import type { ActionContext } from '../../lib/context.js';
+import type { ActionContext } from '../../context.js';
 import {
   createSnapshot,
   createVolume,
@@ -14,10 +14,10 @@ import {
   getVolume,
   type CinderSnapshot,
   type CinderVolume,
-} from '../../lib/openstack/cinder.js';
-import { mapErrors } from '../../lib/openstack/errors.js';
-import { OpenStackError } from '../../lib/openstack/http.js';
-import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
+} from '../../openstack/cinder.js';
+import { mapErrors } from '../../openstack/errors.js';
+import { OpenStackError } from '../../openstack/http.js';
+import { Ec2Error, serviceUnavailable } from '../../protocol/errors.js';
 import { discardVolume } from './discard.js';
 
 const BACKING_ROLE_KEY = 'ec2api:role';

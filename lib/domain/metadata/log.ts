@@ -4,7 +4,7 @@
  * so a benchmark can read calls per request from the logs.
  */
 import { randomUUID } from 'node:crypto';
-import { keystoneCalls } from '../../lib/openstack/keystone.js';
+import { keystoneCalls } from '../../openstack/keystone.js';
 
 /** Names this process (one Lambda container) in the logs. */
 export const container = randomUUID().slice(0, 8);

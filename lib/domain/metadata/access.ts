@@ -2,7 +2,7 @@
  * The checks every metadata request passes before anything is looked up: the agent's signed
  * identity, then the IMDSv2 token (required when the cloud says so, verified whenever present).
  */
-import type { IncomingRequest } from '../../lib/auth/signed-request.js';
+import type { IncomingRequest } from '../../auth/signed-request.js';
 import { identify, type Identity } from './identity.js';
 import { MetadataFailure } from './responses.js';
 import { TOKEN_HEADER, verifyToken } from './tokens.js';

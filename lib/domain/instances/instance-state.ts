@@ -5,8 +5,8 @@
  * failed resize); one that never launched is a failed launch, which AWS shows as terminated — the
  * describe path terminates such servers when EC2 launched them (see settle.ts).
  */
-import type { NovaServer } from '../../lib/openstack/nova.js';
-import type { InstanceState, InstanceStateName, StateReason } from '../../schemas/types.js';
+import type { NovaServer } from '../../openstack/nova.js';
+import type { InstanceState, InstanceStateName, StateReason } from '../../../schemas/types.js';
 
 export const STATE_CODES: Record<InstanceStateName, number> = {
   pending: 0,
