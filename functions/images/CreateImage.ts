@@ -18,8 +18,8 @@ import { checkDescription, checkImageName, checkNameFree, tagsFromSpecs } from '
 import { ec2MappingsOf, novaBdmOf } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
 import { serverOf, snapshotServer, snapshotWithReboot, type ServerInfo } from './server-images.js';
+import { waitFor } from '../../lib/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Checks shared by DryRun and the real request, done once per request. */
 const prepared = new WeakMap<ActionContext, ReturnType<typeof checkRequest>>();
@@ -50,12 +50,7 @@ async function checkRequest(input: Input<'CreateImage'>, ctx: ActionContext) {
 /** The image as Nova made it: volume-backed ones get their mapping at once; give it a moment. */
 async function madeImage(ctx: ActionContext, imageUuid: string): Promise<GlanceImage | undefined> {
   const glance = glanceOf(ctx);
-  for (let i = 0; i < 10; i++) {
-    const image = await imageIfVisible(glance, imageUuid);
-    if (image) return image;
-    await sleep(300);
-  }
-  return undefined;
+  return waitFor(() => imageIfVisible(glance, imageUuid), { timeoutMs: 3000, intervalMs: 300 });
 }
 
 export default action(

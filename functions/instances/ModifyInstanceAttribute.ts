@@ -22,6 +22,7 @@ import { setGroups, setSourceDestCheck, onlyPort } from './instance-attributes.j
 import { findInstance, isTerminated, saveLaunch, viewOf, type InstanceTarget } from './instance-lookup.js';
 import { diskOf } from '../../lib/domain/instances/instance-model.js';
 import { stateNameOf } from '../../lib/domain/instances/instance-state.js';
+import { waitFor } from '../../lib/wait.js';
 
 type Change =
   | { kind: 'instanceType'; value: string }
@@ -96,8 +97,6 @@ const mustBeStopped = (t: InstanceTarget) => {
   }
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Resizes and confirms when Nova is ready within a short while; else the next look confirms. */
 async function resize(ctx: ActionContext, t: InstanceTarget, typeName: string): Promise<void> {
   if (t.server.flavor.original_name === typeName) return;
@@ -107,24 +106,28 @@ async function resize(ctx: ActionContext, t: InstanceTarget, typeName: string): 
   await mapErrors(() => resizeServer(ctx.openstack.nova, t.serverId, flavor.id), {
     conflict: (m) => new Ec2Error('IncorrectInstanceState', m),
   });
-  for (let i = 0; i < 40; i++) {
-    await sleep(750);
-    const server = await getServer(ctx.openstack.nova, t.serverId);
-    if (server?.status === 'VERIFY_RESIZE') {
-      await mapErrors(() => confirmResize(ctx.openstack.nova, t.serverId));
-      await saveLaunch(ctx, t, { resizePending: undefined });
-      return;
-    }
-    const settled = server && !server['OS-EXT-STS:task_state'] && server.status !== 'RESIZE' && i > 2;
-    if (server && (server.status === 'ERROR' || settled) && server.flavor.original_name !== typeName) {
-      // Nova gave up (typically no host with room for the new size): nothing to confirm.
-      await saveLaunch(ctx, t, { resizePending: undefined });
-      throw new Ec2Error(
-        'InsufficientInstanceCapacity',
-        `The instance could not be resized to ${typeName}${server.fault?.message ? `: ${server.fault.message}` : ''}.`,
-      );
-    }
-  }
+  // Up to 30 s (40 looks, 750 ms apart); when Nova needs longer, the next look at the instance confirms.
+  await waitFor(
+    async (attempt) => {
+      const server = await getServer(ctx.openstack.nova, t.serverId);
+      if (server?.status === 'VERIFY_RESIZE') {
+        await mapErrors(() => confirmResize(ctx.openstack.nova, t.serverId));
+        await saveLaunch(ctx, t, { resizePending: undefined });
+        return true;
+      }
+      const settled = server && !server['OS-EXT-STS:task_state'] && server.status !== 'RESIZE' && attempt > 3;
+      if (server && (server.status === 'ERROR' || settled) && server.flavor.original_name !== typeName) {
+        // Nova gave up (typically no host with room for the new size): nothing to confirm.
+        await saveLaunch(ctx, t, { resizePending: undefined });
+        throw new Ec2Error(
+          'InsufficientInstanceCapacity',
+          `The instance could not be resized to ${typeName}${server.fault?.message ? `: ${server.fault.message}` : ''}.`,
+        );
+      }
+      return undefined;
+    },
+    { timeoutMs: 40 * 750, intervalMs: 750, pauseFirst: true },
+  );
 }
 
 async function blockDeviceMapping(ctx: ActionContext, t: InstanceTarget, mappings: NonNullable<ModifyInstanceAttributeRequest['BlockDeviceMappings']>) {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
 import type { StateStore } from '../../lib/store/project-store.js';
+import { waitFor } from '../../lib/wait.js';
 
 export interface TokenClaim {
   fingerprint: string;
@@ -29,7 +30,6 @@ const ABANDONED_MS = 10 * 60_000;
 const WAIT_MS = 180_000;
 const POLL_MS = 400;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tokenKey = (token: string) => `runtoken#${token}`;
 
 /** JSON with sorted keys, so the same parameters in any order give the same fingerprint. */
@@ -76,17 +76,21 @@ export async function withClientToken<T>(
       return result.answer;
     }
     // Someone holds the token: wait for their outcome.
-    for (;;) {
-      const held = await store.getJson<TokenClaim>(key);
-      if (!held) break; // their launch failed and released the token: try again ourselves
-      if (held.fingerprint !== fingerprint) throw mismatch();
-      if (held.reservationId && held.serverIds) return replay({ reservationId: held.reservationId, serverIds: held.serverIds });
-      if (Date.now() - held.startedAt > ABANDONED_MS) {
-        await store.delete(key);
-        break;
-      }
-      if (Date.now() > deadline) throw serviceUnavailable('A request with this client token is still in progress; try again later.');
-      await sleep(POLL_MS);
-    }
+    const outcome = await waitFor(
+      async (): Promise<{ launched?: Launched } | undefined> => {
+        const held = await store.getJson<TokenClaim>(key);
+        if (!held) return {}; // their launch failed and released the token: try again ourselves
+        if (held.fingerprint !== fingerprint) throw mismatch();
+        if (held.reservationId && held.serverIds) return { launched: { reservationId: held.reservationId, serverIds: held.serverIds } };
+        if (Date.now() - held.startedAt > ABANDONED_MS) {
+          await store.delete(key);
+          return {};
+        }
+        return undefined;
+      },
+      { deadline, intervalMs: POLL_MS },
+    );
+    if (!outcome) throw serviceUnavailable('A request with this client token is still in progress; try again later.');
+    if (outcome.launched) return replay(outcome.launched);
   }
 }

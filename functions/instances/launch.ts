@@ -34,6 +34,7 @@ import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
+import { retry as retryWork } from '../../lib/wait.js';
 
 export interface LaunchPlan {
   min: number;
@@ -400,18 +401,12 @@ async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, re
 
 const warn = (msg: string, fields: Record<string, unknown>) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields }));
 
+/** Rollback steps are tried three times; what still fails is logged and left. */
 async function retry<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= 3) {
-        warn(`rollback: ${what} failed`, { error: String(error) });
-        return undefined;
-      }
-      await new Promise((r) => setTimeout(r, 500 * attempt));
-    }
-  }
+  return retryWork(work, { attempts: 3, intervalMs: 500, factor: 2 }).catch((error: unknown) => {
+    warn(`rollback: ${what} failed`, { error: String(error) });
+    return undefined;
+  });
 }
 
 /** Removes from OpenStack what a failed launch made. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
 import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
+import { waitFor } from '../../lib/wait.js';
 
 type Store = ActionContext['store'];
 
@@ -24,7 +25,6 @@ export function fingerprint(params: unknown): string {
   return createHash('sha256').update(JSON.stringify(params)).digest('hex');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs `create` once per token. `replay(id, first)` answers a retry from the resource's current
@@ -52,18 +52,19 @@ export async function withClientToken<T>(
     return created.result;
   }
 
-  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
-  for (;;) {
-    const claim = await store.getJson<TokenClaim<T>>(key);
-    if (!claim) {
-      // The first attempt failed and released the token: this one may go ahead.
-      return withClientToken(store, key, params, create, replay);
-    }
-    if (claim.fingerprint !== print) {
-      throw new Ec2Error('IdempotentParameterMismatch', 'The client token you have provided is associated with a resource that has different parameters.');
-    }
-    if (claim.resourceId) return replay(claim.resourceId, claim.result);
-    if (Date.now() > deadline) throw serviceUnavailable('A request with this client token is still in progress; try again.');
-    await sleep(500);
-  }
+  const settled = await waitFor(
+    async () => {
+      const claim = await store.getJson<TokenClaim<T>>(key);
+      if (claim && claim.fingerprint !== print) {
+        throw new Ec2Error('IdempotentParameterMismatch', 'The client token you have provided is associated with a resource that has different parameters.');
+      }
+      // No claim: the first attempt failed and released the token, so this one may go ahead.
+      return !claim || claim.resourceId ? { claim } : undefined;
+    },
+    { timeoutMs: IN_FLIGHT_WAIT_MS, intervalMs: 500 },
+  );
+  if (!settled) throw serviceUnavailable('A request with this client token is still in progress; try again.');
+  const { claim } = settled;
+  if (!claim) return withClientToken(store, key, params, create, replay);
+  return replay(claim.resourceId!, claim.result);
 }

@@ -8,6 +8,7 @@
  * features that need more are reported as unsupported by the callers.
  */
 import { OpenStackError, type ServiceClient } from './http.js';
+import { waitFor } from '../wait.js';
 
 export interface NovaAddress {
   version: number;
@@ -237,18 +238,20 @@ export async function deleteServer(nova: ServiceClient, id: string): Promise<voi
  * again until it is gone, or the time runs out (false).
  */
 export async function deleteServerUntilGone(nova: ServiceClient, id: string, timeoutMs = 60_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
   let lastDelete = 0;
-  for (;;) {
-    const server = await getServer(nova, id);
-    if (!server || server.status === 'DELETED' || server.status === 'SOFT_DELETED') return true;
-    if (Date.now() >= deadline) return false;
-    if (Date.now() - lastDelete > 5000 && server['OS-EXT-STS:task_state'] !== 'deleting') {
-      await deleteServer(nova, id);
-      lastDelete = Date.now();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  const gone = await waitFor(
+    async () => {
+      const server = await getServer(nova, id);
+      if (!server || server.status === 'DELETED' || server.status === 'SOFT_DELETED') return true;
+      if (Date.now() - lastDelete > 5000 && server['OS-EXT-STS:task_state'] !== 'deleting') {
+        await deleteServer(nova, id);
+        lastDelete = Date.now();
+      }
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
+  return gone ?? false;
 }
 
 export async function serverAction<T = unknown>(nova: ServiceClient, id: string, body: Record<string, unknown>): Promise<T> {

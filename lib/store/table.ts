@@ -7,6 +7,7 @@ import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import dynamoose from 'dynamoose';
 import type { Item as DynamooseItem } from 'dynamoose/dist/Item.js';
 import { config } from '../config.js';
+import { waitFor } from '../wait.js';
 
 export interface StateRecord {
   project: string;
@@ -79,11 +80,11 @@ export async function ensureTable(): Promise<void> {
       { AttributeName: 'key', KeyType: 'RANGE' },
     ],
   });
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await ddb.describeTable({ TableName: name });
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const active = await waitFor(
+    async () => ((await ddb.describeTable({ TableName: name })).Table?.TableStatus === 'ACTIVE' ? true : undefined),
+    { timeoutMs: 10_000, intervalMs: 100 },
+  );
+  if (active) return;
   throw new Error(`table ${name} did not become ACTIVE`);
 }
 

@@ -8,33 +8,32 @@ import type { ActionContext } from '../../context.js';
 import { deleteVolume, getVolume } from '../../openstack/cinder.js';
 import { OpenStackError } from '../../openstack/http.js';
 import { VOLUME_GC_PREFIX, volumeGcKey } from './records.js';
+import { waitFor } from '../../wait.js';
 
 const SETTLE_MS = 15_000;
 const POLL_MS = 1000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
 
 /** Deletes a volume now if Cinder lets us, else remembers it; never throws. */
 export async function discardVolume(ctx: ActionContext, uuid: string, options: { settle?: boolean } = {}): Promise<void> {
-  const deadline = Date.now() + (options.settle ? SETTLE_MS : 0);
-  for (;;) {
-    try {
-      await deleteVolume(ctx.openstack.cinder, uuid);
-      await ctx.store.delete(volumeGcKey(uuid));
-      return;
-    } catch (error) {
-      if (isNotFound(error)) {
+  const deleted = await waitFor(
+    async (attempt) => {
+      // Between attempts Cinder may let it leave `creating` (or drop its snapshot); gone from view: stop.
+      if (attempt > 1 && !(await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined))) return false;
+      try {
+        await deleteVolume(ctx.openstack.cinder, uuid);
+        await ctx.store.delete(volumeGcKey(uuid));
+        return true;
+      } catch (error) {
+        if (!isNotFound(error)) return undefined;
         await ctx.store.delete(volumeGcKey(uuid)).catch(() => undefined);
-        return;
+        return true;
       }
-      if (Date.now() >= deadline) break;
-    }
-    // Wait for it to leave `creating` (or for Cinder to drop its snapshot).
-    await sleep(POLL_MS);
-    const volume = await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined);
-    if (!volume) break;
-  }
+    },
+    { timeoutMs: options.settle ? SETTLE_MS : 0, intervalMs: POLL_MS },
+  );
+  if (deleted) return;
   await ctx.store.put(volumeGcKey(uuid), { uuid }).catch(() => undefined);
 }
 

@@ -19,6 +19,7 @@ import { mapErrors } from '../../openstack/errors.js';
 import { OpenStackError } from '../../openstack/http.js';
 import { Ec2Error, serviceUnavailable } from '../../protocol/errors.js';
 import { discardVolume } from './discard.js';
+import { waitFor } from '../../wait.js';
 
 const BACKING_ROLE_KEY = 'ec2api:role';
 const BACKING_ROLE = 'snapshot-copy-backing';
@@ -37,17 +38,16 @@ const POLL_MS = 1000;
 export const isCopyBackingVolume = (v: Pick<CinderVolume, 'metadata'>) => v.metadata?.[BACKING_ROLE_KEY] === BACKING_ROLE;
 export const backingVolumeOf = (s: Pick<CinderSnapshot, 'metadata'>) => s.metadata?.[BACKING_VOLUME_KEY];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
 
 async function waitForVolume(ctx: ActionContext, id: string): Promise<CinderVolume | undefined> {
-  const deadline = Date.now() + BACKING_READY_MS;
-  for (;;) {
-    const volume = await getVolume(ctx.openstack.cinder, id);
-    if (volume.status === 'available' || volume.status.startsWith('error')) return volume;
-    if (Date.now() > deadline) return undefined;
-    await sleep(POLL_MS);
-  }
+  return waitFor(
+    async () => {
+      const volume = await getVolume(ctx.openstack.cinder, id);
+      return volume.status === 'available' || volume.status.startsWith('error') ? volume : undefined;
+    },
+    { timeoutMs: BACKING_READY_MS, intervalMs: POLL_MS },
+  );
 }
 
 /** Copies a completed snapshot; answers the new Cinder snapshot (still `creating`). */
@@ -96,14 +96,13 @@ export async function copySnapshot(
 
 /** After a copy's snapshot was deleted: its backing volume goes once Cinder has dropped the snapshot. */
 export async function releaseBackingVolume(ctx: ActionContext, snapshotUuid: string, volumeUuid: string): Promise<void> {
-  const deadline = Date.now() + SNAPSHOT_GONE_MS;
-  for (;;) {
-    const gone = await getSnapshot(ctx.openstack.cinder, snapshotUuid).then(
-      () => false,
-      (error: unknown) => isNotFound(error),
-    );
-    if (gone || Date.now() > deadline) break;
-    await sleep(POLL_MS);
-  }
+  await waitFor(
+    () =>
+      getSnapshot(ctx.openstack.cinder, snapshotUuid).then(
+        () => undefined,
+        (error: unknown) => (isNotFound(error) ? true : undefined),
+      ),
+    { timeoutMs: SNAPSHOT_GONE_MS, intervalMs: POLL_MS },
+  );
   await discardVolume(ctx, volumeUuid);
 }
