@@ -1,13 +1,13 @@
-/** Platform entry points shared by every family function (Lambda invoke payload, OpenWhisk action). */
+/**
+ * Platform entry points of a family function: `handler` is the family's middy handler (Lambda
+ * invoke payload); OpenWhisk's `main` calls the same handler with the action's params (whose
+ * default parameters carry the configuration: see openWhiskParameters).
+ */
 import type { FamilyHandler, FamilyRequest, FamilyResponse } from './family.js';
-import { adoptParameters } from './http/openwhisk.js';
 
 export function familyEntryPoints(handle: FamilyHandler) {
   return {
-    handler: (event: FamilyRequest): Promise<FamilyResponse> => handle(event),
-    main: (params: FamilyRequest & Record<string, unknown>): Promise<FamilyResponse> => {
-      adoptParameters(params);
-      return handle({ action: params.action, params: params.params, context: params.context });
-    },
+    handler: handle,
+    main: (params: FamilyRequest & Record<string, unknown>): Promise<FamilyResponse> => handle(params),
   };
 }

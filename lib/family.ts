@@ -1,17 +1,13 @@
 /**
- * The contract between the front door and a family function, and the machinery every family shares:
- * re-parse the action's input from its parameters (so nothing typed has to survive a JSON hop),
- * answer DryRun after the action's own checks, run the action, and turn any failure into an EC2
- * error. Actions only compute their typed output.
+ * The contract between the front door and a family function: actions declared with `action()`,
+ * and `familyHandler()`, which puts them behind the family middlewares (lib/handlers.ts): re-parse
+ * the input from its parameters, answer DryRun after the action's own checks, run the action, and
+ * turn any failure into an EC2 error. Actions only compute their typed output.
  */
 import type { Ec2ActionName, Ec2ActionShapes } from '../schemas/types.js';
-import { config } from './config.js';
 import type { ActionContext, RequestContext } from './context.js';
-import { OpenStack } from './openstack/clients.js';
-import { toEc2Error } from './openstack/errors.js';
-import { Ec2Error, dryRunOperation, internalError, type SerializedEc2Error } from './protocol/errors.js';
-import { parseInput } from './protocol/query.js';
-import { storeFor } from './store/project-store.js';
+import { familyMiddyHandler, type InvocationContext } from './handlers.js';
+import type { SerializedEc2Error } from './protocol/errors.js';
 
 export type Input<A extends Ec2ActionName> = Ec2ActionShapes[A]['input'];
 export type Output<A extends Ec2ActionName> = Ec2ActionShapes[A]['output'];
@@ -43,63 +39,17 @@ export interface FamilyRequest {
 
 export type FamilyResponse = { output: unknown } | { error: SerializedEc2Error };
 
-export type FamilyHandler = (request: FamilyRequest) => Promise<FamilyResponse>;
+/** A family's middy handler (lib/handlers.ts), also called in-process by the inline dispatcher. */
+export type FamilyHandler = (request: FamilyRequest, context?: InvocationContext) => Promise<FamilyResponse>;
 
-export function contextFor(request: RequestContext): ActionContext {
-  return {
-    ...request,
-    config: config(),
-    store: storeFor(request.caller.projectId),
-    openstack: OpenStack.forCaller(request.caller),
-  };
-}
+export { contextFor } from './middleware/family.js';
+export { errorResponse } from './middleware/errors.js';
 
 /** An action definition of any action. */
 export type AnyAction = { [A in Ec2ActionName]: ActionDefinition<A> }[Ec2ActionName];
 
+/** The family's handler: its actions behind the family middlewares of lib/handlers.ts. */
 export function familyHandler(family: string, actions: AnyAction[]): FamilyHandler {
-  const byName = new Map<string, ActionDefinition>(
-    actions.map((a) => [a.name, a as unknown as ActionDefinition]),
-  );
-  return async (request) => {
-    const started = Date.now();
-    let code: string | undefined;
-    try {
-      const definition = byName.get(request.action);
-      if (!definition) {
-        throw new Ec2Error(
-          'UnsupportedOperation',
-          `The ${request.action} action is not supported by this cloud's EC2 API (${family} family).`,
-        );
-      }
-      const input = parseInput(request.action, request.params) as Input<Ec2ActionName>;
-      const ctx = contextFor(request.context);
-      await definition.check?.(input, ctx);
-      if ((input as { DryRun?: boolean }).DryRun) throw dryRunOperation();
-      return { output: (await definition.run(input, ctx)) ?? {} };
-    } catch (error) {
-      const response = errorResponse(error, request);
-      code = response.code;
-      return { error: response };
-    } finally {
-      console.log(
-        JSON.stringify({ requestId: request.context?.requestId, family, action: request.action, code, ms: Date.now() - started }),
-      );
-    }
-  };
-}
-
-/** Any failure as the EC2 error to send; unexpected ones are logged and hidden behind InternalError. */
-export function errorResponse(error: unknown, request?: { action?: string; context?: RequestContext }): SerializedEc2Error {
-  const mapped = toEc2Error(error);
-  if (mapped instanceof Ec2Error) return mapped.toJSON();
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      requestId: request?.context?.requestId,
-      action: request?.action,
-      error: mapped instanceof Error ? { name: mapped.name, message: mapped.message, stack: mapped.stack } : String(mapped),
-    }),
-  );
-  return internalError().toJSON();
+  const byName = new Map<string, ActionDefinition>(actions.map((a) => [a.name, a as unknown as ActionDefinition]));
+  return familyMiddyHandler(family, byName);
 }

@@ -1,31 +1,24 @@
 /**
  * The EC2 endpoint: verify the signature on the raw request, parse and validate the action's
  * parameters against the official model, hand the request to its family, and write the answer or
- * the error as AWS does.
+ * the error as AWS does. Each step is a middleware of lib/handlers.ts's front door chain.
  */
 import { randomUUID } from 'node:crypto';
-import { keystoneCalls } from '../../lib/openstack/keystone.js';
-import { authenticator as defaultAuthenticator, type Authenticator } from '../../lib/auth/authenticator.js';
+import { authenticator as defaultAuthenticator } from '../../lib/auth/authenticator.js';
 import type { IncomingRequest } from '../../lib/auth/signed-request.js';
 import { config } from '../../lib/config.js';
-import { createDispatcher, type Dispatcher } from '../../lib/dispatch/dispatcher.js';
-import { errorResponse } from '../../lib/family.js';
-import { requestParams, type HttpResponse } from '../../lib/http/gateway.js';
-import { missingParameter, type SerializedEc2Error } from '../../lib/protocol/errors.js';
-import { familyOf } from '../../lib/protocol/model.js';
-import { isProtocolParam, parseInput } from '../../lib/protocol/query.js';
-import { serializeError, serializeOutput } from '../../lib/protocol/xml.js';
-import { answerRoot, isMetadataRootRequest } from '../../lib/domain/metadata/root.js';
+import { createDispatcher } from '../../lib/dispatch/dispatcher.js';
+import { frontDoorHandler, type FrontDoorDeps, type FrontDoorHandler } from '../../lib/handlers.js';
+import type { HttpResponse } from '../../lib/http/gateway.js';
+import { keystoneCalls } from '../../lib/openstack/keystone.js';
 import { loadFamily } from './families.js';
 
-export interface FrontDoorDeps {
-  authenticator: Pick<Authenticator, 'authenticate'>;
-  dispatcher: Dispatcher;
-}
+export type { FrontDoorDeps } from '../../lib/handlers.js';
 
 /** Names this process (one Lambda container) in the logs, with its running count of Keystone calls. */
 const container = randomUUID().slice(0, 8);
 const keystoneCallCount = () => keystoneCalls.passwordAuth + keystoneCalls.ec2tokens + keystoneCalls.credentialReads;
+const processInfo = () => ({ container, keystoneCalls: keystoneCallCount() });
 
 let defaults: FrontDoorDeps | undefined;
 function defaultDeps(): FrontDoorDeps {
@@ -36,53 +29,15 @@ function defaultDeps(): FrontDoorDeps {
   return defaults;
 }
 
-const xmlResponse = (statusCode: number, body: string, requestId: string): HttpResponse => ({
-  statusCode,
-  headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': requestId },
-  body,
-});
+/** The front door's middy handler, with the authenticator and dispatcher the configuration names. */
+export const frontDoor: FrontDoorHandler = frontDoorHandler(defaultDeps, processInfo);
 
-export async function handleEc2Request(request: IncomingRequest, deps: FrontDoorDeps = defaultDeps()): Promise<HttpResponse> {
-  // The metadata agent's `GET /` (the version list) shares this route on a gateway that serves both.
-  if (isMetadataRootRequest(request)) return answerRoot(request);
-  const requestId = randomUUID();
-  const started = Date.now();
-  let action: string | undefined;
-  let projectId: string | undefined;
-  let error: SerializedEc2Error | undefined;
-  try {
-    const params = requestParams(request);
-    const caller = await deps.authenticator.authenticate(request, params);
-    projectId = caller.projectId;
-    action = params['Action'];
-    if (!action) throw missingParameter('Action');
-    parseInput(action, params);
-    const actionParams = Object.fromEntries(Object.entries(params).filter(([k]) => !isProtocolParam(k)));
-    const answer = await deps.dispatcher.invoke(familyOf(action), {
-      action,
-      params: actionParams,
-      context: { requestId, caller },
-    });
-    if ('error' in answer) {
-      error = answer.error;
-    } else {
-      return xmlResponse(200, serializeOutput(action, answer.output, requestId), requestId);
-    }
-  } catch (e) {
-    error = errorResponse(e, { action });
-  } finally {
-    console.log(
-      JSON.stringify({
-        requestId,
-        action,
-        project: projectId,
-        status: error ? error.status : 200,
-        code: error?.code,
-        ms: Date.now() - started,
-        container,
-        keystoneCalls: keystoneCallCount(),
-      }),
-    );
-  }
-  return xmlResponse(error.status, serializeError(error, requestId), requestId);
+/** Front doors with other parts (tests): one middy handler per set of parts. */
+const withDeps = new WeakMap<FrontDoorDeps, FrontDoorHandler>();
+
+export function handleEc2Request(request: IncomingRequest, deps?: FrontDoorDeps): Promise<HttpResponse> {
+  if (!deps) return frontDoor(request);
+  let handler = withDeps.get(deps);
+  if (!handler) withDeps.set(deps, (handler = frontDoorHandler(() => deps, processInfo)));
+  return handler(request);
 }

@@ -8,6 +8,7 @@ import { action } from '../../lib/family.js';
 import type { Filter } from '../../lib/describe/filters.js';
 import { glanceOf, imageDescriptor, scopeFilters, type DescribeScope } from './image-resource.js';
 import { resumePendingRestarts } from './server-images.js';
+import { logger } from '../../lib/log.js';
 
 export default action('DescribeImages', async (input, ctx) => {
   const scope: DescribeScope = {
@@ -18,7 +19,7 @@ export default action('DescribeImages', async (input, ctx) => {
   const filters: Filter[] = [...(input.Filters ?? []), ...scopeFilters(scope, ctx.caller.projectId)];
   // Instances stopped for CreateImage whose restart had to wait for Nova are started here.
   const restarts = resumePendingRestarts(ctx).catch((error: unknown) =>
-    console.error(JSON.stringify({ level: 'warn', action: 'DescribeImages', restart: String(error) })),
+    logger.warn('could not restart instances imaged earlier', { error: String(error) }),
   );
   const { items, nextToken } = await describe(ctx, 'DescribeImages', imageDescriptor(glanceOf(ctx), scope), {
     ids: input.ImageIds,

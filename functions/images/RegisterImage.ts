@@ -18,6 +18,7 @@ import { checkDescription, checkImageName, checkNameFree } from './image-names.j
 import { REGISTRATION_STATE, glanceArchitecture, sameDevice, type NovaBdm } from '../../lib/domain/images/image-model.js';
 import { glanceOf } from './image-resource.js';
 import { createGlanceImage, discardImage, kernelOrRamdisk } from './new-image.js';
+import { logger } from '../../lib/log.js';
 
 const unsupported = (what: string) => new Ec2Error('UnsupportedOperation', `${what} is not supported by this cloud.`);
 
@@ -107,7 +108,7 @@ async function makeBootable(ctx: ActionContext, volumeUuid: string): Promise<voi
     if (String(volume.bootable) === 'true') return;
     await setBootable(ctx.openstack.cinder, volumeUuid, true);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'warn', action: 'RegisterImage', bootable: volumeUuid, error: String(error) }));
+    logger.warn('could not mark a volume bootable', { bootable: volumeUuid, error: String(error) });
   }
 }
 

@@ -35,6 +35,7 @@ import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './la
 import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
+import { logger } from '../../lib/log.js';
 
 export interface LaunchPlan {
   min: number;
@@ -399,7 +400,7 @@ async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, re
   return launched.sort((a, b) => a.index - b.index).map((l, index) => ({ ...l, index }));
 }
 
-const warn = (msg: string, fields: Record<string, unknown>) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields }));
+const warn = (msg: string, fields: Record<string, unknown>) => logger.warn(msg, fields);
 
 /** Rollback steps are tried three times; what still fails is logged and left. */
 async function retry<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {

@@ -16,9 +16,10 @@ import type { InstanceDeps } from '../../lib/domain/instances/instance-related.j
 import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
 import { writeLaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { keepVolumes as keepVolumesOf, terminateInstance } from './termination.js';
+import { logger } from '../../lib/log.js';
 
 const warn = (msg: string, view: InstanceView, error: unknown) =>
-  console.warn(JSON.stringify({ level: 'warn', msg, instance: view.instance.InstanceId, error: String(error) }));
+  logger.warn(msg, { instance: view.instance.InstanceId, error: String(error) });
 
 function needsWork(view: InstanceView): boolean {
   const { server, launch } = view;

@@ -8,6 +8,7 @@ import { deleteServer, setDeleteOnTermination, supports, volumeAttachments, type
 import type { InstanceDeps } from '../../lib/domain/instances/instance-related.js';
 import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { diskOf } from '../../lib/domain/instances/instance-model.js';
+import { logger } from '../../lib/log.js';
 
 export interface TerminationTarget {
   server: NovaServer;
@@ -34,13 +35,13 @@ export async function terminateInstance(
   reason: { Code: string; Message: string },
 ): Promise<LaunchRecord> {
   await keepVolumes(deps, target).catch((error: unknown) =>
-    console.warn(JSON.stringify({ level: 'warn', msg: 'could not keep volumes of a terminated instance', server: target.server.id, error: String(error) })),
+    logger.warn('could not keep volumes of a terminated instance', { server: target.server.id, error: String(error) }),
   );
   await deleteServer(deps.nova, target.server.id);
   await Promise.all(
     (target.launch.floatingIps ?? []).map((id) =>
       deleteFloatingIp(deps.neutron, id).catch((error: unknown) =>
-        console.warn(JSON.stringify({ level: 'warn', msg: 'could not release a public address', floatingIp: id, error: String(error) })),
+        logger.warn('could not release a public address', { floatingIp: id, error: String(error) }),
       ),
     ),
   );
@@ -48,7 +49,7 @@ export async function terminateInstance(
   await Promise.all(
     ours.map((p) =>
       deletePort(deps.neutron, p.portId).catch((error: unknown) =>
-        console.warn(JSON.stringify({ level: 'warn', msg: 'could not delete a port of a terminated instance', port: p.portId, error: String(error) })),
+        logger.warn('could not delete a port of a terminated instance', { port: p.portId, error: String(error) }),
       ),
     ),
   );

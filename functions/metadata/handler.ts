@@ -1,7 +1,10 @@
-/** Platform entry points of the metadata service: Lambda (API Gateway events) and OpenWhisk web actions. */
+/**
+ * Platform entry points of the metadata service: `handler` is its middy handler (API Gateway
+ * events); OpenWhisk's web action `main` calls the same handler with its raw-HTTP params.
+ */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { fromApiGateway, fromOpenWhisk, toOpenWhisk, type HttpResponse, type OpenWhiskWebParams } from '../../lib/http/gateway.js';
-import { adoptParameters } from '../../lib/http/openwhisk.js';
+import { metadataHandler } from '../../lib/handlers.js';
+import { toOpenWhisk, type OpenWhiskWebParams } from '../../lib/http/gateway.js';
 import { handleMetadataRequest } from './router.js';
 
 /**
@@ -19,13 +22,9 @@ export function instancePath(event: APIGatewayProxyEvent | APIGatewayProxyEventV
   return (event as APIGatewayProxyEvent).path || '/';
 }
 
-export async function handler(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): Promise<HttpResponse> {
-  return handleMetadataRequest({ ...fromApiGateway(event), path: instancePath(event) });
-}
+export const handler = metadataHandler((request) => handleMetadataRequest(request), instancePath);
 
 export async function main(params: OpenWhiskWebParams) {
-  adoptParameters(params);
-  const response = await handleMetadataRequest(fromOpenWhisk(params));
   // OpenWhisk decodes a base64 body itself when the content type is not text.
-  return toOpenWhisk(response);
+  return toOpenWhisk(await handler(params));
 }

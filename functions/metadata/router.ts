@@ -22,6 +22,7 @@ import { MetadataFailure, bytes, failure, text } from '../../lib/domain/metadata
 import { TTL_HEADER, issueToken, requestedTtl } from '../../lib/domain/metadata/tokens.js';
 import { isDir, listing, resolve, versionTree } from './tree.js';
 import { isVersion, versionList } from '../../lib/domain/metadata/versions.js';
+import { errorFields, logger, requestScope } from '../../lib/log.js';
 
 export type InstanceSource = (identity: Identity) => Promise<{ facts: InstanceFacts | undefined; cache: CacheOutcome }>;
 
@@ -118,8 +119,8 @@ export async function handleMetadataRequest(request: IncomingRequest, deps: Meta
       reason = error.reason;
       outcome = { response: failure(error.status, error.headers) };
     } else {
-      const requestId = randomUUID();
-      console.error(JSON.stringify({ level: 'error', fn: 'metadata', requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+      const requestId = requestScope()?.requestId ?? randomUUID();
+      logger.error('unexpected failure', errorFields(error));
       reason = `internal error ${requestId}`;
       outcome = { response: failure(500) };
     }

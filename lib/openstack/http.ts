@@ -6,6 +6,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, RequestError, type Got, type Method, type OptionsInit } from 'got';
+import { noteOpenStackCall } from '../log.js';
 
 const keepAliveAgents = {
   http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
@@ -81,13 +82,8 @@ export interface ServiceResponse<T> {
 
 const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
-/** EC2_TRACE_OPENSTACK=1 logs each OpenStack call with its status and duration (where a request's time goes). */
-const TRACE = process.env['EC2_TRACE_OPENSTACK'] === '1';
-
 function trace(service: string, method: string, url: string, status: number | string, started: number): void {
-  if (!TRACE) return;
-  const path = url.split('?')[0];
-  console.log(JSON.stringify({ trace: 'openstack', service, method, path, status, ms: Math.round(performance.now() - started) }));
+  noteOpenStackCall(service, method, url.split('?')[0]!, status, Math.round(performance.now() - started));
 }
 
 export class ServiceClient {

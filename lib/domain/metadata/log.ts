@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { keystoneCalls } from '../../openstack/keystone.js';
+import { logger } from '../../log.js';
 
 /** Names this process (one Lambda container) in the logs. */
 export const container = randomUUID().slice(0, 8);
@@ -15,5 +16,5 @@ export const openstackCalls: Record<string, number> = {};
 export const openstackCallCount = () => Object.values(openstackCalls).reduce((a, b) => a + b, keystoneCalls.passwordAuth);
 
 export function logRequest(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ fn: 'metadata', ...fields, container, openstackCalls: openstackCallCount() }));
+  logger.info('metadata request', { ...fields, container, openstackCalls: openstackCallCount() });
 }

@@ -1,0 +1,128 @@
+/**
+ * Every entry point, composed in one place: each is a middy handler, and what happens to a request
+ * before and after its action is the list of middlewares below, in order. `before` steps run top
+ * to bottom; `after` and `onError` steps bottom to top, so the error document and the log line,
+ * listed early, see everything the later steps threw.
+ *
+ *   front door (functions/ec2):  ec2Request → metadataRoot → requestLog → ec2ErrorDocument
+ *                                → signatureCheck → parseAndValidate → [dispatch to the family]
+ *   family (functions/<family>): openWhiskParameters → familyRequest → requestLog → familyErrors
+ *                                → resolveAction → parseActionInput → actionContext → dryRun → [action.run]
+ *   metadata (functions/metadata): metadataRequest → requestLog → [router]
+ *
+ * The OpenWhisk `main` of each function calls the same handler (see familyEntryPoints and the
+ * functions' handler.ts files).
+ */
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { Ec2ActionName } from '../schemas/types.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { IncomingRequest } from './auth/signed-request.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { ActionDefinition, FamilyResponse, Input } from './family.js';
+import type { HttpResponse } from './http/gateway.js';
+import { enterRequestScope, requestScope } from './log.js';
+import { openWhiskParameters, requestLog, type Middleware } from './middleware/common.js';
+import {
+  ec2ErrorDocument,
+  ec2Request,
+  metadataRoot,
+  parseAndValidate,
+  signatureCheck,
+  toIncomingRequest,
+  xmlResponse,
+  type Ec2Call,
+  type PlatformHttpEvent,
+} from './middleware/ec2.js';
+import { FamilyFailure } from './middleware/errors.js';
+import { actionContext, dryRun, familyErrors, familyRequest, parseActionInput, resolveAction, type FamilyCall } from './middleware/family.js';
+import { familyOf } from './protocol/model.js';
+import { serializeOutput } from './protocol/xml.js';
+
+export interface FrontDoorDeps {
+  authenticator: Pick<Authenticator, 'authenticate'>;
+  dispatcher: Dispatcher;
+}
+
+/** Each invocation gets its own log scope (request id, action, project, duration on every line). */
+const scopedAs = (fn: string) => ({ requestStart: () => enterRequestScope(fn) });
+
+/** What the platforms pass as the invocation context; tests and OpenWhisk pass none. */
+export type InvocationContext = Partial<Context>;
+
+export type FrontDoorHandler = (event: PlatformHttpEvent, context?: InvocationContext) => Promise<HttpResponse>;
+
+export function frontDoorHandler(deps: () => FrontDoorDeps, extraInfo: () => Record<string, unknown> = () => ({})): FrontDoorHandler {
+  const handler = middy<Ec2Call, HttpResponse, Error, Context>(async (call: Ec2Call) => {
+    const action = call.action!;
+    const answer = await deps().dispatcher.invoke(familyOf(action), {
+      action,
+      params: call.actionParams!,
+      context: { requestId: call.requestId, caller: call.caller! },
+    });
+    if ('error' in answer) throw new FamilyFailure(answer.error);
+    return xmlResponse(200, serializeOutput(action, answer.output, call.requestId), call.requestId);
+  }, scopedAs('ec2')).use(frontDoorMiddlewares(deps, extraInfo));
+  return asEntry(handler);
+}
+
+/** The front door's middlewares, in order. */
+export const frontDoorMiddlewares = (deps: () => FrontDoorDeps, extraInfo: () => Record<string, unknown> = () => ({})) => [
+  ec2Request(),
+  metadataRoot(),
+  requestLog<Ec2Call, HttpResponse>((response) => ({ status: response.statusCode, ...extraInfo() })),
+  ec2ErrorDocument(),
+  signatureCheck(() => deps().authenticator),
+  parseAndValidate(),
+];
+
+export type FamilyEntry = (request: FamilyCall, context?: InvocationContext) => Promise<FamilyResponse>;
+
+export function familyMiddyHandler(family: string, actions: Map<string, ActionDefinition>): FamilyEntry {
+  const handler = middy<FamilyCall, FamilyResponse, Error, Context>(async (call: FamilyCall) => {
+    const output = await call.definition!.run(call.input as Input<Ec2ActionName>, call.ctx!);
+    return { output: output ?? {} };
+  }, scopedAs(family)).use(familyMiddlewares(family, actions));
+  return asEntry(handler);
+}
+
+/** A family's middlewares, in order. */
+export const familyMiddlewares = (family: string, actions: Map<string, ActionDefinition>) => [
+  openWhiskParameters<FamilyCall, FamilyResponse>(),
+  familyRequest(),
+  requestLog<FamilyCall, FamilyResponse>(() => ({ family })),
+  familyErrors(),
+  resolveAction(family, actions),
+  parseActionInput(),
+  actionContext(),
+  dryRun(),
+];
+
+/** The metadata service: its router answers every request itself (failures included). */
+export function metadataHandler(
+  route: (request: IncomingRequest) => Promise<HttpResponse>,
+  pathOf: (event: APIGatewayProxyEvent | APIGatewayProxyEventV2) => string,
+): (event: PlatformHttpEvent, context?: InvocationContext) => Promise<HttpResponse> {
+  const metadataRequest: Middleware<IncomingRequest, HttpResponse> = {
+    name: 'metadataRequest',
+    before: (request) => {
+      const scope = requestScope();
+      if (scope) scope.requestId = randomUUID();
+      request.event = toIncomingRequest(request.event as unknown as PlatformHttpEvent, pathOf);
+    },
+  };
+  const handler = middy<IncomingRequest, HttpResponse, Error, Context>((request: IncomingRequest) => route(request), scopedAs('metadata')).use([
+    openWhiskParameters<IncomingRequest, HttpResponse>(),
+    metadataRequest,
+  ]);
+  return asEntry(handler);
+}
+
+/**
+ * The middy handler itself, typed as callable without a Lambda context (OpenWhisk, the inline
+ * dispatcher and tests pass none; middy then uses an empty one).
+ */
+function asEntry<TEvent, TResult, TIn>(handler: MiddyfiedHandler<TEvent, TResult, Error, Context>) {
+  return handler as unknown as MiddyfiedHandler<TEvent, TResult, Error, Context> & ((event: TIn, context?: InvocationContext) => Promise<TResult>);
+}
