@@ -19,7 +19,7 @@ await build({
   outdir: join(repo, '.openwhisk'),
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   outExtension: { '.js': '.js' },
   sourcemap: 'inline',
