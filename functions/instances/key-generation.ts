@@ -1,15 +1,17 @@
 /**
  * Key pairs CreateKeyPair makes, and their private key in the formats EC2 hands out:
- * - `pem` for RSA: PKCS#1 ("-----BEGIN RSA PRIVATE KEY-----"), 2048 bits;
- * - `pem` for ED25519: the OpenSSH private key format ("-----BEGIN OPENSSH PRIVATE KEY-----");
+ * - `pem` for RSA: PKCS#1 ("-----BEGIN RSA PRIVATE KEY-----"), 2048 bits (node:crypto);
+ * - `pem` for ED25519: the OpenSSH private key format ("-----BEGIN OPENSSH PRIVATE KEY-----",
+ *   written by sshpk);
  * - `ppk`: an unencrypted PuTTY key file, version 2 (read by every PuTTY since 0.52; version 3
- *   needs PuTTY ≥ 0.75).
+ *   needs PuTTY ≥ 0.75). Ours: sshpk writes PuTTY files of public keys only.
  */
-import { createHash, createHmac, generateKeyPair as generateKeyPairCallback, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import sshpk from 'sshpk';
 import type { KeyFormat, KeyType } from '../../schemas/types.js';
 import { fromKeyObject, sshName, type SshPublicKey } from './public-keys.js';
-import { sshMpint, sshString, uint32 } from './ssh-wire.js';
+import { sshMpint, sshString } from './ssh-wire.js';
 
 export interface GeneratedKeyPair {
   privateKey: KeyObject;
@@ -50,34 +52,9 @@ function ed25519Secret(pair: GeneratedKeyPair): { seed: Buffer; publicKey: Buffe
 
 /** OpenSSH's "openssh-key-v1" container (PROTOCOL.key), unencrypted, holding one ED25519 key. */
 export function openSshPrivateKey(pair: GeneratedKeyPair, comment: string): string {
-  const { seed, publicKey } = ed25519Secret(pair);
-  const check = randomBytes(4);
-  const secret = [
-    check,
-    check,
-    sshString(sshName('ed25519')),
-    sshString(publicKey),
-    sshString(Buffer.concat([seed, publicKey])),
-    sshString(comment),
-  ];
-  const unpadded = Buffer.concat(secret);
-  const padLength = (8 - (unpadded.length % 8)) % 8;
-  const padding = Buffer.from(Array.from({ length: padLength }, (_, i) => i + 1));
-  const body = Buffer.concat([
-    Buffer.from('openssh-key-v1\0', 'latin1'),
-    sshString('none'),
-    sshString('none'),
-    sshString(''),
-    uint32(1),
-    sshString(pair.publicKey.blob),
-    sshString(Buffer.concat([unpadded, padding])),
-  ]);
-  return [
-    '-----BEGIN OPENSSH PRIVATE KEY-----',
-    ...wrap(body.toString('base64'), 70),
-    '-----END OPENSSH PRIVATE KEY-----',
-    '',
-  ].join('\n');
+  const key = sshpk.parsePrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 'pkcs8');
+  key.comment = comment;
+  return key.toString('openssh');
 }
 
 /** The private half of a PuTTY key: RSA d, p, q, q⁻¹ mod p; ED25519 the 32-byte seed. */

@@ -2,17 +2,19 @@
  * SSH public keys of the two types EC2 key pairs can have (RSA and ED25519): built from a
  * node:crypto key, or read from what ImportKeyPair accepts — an OpenSSH public key line, an RFC 4716
  * "SSH2" public key file, a PEM public key, or base64 DER (SubjectPublicKeyInfo or PKCS#1).
+ * sshpk reads and writes the SSH forms; raw DER, which sshpk does not read, goes through node:crypto.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import sshpk from 'sshpk';
 import type { KeyType } from '../../schemas/types.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
-import { SshReader, sshMpint, sshString } from './ssh-wire.js';
 
 export interface SshPublicKey {
   type: KeyType;
   /** The key in SSH wire format: what an OpenSSH public key line carries in base64. */
   blob: Buffer;
   key: KeyObject;
+  ssh: sshpk.Key;
 }
 
 const SSH_NAMES: Record<KeyType, string> = { rsa: 'ssh-rsa', ed25519: 'ssh-ed25519' };
@@ -27,71 +29,40 @@ export function openSshLine(key: SshPublicKey, comment?: string): string {
   return comment ? `${line} ${comment}` : line;
 }
 
-const b64url = (value: string | undefined) => Buffer.from(value ?? '', 'base64url');
+export const invalidKeyFormat = (message = 'Key is not in valid OpenSSH public key format') =>
+  new Ec2Error('InvalidKey.Format', message);
+
+const unsupportedType = (name: string) =>
+  invalidKeyFormat(/^[a-z0-9@.-]+$/i.test(name) && name.length < 64 ? `Key type ${name} is not supported: use an RSA or ED25519 key` : undefined);
+
+/** An sshpk key as ours: RSA or ED25519 only. */
+function fromSshpk(ssh: sshpk.Key): SshPublicKey {
+  if (ssh.type !== 'rsa' && ssh.type !== 'ed25519') throw unsupportedType(ssh.type === 'ecdsa' ? `ecdsa-sha2-${ssh.curve}` : ssh.type);
+  const key = createPublicKey({ key: ssh.toString('pkcs8'), format: 'pem' });
+  return { type: ssh.type, blob: ssh.toBuffer('rfc4253'), key, ssh };
+}
+
+/** Parses with sshpk; anything it cannot read is InvalidKey.Format. */
+function parsed(data: string | Buffer, format: sshpk.KeyFormatType): sshpk.Key {
+  try {
+    return sshpk.parseKey(data, format);
+  } catch {
+    throw invalidKeyFormat();
+  }
+}
 
 /** The SSH form of a node:crypto public (or private) RSA or ED25519 key. */
 export function fromKeyObject(key: KeyObject): SshPublicKey {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (publicKey.asymmetricKeyType === 'rsa') {
-    const blob = Buffer.concat([sshString('ssh-rsa'), sshMpint(b64url(jwk.e)), sshMpint(b64url(jwk.n))]);
-    return { type: 'rsa', blob, key: publicKey };
+  if (publicKey.asymmetricKeyType !== 'rsa' && publicKey.asymmetricKeyType !== 'ed25519') {
+    throw invalidKeyFormat(`Key type ${publicKey.asymmetricKeyType} is not supported: use an RSA or ED25519 key`);
   }
-  if (publicKey.asymmetricKeyType === 'ed25519') {
-    return { type: 'ed25519', blob: Buffer.concat([sshString('ssh-ed25519'), sshString(b64url(jwk.x))]), key: publicKey };
-  }
-  throw invalidKeyFormat(`Key type ${publicKey.asymmetricKeyType} is not supported: use an RSA or ED25519 key`);
+  return fromSshpk(parsed(publicKey.export({ format: 'pem', type: 'spki' }).toString(), 'pem'));
 }
-
-export const invalidKeyFormat = (message = 'Key is not in valid OpenSSH public key format') =>
-  new Ec2Error('InvalidKey.Format', message);
 
 /** Reads an SSH wire blob (e.g. the base64 part of an OpenSSH line). */
 export function fromBlob(blob: Buffer): SshPublicKey {
-  let reader: SshReader;
-  let name: string;
-  try {
-    reader = new SshReader(blob);
-    name = reader.text();
-  } catch {
-    throw invalidKeyFormat();
-  }
-  if (name === 'ssh-rsa') {
-    let e: Buffer, n: Buffer;
-    try {
-      e = reader.mpint();
-      n = reader.mpint();
-    } catch {
-      throw invalidKeyFormat();
-    }
-    if (!reader.done) throw invalidKeyFormat();
-    return checked(fromJwk({ kty: 'RSA', e: e.toString('base64url'), n: n.toString('base64url') }));
-  }
-  if (name === 'ssh-ed25519') {
-    let x: Buffer;
-    try {
-      x = reader.bytes();
-    } catch {
-      throw invalidKeyFormat();
-    }
-    if (!reader.done || x.length !== 32) throw invalidKeyFormat();
-    return fromJwk({ kty: 'OKP', crv: 'Ed25519', x: x.toString('base64url') });
-  }
-  throw invalidKeyFormat(
-    /^[a-z0-9@.-]+$/i.test(name) && name.length < 64
-      ? `Key type ${name} is not supported: use an RSA or ED25519 key`
-      : undefined,
-  );
-}
-
-function fromJwk(jwk: Record<string, string>): SshPublicKey {
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: jwk, format: 'jwk' });
-  } catch {
-    throw invalidKeyFormat();
-  }
-  return fromKeyObject(key);
+  return checked(fromSshpk(parsed(blob, 'rfc4253')));
 }
 
 function checked(key: SshPublicKey): SshPublicKey {
@@ -110,44 +81,26 @@ function fromOpenSshLine(text: string): SshPublicKey | undefined {
     const fields = line.trim().split(/\s+/);
     const at = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
     if (at < 0 || fields[at + 1] === undefined) continue;
-    const blob = strictBase64(fields[at + 1]!);
-    if (!blob) throw invalidKeyFormat();
-    const key = fromBlob(blob);
-    if (SSH_NAMES[key.type] !== fields[at]) throw invalidKeyFormat();
-    return key;
+    if (!strictBase64(fields[at + 1]!)) throw invalidKeyFormat();
+    if (!Object.values(SSH_NAMES).includes(fields[at]!)) throw unsupportedType(fields[at]!);
+    // sshpk checks that the named type is the blob's.
+    return fromSshpk(parsed(`${fields[at]} ${fields[at + 1]}`, 'ssh'));
   }
   return undefined;
 }
 
-/** RFC 4716: "---- BEGIN SSH2 PUBLIC KEY ----", headers (with "\" continuations), base64 body. */
+/** RFC 4716: "---- BEGIN SSH2 PUBLIC KEY ----", headers (with "\\" continuations), base64 body. */
 function fromRfc4716(text: string): SshPublicKey | undefined {
-  const match = /---- BEGIN SSH2 PUBLIC KEY ----\r?\n([\s\S]*?)---- END SSH2 PUBLIC KEY ----/.exec(text);
-  if (!match) return undefined;
-  const lines = match[1]!.split(/\r?\n/);
-  const body: string[] = [];
-  let continued = false;
-  for (const line of lines) {
-    if (continued || /^[^\s:]{1,64}:/.test(line)) {
-      continued = line.endsWith('\\');
-      continue;
-    }
-    body.push(line.trim());
-  }
-  const blob = strictBase64(body.join(''));
-  if (!blob) throw invalidKeyFormat();
-  return fromBlob(blob);
+  const match = /---- BEGIN SSH2 PUBLIC KEY ----\r?\n[\s\S]*?---- END SSH2 PUBLIC KEY ----/.exec(text);
+  return match ? fromSshpk(parsed(match[0], 'pem')) : undefined;
 }
 
 function fromPem(text: string): SshPublicKey | undefined {
   if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) return undefined;
-  try {
-    return checked(fromKeyObject(createPublicKey({ key: text, format: 'pem' })));
-  } catch (error) {
-    if (error instanceof Ec2Error) throw error;
-    throw invalidKeyFormat();
-  }
+  return checked(fromSshpk(parsed(text, 'pem')));
 }
 
+/** Raw DER (SubjectPublicKeyInfo or PKCS#1), which sshpk does not read: node:crypto does. */
 function fromDer(der: Buffer): SshPublicKey | undefined {
   for (const type of ['spki', 'pkcs1'] as const) {
     try {

@@ -13,7 +13,7 @@ import {
   type GeneratedKeyPair,
 } from '../../../functions/instances/key-generation.js';
 import { fromKeyObject, openSshLine, parsePublicKeyMaterial } from '../../../functions/instances/public-keys.js';
-import { SshReader } from '../../../functions/instances/ssh-wire.js';
+import { SshReader } from './ssh-reader.js';
 import * as v from './key-vectors.js';
 
 const pairOf = (pem: string): GeneratedKeyPair => {
