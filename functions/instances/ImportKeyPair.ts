@@ -4,52 +4,14 @@
  */
 import { action } from '../../lib/family.js';
 import { importedFingerprint } from './key-fingerprints.js';
-import {
-  assertNameFree,
-  createInNova,
-  keyPairTags,
-  keypairsOf,
-  publicKeyDigest,
-  registerKeyPair,
-  unregisterKeyPair,
-  validateKeyName,
-} from './key-pairs.js';
-import { openSshLine, parsePublicKeyMaterial } from './public-keys.js';
+import { checkNewKeyPair, storeKeyPair } from './key-pairs.js';
+import { parsePublicKeyMaterial } from './public-keys.js';
 
 export default action(
   'ImportKeyPair',
   async (input, ctx) => {
-    const keypairs = keypairsOf(ctx);
-    const tags = keyPairTags(input.TagSpecifications);
     const key = parsePublicKeyMaterial(input.PublicKeyMaterial);
-    const stored = await createInNova(keypairs, input.KeyName, openSshLine(key, input.KeyName));
-    const fingerprint = importedFingerprint(key);
-    try {
-      const keyPairId = await registerKeyPair(
-        ctx,
-        input.KeyName,
-        {
-          keyType: key.type,
-          fingerprint,
-          createTime: new Date().toISOString(),
-          publicKeyDigest: publicKeyDigest(stored.public_key),
-        },
-        tags,
-      );
-      return { KeyPairId: keyPairId, KeyName: input.KeyName, KeyFingerprint: fingerprint, Tags: tags };
-    } catch (error) {
-      await keypairs.delete(input.KeyName).catch(() => undefined);
-      await unregisterKeyPair(ctx, input.KeyName).catch(() => undefined);
-      throw error;
-    }
+    return storeKeyPair(ctx, input, key, importedFingerprint(key));
   },
-  {
-    check: async (input, ctx) => {
-      validateKeyName(input.KeyName);
-      keyPairTags(input.TagSpecifications);
-      parsePublicKeyMaterial(input.PublicKeyMaterial);
-      // Without DryRun, Nova's own refusal of a taken name answers the same, one call sooner.
-      if (input.DryRun) await assertNameFree(keypairsOf(ctx), input.KeyName);
-    },
-  },
+  { check: (input, ctx) => checkNewKeyPair(ctx, input, () => parsePublicKeyMaterial(input.PublicKeyMaterial)) },
 );

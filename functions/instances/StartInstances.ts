@@ -6,7 +6,7 @@ import { action } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { serverAction, startServer } from '../../lib/openstack/nova.js';
 import { saveLaunch } from './instance-lookup.js';
-import { currentState, eachTarget, incorrectState, stateChange, targetsOf } from './state-changes.js';
+import { changeStates, incorrectState, refuseStates } from './state-changes.js';
 
 const START_ACTIONS: Record<string, Record<string, null>> = {
   shelved: { unshelve: null },
@@ -18,25 +18,14 @@ const START_ACTIONS: Record<string, Record<string, null>> = {
 export default action(
   'StartInstances',
   async (input, ctx) => {
-    const targets = await targetsOf(ctx, input);
-    const changes = await eachTarget(targets, async (t) => {
-      const previous = currentState(t);
-      if (previous === 'running' || previous === 'pending') return stateChange(t, previous, previous);
+    const changes = await changeStates(ctx, input, ['running', 'pending'], 'pending', async (t) => {
       await saveLaunch(ctx, t, { stoppedByApiAt: undefined });
       const special = START_ACTIONS[t.server['OS-EXT-STS:vm_state'] ?? ''];
       await mapErrors(() => (special ? serverAction(ctx.openstack.nova, t.serverId, special) : startServer(ctx.openstack.nova, t.serverId)), {
         conflict: () => incorrectState(t.ec2Id, 'started'),
       });
-      return stateChange(t, previous, 'pending');
     });
     return { StartingInstances: changes };
   },
-  {
-    check: async (input, ctx) => {
-      for (const t of await targetsOf(ctx, input)) {
-        const state = currentState(t);
-        if (state === 'terminated' || state === 'shutting-down' || state === 'stopping') throw incorrectState(t.ec2Id, 'started');
-      }
-    },
-  },
+  { check: (input, ctx) => refuseStates(ctx, input, ['terminated', 'shutting-down', 'stopping'], 'started') },
 );

@@ -8,15 +8,12 @@ import { mapErrors } from '../../lib/openstack/errors.js';
 import { stopServer } from '../../lib/openstack/nova.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import { saveLaunch } from './instance-lookup.js';
-import { currentState, eachTarget, incorrectState, stateChange, targetsOf } from './state-changes.js';
+import { changeStates, incorrectState, refuseStates } from './state-changes.js';
 
 export default action(
   'StopInstances',
   async (input, ctx) => {
-    const targets = await targetsOf(ctx, input);
-    const changes = await eachTarget(targets, async (t) => {
-      const previous = currentState(t);
-      if (previous === 'stopped' || previous === 'stopping') return stateChange(t, previous, previous);
+    const changes = await changeStates(ctx, input, ['stopped', 'stopping'], 'stopping', async (t) => {
       const before = t.launch.stoppedByApiAt;
       await saveLaunch(ctx, t, { stoppedByApiAt: new Date().toISOString() });
       try {
@@ -25,23 +22,20 @@ export default action(
         await saveLaunch(ctx, t, { stoppedByApiAt: before });
         throw error;
       }
-      return stateChange(t, previous, 'stopping');
     });
     return { StoppingInstances: changes };
   },
   {
     check: async (input, ctx) => {
       if (input.Hibernate) throw new Ec2Error('UnsupportedHibernationConfiguration', 'Hibernation is not supported by this cloud.');
-      for (const t of await targetsOf(ctx, input)) {
-        const state = currentState(t);
-        if (state === 'terminated' || state === 'shutting-down' || state === 'pending') throw incorrectState(t.ec2Id, 'stopped');
+      await refuseStates(ctx, input, ['terminated', 'shutting-down', 'pending'], 'stopped', (t, state) => {
         if (t.launch.disableApiStop && state === 'running') {
           throw new Ec2Error(
             'OperationNotPermitted',
             `The instance '${t.ec2Id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
           );
         }
-      }
+      });
     },
   },
 );

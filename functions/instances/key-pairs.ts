@@ -31,7 +31,7 @@ import type { StateStore } from '../../lib/store/project-store.js';
 import { forgetTags, putTags, tagsByIdPrefix, tagsOf, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { DescribeKeyPairsRequest, KeyPairInfo, KeyType, TagSpecification } from '../../schemas/types.js';
 import { importedFingerprint } from './key-fingerprints.js';
-import { fromBlob } from './public-keys.js';
+import { fromBlob, openSshLine, type SshPublicKey } from './public-keys.js';
 
 export interface KeyPairRecord {
   keyType?: KeyType;
@@ -342,4 +342,42 @@ export async function deleteKeyPair(
   mapping ??= await mappingOf(ctx.store, uuidFor(ctx, name));
   await mapErrors(() => keypairs.delete(name!));
   if (mapping) await forget(ctx.store, mapping.ec2Id, mapping.uuid);
+}
+
+/** What CreateKeyPair and ImportKeyPair check before anything is made (DryRun stops after these). */
+export async function checkNewKeyPair(
+  ctx: ActionContext,
+  input: { KeyName: string; TagSpecifications?: TagSpecification[]; DryRun?: boolean },
+  checkKey: () => void = () => undefined,
+): Promise<void> {
+  validateKeyName(input.KeyName);
+  keyPairTags(input.TagSpecifications);
+  checkKey();
+  // Without DryRun, Nova's own refusal of a taken name answers the same, one call sooner.
+  if (input.DryRun) await assertNameFree(keypairsOf(ctx), input.KeyName);
+}
+
+/**
+ * Stores a new key pair (created or imported): the public key in Nova under the name, its EC2 id,
+ * record and tags in the table. Nothing half made stays behind: when the table refuses, Nova's
+ * copy and the mapping go again.
+ */
+export async function storeKeyPair(
+  ctx: ActionContext,
+  input: { KeyName: string; TagSpecifications?: TagSpecification[] },
+  key: SshPublicKey,
+  fingerprint: string,
+): Promise<{ KeyPairId: string; KeyName: string; KeyFingerprint: string; Tags: Tag[] }> {
+  const keypairs = keypairsOf(ctx);
+  const tags = keyPairTags(input.TagSpecifications);
+  const stored = await createInNova(keypairs, input.KeyName, openSshLine(key, input.KeyName));
+  try {
+    const record = { keyType: key.type, fingerprint, createTime: new Date().toISOString(), publicKeyDigest: publicKeyDigest(stored.public_key) };
+    const keyPairId = await registerKeyPair(ctx, input.KeyName, record, tags);
+    return { KeyPairId: keyPairId, KeyName: input.KeyName, KeyFingerprint: fingerprint, Tags: tags };
+  } catch (error) {
+    await keypairs.delete(input.KeyName).catch(() => undefined);
+    await unregisterKeyPair(ctx, input.KeyName).catch(() => undefined);
+    throw error;
+  }
 }

@@ -42,3 +42,37 @@ export async function eachTarget<T>(targets: InstanceTarget[], work: (t: Instanc
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
   return out;
 }
+
+/**
+ * Start and stop: each target already in one of the `settled` states (or on its way there) is
+ * answered as it is; the others get `change` and are answered as `next`.
+ */
+export async function changeStates(
+  ctx: ActionContext,
+  input: { InstanceIds: string[] },
+  settled: InstanceStateName[],
+  next: InstanceStateName,
+  change: (t: InstanceTarget) => Promise<void>,
+): Promise<InstanceStateChange[]> {
+  return eachTarget(await targetsOf(ctx, input), async (t) => {
+    const previous = currentState(t);
+    if (settled.includes(previous)) return stateChange(t, previous, previous);
+    await change(t);
+    return stateChange(t, previous, next);
+  });
+}
+
+/** The check of start and stop: IncorrectInstanceState for a target in a state that cannot be `verb`. */
+export async function refuseStates(
+  ctx: ActionContext,
+  input: { InstanceIds: string[] },
+  refused: InstanceStateName[],
+  verb: string,
+  more: (t: InstanceTarget, state: InstanceStateName) => void = () => undefined,
+): Promise<void> {
+  for (const t of await targetsOf(ctx, input)) {
+    const state = currentState(t);
+    if (refused.includes(state)) throw incorrectState(t.ec2Id, verb);
+    more(t, state);
+  }
+}

@@ -5,6 +5,7 @@
  * (none is public, none is shared with another account).
  */
 import { describe } from '../../lib/describe/engine.js';
+import { clampMaxResults } from '../../lib/describe/paging.js';
 import { action } from '../../lib/family.js';
 import { snapshotDescriptor } from './snapshot-resource.js';
 
@@ -17,7 +18,7 @@ export default action('DescribeSnapshots', async (input, ctx) => {
   const { items, nextToken } = await describe(ctx, 'DescribeSnapshots', snapshotDescriptor, {
     ids: input.SnapshotIds,
     filters: input.Filters,
-    maxResults: input.MaxResults === undefined ? undefined : Math.min(input.MaxResults, PAGE_LIMIT),
+    maxResults: clampMaxResults(input.MaxResults, PAGE_LIMIT),
     nextToken: input.NextToken,
   });
   if (!owned || !restorable) return { Snapshots: [] };

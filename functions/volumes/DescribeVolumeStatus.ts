@@ -5,6 +5,7 @@
  */
 import { describe, type ResourceDescriptor } from '../../lib/describe/engine.js';
 import type { FilterSpec } from '../../lib/describe/filters.js';
+import { clampMaxResults } from '../../lib/describe/paging.js';
 import { action } from '../../lib/family.js';
 import type { CinderVolume } from '../../lib/openstack/cinder.js';
 import type { VolumeStatusItem } from '../../schemas/types.js';
@@ -61,7 +62,7 @@ export default action('DescribeVolumeStatus', async (input, ctx) => {
   const { items, nextToken } = await describe(ctx, 'DescribeVolumeStatus', descriptor, {
     ids: input.VolumeIds,
     filters: input.Filters,
-    maxResults: input.MaxResults === undefined ? undefined : Math.min(input.MaxResults, PAGE_LIMIT),
+    maxResults: clampMaxResults(input.MaxResults, PAGE_LIMIT),
     nextToken: input.NextToken,
   });
   return { VolumeStatuses: items, NextToken: nextToken };

@@ -1,5 +1,6 @@
 /** DescribeVolumes through the describe engine (see volume-resource.ts for push-down and filters). */
 import { describe } from '../../lib/describe/engine.js';
+import { clampMaxResults } from '../../lib/describe/paging.js';
 import { action } from '../../lib/family.js';
 import { volumeDescriptor, withoutFilterFields } from './volume-resource.js';
 
@@ -10,7 +11,7 @@ export default action('DescribeVolumes', async (input, ctx) => {
   const { items, nextToken } = await describe(ctx, 'DescribeVolumes', volumeDescriptor, {
     ids: input.VolumeIds,
     filters: input.Filters,
-    maxResults: input.MaxResults === undefined ? undefined : Math.min(input.MaxResults, PAGE_LIMIT),
+    maxResults: clampMaxResults(input.MaxResults, PAGE_LIMIT),
     nextToken: input.NextToken,
   });
   return { Volumes: items.map(withoutFilterFields), NextToken: nextToken };

@@ -7,33 +7,22 @@ import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
 import { getSnapshot, getVolume, listSnapshots, parseCinderTime, type CinderSnapshot, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { OpenStackError } from '../../lib/openstack/http.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Snapshot } from '../../schemas/types.js';
 import { readRecords, snapshotKey, type SnapshotRecord } from '../../lib/domain/volumes/records.js';
 import { COPY_VOLUME_ID, backingVolumeOf } from '../../lib/domain/volumes/snapshot-copies.js';
 import { cinderSnapshotStatuses, snapshotProgress, snapshotState } from './states.js';
+import { fetchByIds } from '../../lib/describe/by-ids.js';
 
 const MAX_SINGLE_GETS = 25;
 
-async function snapshotsByUuid(ctx: ActionContext, uuids: string[]): Promise<CinderSnapshot[]> {
-  if (uuids.length > MAX_SINGLE_GETS) {
-    const wanted = new Set(uuids);
-    return (await mapErrors(() => listSnapshots(ctx.openstack.cinder))).filter((s) => wanted.has(s.id));
-  }
-  const found = await Promise.all(
-    uuids.map((uuid) =>
-      mapErrors(() =>
-        getSnapshot(ctx.openstack.cinder, uuid).catch((error: unknown) => {
-          if (error instanceof OpenStackError && error.status === 404) return undefined;
-          throw error;
-        }),
-      ),
-    ),
-  );
-  return found.filter((s): s is CinderSnapshot => s !== undefined);
-}
+const snapshotsByUuid = (ctx: ActionContext, uuids: string[]): Promise<CinderSnapshot[]> =>
+  fetchByIds(uuids, {
+    get: (uuid) => getSnapshot(ctx.openstack.cinder, uuid),
+    list: () => listSnapshots(ctx.openstack.cinder),
+    singleGetLimit: MAX_SINGLE_GETS,
+  });
 
 export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderSnapshot>> {
   if (query.uuids) return { items: await snapshotsByUuid(ctx, query.uuids), complete: false };

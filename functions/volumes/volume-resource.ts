@@ -8,7 +8,6 @@ import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { OpenStackError } from '../../lib/openstack/http.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
@@ -17,6 +16,7 @@ import { readRecords, volumeKey, type VolumeRecord } from '../../lib/domain/volu
 import { isCopyBackingVolume } from '../../lib/domain/volumes/snapshot-copies.js';
 import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
 import { cinderTypes, reportedVolumeType } from './volume-types.js';
+import { fetchByIds } from '../../lib/describe/by-ids.js';
 
 /** A formatted volume plus what only filters need. */
 export type VolumeItem = Volume & { ClientToken?: string };
@@ -25,23 +25,12 @@ export type VolumeItem = Volume & { ClientToken?: string };
 const MAX_SINGLE_GETS = 25;
 
 /** Volumes by UUID; those Cinder no longer has are left out. */
-export async function volumesByUuid(ctx: ActionContext, uuids: string[]): Promise<CinderVolume[]> {
-  if (uuids.length > MAX_SINGLE_GETS) {
-    const wanted = new Set(uuids);
-    return (await mapErrors(() => listVolumes(ctx.openstack.cinder))).filter((v) => wanted.has(v.id));
-  }
-  const found = await Promise.all(
-    uuids.map((uuid) =>
-      mapErrors(() =>
-        getVolume(ctx.openstack.cinder, uuid).catch((error: unknown) => {
-          if (error instanceof OpenStackError && error.status === 404) return undefined;
-          throw error;
-        }),
-      ),
-    ),
-  );
-  return found.filter((v): v is CinderVolume => v !== undefined);
-}
+export const volumesByUuid = (ctx: ActionContext, uuids: string[]): Promise<CinderVolume[]> =>
+  fetchByIds(uuids, {
+    get: (uuid) => getVolume(ctx.openstack.cinder, uuid),
+    list: () => listVolumes(ctx.openstack.cinder),
+    singleGetLimit: MAX_SINGLE_GETS,
+  });
 
 /** One exact value of a filter, which Cinder can then match itself. */
 function single(filters: ListQuery['filters'], name: string): string | undefined {

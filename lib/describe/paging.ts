@@ -13,6 +13,10 @@ export interface PagingRules {
 
 export const DEFAULT_PAGING: PagingRules = { min: 5, max: 1000 };
 
+/** AWS treats a MaxResults above an action's page size as that size (DescribeVolumes: 500). */
+export const clampMaxResults = (maxResults: number | undefined, pageSize: number) =>
+  maxResults === undefined ? undefined : Math.min(maxResults, pageSize);
+
 interface TokenBody {
   a: string;
   after: string;
