@@ -81,10 +81,21 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The metadata function's request lines (lib/log.ts's JSON, one per request). */
+function isMetadataLine(line: string): boolean {
+  if (!line.startsWith('{')) return false;
+  try {
+    const entry = JSON.parse(line) as { fn?: string; message?: string };
+    return entry.fn === 'metadata' && entry.message === 'metadata request';
+  } catch {
+    return false;
+  }
+}
+
 function countersByContainer(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    if (!line.startsWith('{"fn":"metadata"')) continue;
+    if (!isMetadataLine(line)) continue;
     const entry = JSON.parse(line) as { container?: string; openstackCalls?: number };
     if (entry.container && entry.openstackCalls !== undefined) out.set(entry.container, Math.max(out.get(entry.container) ?? 0, entry.openstackCalls));
   }
@@ -143,7 +154,7 @@ try {
   const httpWarm = await load(reads, concurrency, httpGet);
   await new Promise((r) => setTimeout(r, 500));
   const httpWarmCalls = callsBetween(before, logCalls());
-  const warmLines = readFileSync(logPath, 'utf8').slice(logStart).split('\n').filter((l) => l.startsWith('{"fn":"metadata"'));
+  const warmLines = readFileSync(logPath, 'utf8').slice(logStart).split('\n').filter(isMetadataLine);
   const outcomes = (lines: string[]) => {
     const count: Record<string, number> = {};
     for (const l of lines) {

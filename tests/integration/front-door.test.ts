@@ -244,7 +244,8 @@ describe('dispatch', () => {
     expect(requestId).toBe(response.requestId);
     // The family function logs the request id it was invoked with, as its own Lambda invocation.
     const log = readFileSync(join(runDir, 'logs/offline.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`"requestId":"${requestId}","family":"instances","action":"DescribeRegions"`));
+    const entries = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toContainEqual(expect.objectContaining({ requestId, fn: 'instances', family: 'instances', action: 'DescribeRegions' }));
     expect(log).toContain('(λ: instances)');
     expect(endpointInfo().serverEnv['EC2_DISPATCH']).toBe('lambda');
   });
