@@ -124,7 +124,7 @@ export class Authenticator {
       if (await verifyLocally(request, params, info, cached.secret)) {
         if (this.isCurrent(cached)) return cached.caller;
         // The owner's own request: Keystone confirms the credential still stands, unrationed.
-        return this.validate(request, params, info);
+        return this.revalidate(request, params, info);
       }
       // Keystone confirmed this secret within the TTL: a signature it does not produce is wrong.
       if (this.withinTtl(cached)) throw authFailure();
@@ -161,22 +161,23 @@ export class Authenticator {
     info: SignatureInfo,
     holdSecret: boolean,
   ): Promise<Caller> {
-    const refusalKey = `${info.accessKey}\n${info.signature}`;
+    const refusalKey = refusalKeyOf(request, info);
     if (this.refusedSignatures.has(refusalKey)) throw authFailure();
     if (!this.checksPerKey.take(info.accessKey)) throw this.rationed(holdSecret);
     if (!this.checksOverall.take('')) {
       this.checksPerKey.refund(info.accessKey);
       throw this.rationed(holdSecret);
     }
-    try {
-      const caller = await this.validate(request, params, info);
-      this.checksPerKey.refund(info.accessKey);
-      this.checksOverall.refund('');
-      return caller;
-    } catch (error) {
-      if (error instanceof Ec2Error && error.code === 'AuthFailure') this.refusedSignatures.add(refusalKey);
-      throw error;
-    }
+    const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
+      const refusal = asAuthError(error);
+      if (refusal instanceof Ec2Error && refusal.code === 'AuthFailure') this.refusedSignatures.add(refusalKey);
+      throw refusal;
+    });
+    // A request Keystone accepts but we refuse (a query added to a signed POST) keeps its cost.
+    const caller = await this.accept(request, params, info, verdict);
+    this.checksPerKey.refund(info.accessKey);
+    this.checksOverall.refund('');
+    return caller;
   }
 
   private rationed(holdSecret: boolean): Ec2Error {
@@ -202,19 +203,24 @@ export class Authenticator {
     return caller;
   }
 
-  /**
-   * Keystone's verdict, then ours on the very same request with the secret Keystone's answer lets us
-   * read. Without a secret, a part Keystone does not check (the query of a POST) is refused.
-   */
-  private async validate(request: IncomingRequest, params: Record<string, string>, info: SignatureInfo): Promise<Caller> {
-    let verdict: { token: KeystoneToken; secret: string | undefined };
-    try {
-      verdict = await this.askKeystoneForVerdict(request, params, info);
-    } catch (error) {
-      if (error instanceof OpenStackError && [401, 403, 404].includes(error.status)) this.cache.delete(info.accessKey);
+  /** Keystone's verdict on a request whose signature verified with the secret we hold. */
+  private async revalidate(request: IncomingRequest, params: Record<string, string>, info: SignatureInfo): Promise<Caller> {
+    const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
       throw asAuthError(error);
-    }
-    const { token, secret } = verdict;
+    });
+    return this.accept(request, params, info, verdict);
+  }
+
+  /**
+   * After Keystone's verdict, ours on the very same request with the secret Keystone's answer lets
+   * us read. Without a secret, a part Keystone does not check (the query of a POST) is refused.
+   */
+  private async accept(
+    request: IncomingRequest,
+    params: Record<string, string>,
+    info: SignatureInfo,
+    { token, secret }: { token: KeystoneToken; secret: string | undefined },
+  ): Promise<Caller> {
     const caller = this.remember(info.accessKey, token, secret);
     if (secret) {
       if (!(await verifyLocally(request, params, info, secret))) {
@@ -281,6 +287,16 @@ export class Authenticator {
     const token = await this.keystone.ec2Tokens(await signSyntheticRequest(info.accessKey, credential.secret));
     return { token, secret: credential.secret };
   }
+}
+
+/**
+ * What a refusal is remembered by: the signature together with everything it was checked against,
+ * so that a tampered copy of a genuine request, refused first, cannot get the genuine one refused.
+ */
+function refusalKeyOf(request: IncomingRequest, info: SignatureInfo): string {
+  const sorted = (record: Record<string, string>) => JSON.stringify(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const material = [request.method, request.path, sorted(request.query), sorted(request.headers), request.body].join('\n');
+  return `${info.accessKey}\n${info.signature}\n${sha256Hex(material)}`;
 }
 
 function asAuthError(error: unknown): Error {

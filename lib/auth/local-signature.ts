@@ -20,9 +20,18 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Non-S3 services sign the path URI-encoded once more, segment by segment. */
+/**
+ * Non-S3 services sign the path normalized (no empty, `.` or `..` segments, as RFC 3986 and the
+ * AWS signers do) and URI-encoded once more, segment by segment.
+ */
 function canonicalPath(path: string): string {
-  const normalized = path || '/';
+  const segments: string[] = [];
+  for (const segment of (path || '/').split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `/${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
   return normalized
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
