@@ -51,6 +51,9 @@ interface CacheEntry {
 
 const MAX_CACHED_CREDENTIALS = 10_000;
 
+/** A request waits for at most this many other checks of its access key before making its own. */
+const MAX_WAITS_FOR_ANOTHER_CHECK = 3;
+
 /** How Keystone checks that fail are rationed. */
 export interface KeystoneCheckLimits {
   /** Per access key: a few back to back, then one every few seconds. */
@@ -100,6 +103,8 @@ export class Authenticator {
   private readonly refusedSignatures: ExpiringSet;
   private readonly checksPerKey: TokenBuckets;
   private readonly checksOverall: TokenBuckets;
+  /** The Keystone check under way per access key (settles, never rejects). */
+  private readonly checksInFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly keystone: KeystoneEc2Api = realKeystone,
@@ -119,17 +124,39 @@ export class Authenticator {
       checkSigV4Rules(info);
       checkDeclaredPayloadHash(request, info);
     }
-    const cached = this.cache.get(info.accessKey);
-    if (cached?.secret) {
-      if (await verifyLocally(request, params, info, cached.secret)) {
-        if (this.isCurrent(cached)) return cached.caller;
-        // The owner's own request: Keystone confirms the credential still stands, unrationed.
-        return this.revalidate(request, params, info);
-      }
+    for (let waits = 0; ; waits++) {
+      const cached = this.cache.get(info.accessKey);
+      const verified = cached?.secret !== undefined && (await verifyLocally(request, params, info, cached.secret));
+      if (cached && verified && this.isCurrent(cached)) return cached.caller;
       // Keystone confirmed this secret within the TTL: a signature it does not produce is wrong.
-      if (this.withinTtl(cached)) throw authFailure();
+      if (cached?.secret && !verified && this.withinTtl(cached)) throw authFailure();
+      // A burst of first requests (or of requests past the TTL) asks Keystone once: the others
+      // wait for that answer and are then verified here.
+      const inFlight = this.checksInFlight.get(info.accessKey);
+      if (inFlight && waits < MAX_WAITS_FOR_ANOTHER_CHECK) {
+        await inFlight;
+        continue;
+      }
+      return this.checkOnce(info.accessKey, () =>
+        verified
+          ? // The owner's own request: Keystone confirms the credential still stands, unrationed.
+            this.revalidate(request, params, info)
+          : this.validateRationed(request, params, info, cached?.secret !== undefined),
+      );
     }
-    return this.validateRationed(request, params, info, cached?.secret !== undefined);
+  }
+
+  private checkOnce(accessKey: string, check: () => Promise<Caller>): Promise<Caller> {
+    const result = check();
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.checksInFlight.set(accessKey, settled);
+    void settled.then(() => {
+      if (this.checksInFlight.get(accessKey) === settled) this.checksInFlight.delete(accessKey);
+    });
+    return result;
   }
 
   /** Forget every cached credential, refusal and bucket (tests, or an operator's signal). */

@@ -216,6 +216,17 @@ describe('Authenticator: the cost of a forged signature', () => {
     expect(keystone.calls.ec2Tokens).toBe(1);
   });
 
+  it('a burst of first requests from the owner asks Keystone once, and none is throttled', async () => {
+    const keystone = fakeKeystone();
+    const auth = new Authenticator(keystone.api, Date.now, limits);
+    const burst = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => signedRequest(SECRET, `Action=DescribeRegions&Version=2016-11-15&RegionName.1=r${i}`)),
+    );
+    const callers = await Promise.all(burst.map((request) => auth.authenticate(request, params)));
+    expect(callers.map((c) => c.projectId)).toEqual(Array(15).fill('project-1'));
+    expect(keystone.calls.ec2Tokens).toBe(1);
+  });
+
   it('bounds checks across made-up access keys too', async () => {
     const keystone = fakeKeystone();
     const frozen = Date.now();
