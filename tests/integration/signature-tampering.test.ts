@@ -159,6 +159,9 @@ describe('the cost of forged signatures', () => {
     const lines = (await Promise.all(forged.map((r) => frontDoorLog(r.requestId)))).filter((l) => l.container === before.container);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line.keystoneCalls).toBe(before.keystoneCalls);
+    // The owner is not locked out by them.
+    const owner = await send(await signRequest({ body: describeRegions }));
+    expect(owner.status, owner.body).toBe(200);
   });
 
   it('distinct forged signatures for one unknown access key: a few Keystone checks, then RequestLimitExceeded 503', async () => {
