@@ -230,10 +230,16 @@ export class Authenticator {
     return caller;
   }
 
-  /** Keystone's verdict on a request whose signature verified with the secret we hold. */
+  /**
+   * Keystone's verdict on a request whose signature verified with the secret we hold. A refusal
+   * means the credential itself is gone: forget it, so that its former holder goes through the
+   * rationed checks from now on.
+   */
   private async revalidate(request: IncomingRequest, params: Record<string, string>, info: SignatureInfo): Promise<Caller> {
     const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
-      throw asAuthError(error);
+      const refusal = asAuthError(error);
+      if (refusal instanceof Ec2Error && refusal.code === 'AuthFailure') this.cache.delete(info.accessKey);
+      throw refusal;
     });
     return this.accept(request, params, info, verdict);
   }

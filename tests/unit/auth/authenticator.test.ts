@@ -99,6 +99,24 @@ describe('Authenticator', () => {
     await expect(auth.authenticate(await signedRequest(), params)).rejects.toMatchObject({ code: 'AuthFailure', status: 401 });
   });
 
+  it('rations Keystone checks for a deleted credential still signed with its old secret', async () => {
+    const keystone = fakeKeystone();
+    let now = Date.now();
+    const auth = new Authenticator(keystone.api, () => now);
+    await auth.authenticate(await signedRequest(), params);
+    keystone.state.deleted = true;
+    now += 61_000;
+    const codes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const request = await signedRequest(SECRET, `Action=DescribeRegions&Version=2016-11-15&RegionName.1=r${i}`);
+      codes.push(await auth.authenticate(request, params).then(() => 'ok', (e: Ec2Error) => e.code));
+    }
+    expect(codes.slice(0, 6)).toEqual(Array(6).fill('AuthFailure'));
+    expect(codes.slice(6)).toEqual(Array(4).fill('RequestLimitExceeded'));
+    // One revalidation, then the per-key budget of 5.
+    expect(keystone.calls.ec2Tokens).toBe(1 + 1 + 5);
+  });
+
   it('answers AuthFailure for a wrong secret, even with a cached credential', async () => {
     const keystone = fakeKeystone();
     const auth = new Authenticator(keystone.api);
