@@ -63,7 +63,7 @@ const verifies = (request: IncomingRequest) =>
 const mutation = fc.oneof(
   fc.constant((r: IncomingRequest) => ({ ...r, method: r.method === 'GET' ? 'POST' : 'GET' })),
   word.map((segment) => (r: IncomingRequest) => ({ ...r, path: `${r.path.replace(/\/$/, '')}/${segment}x` })),
-  fc.tuple(word, text).map(([key, value]) => (r: IncomingRequest) => ({ ...r, query: { ...r.query, [`${key}Z`]: value } })),
+  fc.tuple(word, text).map(([key, value]) => (r: IncomingRequest) => ({ ...r, query: { ...r.query, [`${key}!`]: value } })),
   fc.constant((r: IncomingRequest) => {
     const [key] = Object.keys(r.query);
     if (key === undefined) return { ...r, query: { Injected: '1' } };
