@@ -1,17 +1,33 @@
 /**
  * Who sent this request? Keystone decides the first time it sees a credential (POST /v3/ec2tokens
  * with our service token) and gives a token scoped to the credential's project. We then read the
- * credential's secret and keep it with that token, so the following requests are verified locally.
- * After `credentialTtlSeconds` Keystone is asked again, so a deleted or disabled credential stops
- * working within that time; the token is renewed before it expires.
+ * credential's secret, verify that same request with it here too (Keystone's SigV4 check ignores
+ * the query of a POST: it must never be the only check of what we execute), and keep secret and
+ * token, so the following requests are verified locally. After `credentialTtlSeconds` Keystone is
+ * asked again, so a deleted or disabled credential stops working within that time; the token is
+ * renewed before it expires.
+ *
+ * A signature that fails costs Keystone at most one round trip: Keystone's refusals are remembered
+ * per (access key, signature), a signature that does not match a secret confirmed within the TTL is
+ * refused here, and Keystone checks that fail are rationed per access key (and for all keys
+ * together) by token buckets. The owner is never locked out by them once we hold the secret: a
+ * request that verifies with it never waits for a bucket.
  */
 import { config } from '../config.js';
 import { selectEndpoints, type ServiceEndpoints } from '../openstack/catalog.js';
 import { OpenStackError, OpenStackUnavailable } from '../openstack/http.js';
 import { ec2Secret, ec2Tokens, isFresh, readCredentialWithServiceToken, type KeystoneToken } from '../openstack/keystone.js';
-import { Ec2Error, authFailure, serviceUnavailable } from '../protocol/errors.js';
-import { UNSIGNED_PAYLOAD, payloadHashes, sha256Hex, verifyLocally } from './local-signature.js';
-import { checkTime, signatureInfo, type IncomingRequest, type SigV4Info, type SignatureInfo } from './signed-request.js';
+import { Ec2Error, authFailure, requestLimitExceeded, serviceUnavailable } from '../protocol/errors.js';
+import { ExpiringSet, LruMap, TokenBuckets, type BucketSettings } from './limits.js';
+import { UNSIGNED_PAYLOAD, checkDeclaredPayloadHash, payloadHashes, sha256Hex, verifyLocally } from './local-signature.js';
+import {
+  checkSigV4Rules,
+  checkTime,
+  signatureInfo,
+  type IncomingRequest,
+  type SigV4Info,
+  type SignatureInfo,
+} from './signed-request.js';
 import { signSyntheticRequest } from './synthetic.js';
 
 export interface Caller {
@@ -34,6 +50,29 @@ interface CacheEntry {
 }
 
 const MAX_CACHED_CREDENTIALS = 10_000;
+
+/** A request waits for at most this many other checks of its access key before making its own. */
+const MAX_WAITS_FOR_ANOTHER_CHECK = 3;
+
+/** How Keystone checks that fail are rationed. */
+export interface KeystoneCheckLimits {
+  /** Per access key: a few back to back, then one every few seconds. */
+  perAccessKey: BucketSettings;
+  /** For all access keys of this process together (forgers can make up access keys). */
+  overall: BucketSettings;
+  /** How long a signature Keystone refused is refused without asking again. */
+  refusedSignatureTtlSeconds: number;
+  /** Memory bound of each of the three tables (access keys, refused signatures). */
+  maxEntries: number;
+}
+
+export const defaultKeystoneCheckLimits: KeystoneCheckLimits = {
+  perAccessKey: { capacity: 5, refillPerSecond: 1 / 6 },
+  overall: { capacity: 50, refillPerSecond: 20 },
+  // Past twice the clock-skew window a header-signed request is refused on its date alone.
+  refusedSignatureTtlSeconds: 900,
+  maxEntries: 10_000,
+};
 
 /** Keystone looks headers up by their usual capitalisation (`Authorization`, `X-Amz-Date`). */
 function keystoneHeaders(headers: Record<string, string>): Record<string, string> {
@@ -60,33 +99,118 @@ export interface KeystoneEc2Api {
 const realKeystone: KeystoneEc2Api = { ec2Tokens, ec2Secret, readCredentialWithServiceToken };
 
 export class Authenticator {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: LruMap<string, CacheEntry>;
+  private readonly refusedSignatures: ExpiringSet;
+  private readonly checksPerKey: TokenBuckets;
+  private readonly checksOverall: TokenBuckets;
+  /** The Keystone check under way per access key (settles, never rejects). */
+  private readonly checksInFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly keystone: KeystoneEc2Api = realKeystone,
     private readonly now: () => number = Date.now,
-  ) {}
+    limits: KeystoneCheckLimits = defaultKeystoneCheckLimits,
+  ) {
+    this.cache = new LruMap(MAX_CACHED_CREDENTIALS);
+    this.refusedSignatures = new ExpiringSet(limits.refusedSignatureTtlSeconds * 1000, limits.maxEntries, now);
+    this.checksPerKey = new TokenBuckets(limits.perAccessKey, limits.maxEntries, now);
+    this.checksOverall = new TokenBuckets(limits.overall, 1, now);
+  }
 
   async authenticate(request: IncomingRequest, params: Record<string, string>): Promise<Caller> {
     const info = signatureInfo(request, params);
     checkTime(info, config().auth.maxClockSkewSeconds, new Date(this.now()));
-    const cached = this.cache.get(info.accessKey);
-    if (cached?.secret && this.isCurrent(cached)) {
-      if (await verifyLocally(request, params, info, cached.secret)) return cached.caller;
-      // A mismatch may mean the secret changed: Keystone has the last word.
+    if (info.version === 4) {
+      checkSigV4Rules(info);
+      checkDeclaredPayloadHash(request, info);
     }
-    const { token, secret } = await this.validate(request, params, info);
-    return this.remember(info.accessKey, token, secret);
+    for (let waits = 0; ; waits++) {
+      const cached = this.cache.get(info.accessKey);
+      const verified = cached?.secret !== undefined && (await verifyLocally(request, params, info, cached.secret));
+      if (cached && verified && this.isCurrent(cached)) return cached.caller;
+      // Keystone confirmed this secret within the TTL: a signature it does not produce is wrong.
+      if (cached?.secret && !verified && this.withinTtl(cached)) throw authFailure();
+      // A burst of first requests (or of requests past the TTL) asks Keystone once: the others
+      // wait for that answer and are then verified here.
+      const inFlight = this.checksInFlight.get(info.accessKey);
+      if (inFlight && waits < MAX_WAITS_FOR_ANOTHER_CHECK) {
+        await inFlight;
+        continue;
+      }
+      return this.checkOnce(info.accessKey, () =>
+        verified
+          ? // The owner's own request: Keystone confirms the credential still stands, unrationed.
+            this.revalidate(request, params, info)
+          : this.validateRationed(request, params, info, cached?.secret !== undefined),
+      );
+    }
   }
 
-  /** Forget every cached credential (tests, or an operator's signal). */
+  private checkOnce(accessKey: string, check: () => Promise<Caller>): Promise<Caller> {
+    const result = check();
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.checksInFlight.set(accessKey, settled);
+    void settled.then(() => {
+      if (this.checksInFlight.get(accessKey) === settled) this.checksInFlight.delete(accessKey);
+    });
+    return result;
+  }
+
+  /** Forget every cached credential, refusal and bucket (tests, or an operator's signal). */
   clear(): void {
     this.cache.clear();
+    this.refusedSignatures.clear();
+    this.checksPerKey.clear();
+    this.checksOverall.clear();
+  }
+
+  private withinTtl(entry: CacheEntry): boolean {
+    return this.now() - entry.checkedAt < config().auth.credentialTtlSeconds * 1000;
   }
 
   private isCurrent(entry: CacheEntry): boolean {
-    const ttlMs = config().auth.credentialTtlSeconds * 1000;
-    return this.now() - entry.checkedAt < ttlMs && isFresh(entry.token, this.now());
+    return this.withinTtl(entry) && isFresh(entry.token, this.now());
+  }
+
+  /**
+   * A Keystone check of a signature we cannot confirm ourselves. A signature Keystone refused is
+   * refused again without asking; each check takes a token, given back when the signature proves
+   * good, so only failures use the budget up. With the budget gone: AuthFailure if we hold a secret
+   * the signature does not match, else RequestLimitExceeded (503), which SDKs retry with backoff:
+   * the owner of a credential we have not verified yet is delayed, never told the key is wrong.
+   */
+  private async validateRationed(
+    request: IncomingRequest,
+    params: Record<string, string>,
+    info: SignatureInfo,
+    holdSecret: boolean,
+  ): Promise<Caller> {
+    const refusalKey = refusalKeyOf(request, info);
+    if (this.refusedSignatures.has(refusalKey)) throw authFailure();
+    if (!this.checksPerKey.take(info.accessKey)) throw this.rationed(holdSecret);
+    if (!this.checksOverall.take('')) {
+      this.checksPerKey.refund(info.accessKey);
+      throw this.rationed(holdSecret);
+    }
+    const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
+      const refusal = asAuthError(error);
+      if (refusal instanceof Ec2Error && refusal.code === 'AuthFailure') this.refusedSignatures.add(refusalKey);
+      throw refusal;
+    });
+    // A request Keystone accepts but we refuse (a query added to a signed POST) keeps its cost.
+    const caller = await this.accept(request, params, info, verdict);
+    this.checksPerKey.refund(info.accessKey);
+    this.checksOverall.refund('');
+    return caller;
+  }
+
+  private rationed(holdSecret: boolean): Ec2Error {
+    return holdSecret
+      ? authFailure()
+      : requestLimitExceeded('Too many requests with signatures that could not be validated for this access key. Retry later.');
   }
 
   private remember(accessKey: string, token: KeystoneToken, secret: string | undefined): Caller {
@@ -102,28 +226,54 @@ export class Authenticator {
       tokenExpiresAt: token.expiresAt.toISOString(),
       endpoints: selectEndpoints(token.catalog, iface, region),
     };
-    this.cache.delete(accessKey);
-    if (this.cache.size >= MAX_CACHED_CREDENTIALS) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
     this.cache.set(accessKey, { caller, token, secret, checkedAt: this.now() });
     return caller;
   }
 
-  private async validate(
+  /**
+   * Keystone's verdict on a request whose signature verified with the secret we hold. A refusal
+   * means the credential itself is gone: forget it, so that its former holder goes through the
+   * rationed checks from now on.
+   */
+  private async revalidate(request: IncomingRequest, params: Record<string, string>, info: SignatureInfo): Promise<Caller> {
+    const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
+      const refusal = asAuthError(error);
+      if (refusal instanceof Ec2Error && refusal.code === 'AuthFailure') this.cache.delete(info.accessKey);
+      throw refusal;
+    });
+    return this.accept(request, params, info, verdict);
+  }
+
+  /**
+   * After Keystone's verdict, ours on the very same request with the secret Keystone's answer lets
+   * us read. Without a secret, a part Keystone does not check (the query of a POST) is refused.
+   */
+  private async accept(
+    request: IncomingRequest,
+    params: Record<string, string>,
+    info: SignatureInfo,
+    { token, secret }: { token: KeystoneToken; secret: string | undefined },
+  ): Promise<Caller> {
+    const caller = this.remember(info.accessKey, token, secret);
+    if (secret) {
+      if (!(await verifyLocally(request, params, info, secret))) {
+        throw authFailure('The request signature does not cover this request (was it changed after signing?).');
+      }
+    } else if (info.version === 4 && request.method.toUpperCase() === 'POST' && Object.keys(request.query).length > 0) {
+      throw authFailure('A signed POST must carry its parameters in the body: query parameters cannot be verified here.');
+    }
+    return caller;
+  }
+
+  private async askKeystoneForVerdict(
     request: IncomingRequest,
     params: Record<string, string>,
     info: SignatureInfo,
   ): Promise<{ token: KeystoneToken; secret: string | undefined }> {
-    try {
-      if (info.version === 2 && info.method === 'HmacSHA1') return await this.validateSecretFirst(request, params, info);
-      const token = await this.askKeystone(request, params, info);
-      const secret = await this.keystone.ec2Secret(token.userId, info.accessKey, token.id).catch(() => undefined);
-      return { token, secret };
-    } catch (error) {
-      throw asAuthError(error);
-    }
+    if (info.version === 2 && info.method === 'HmacSHA1') return this.validateSecretFirst(request, params, info);
+    const token = await this.askKeystone(request, params, info);
+    const secret = await this.keystone.ec2Secret(token.userId, info.accessKey, token.id).catch(() => undefined);
+    return { token, secret };
   }
 
   private async askKeystone(
@@ -170,6 +320,16 @@ export class Authenticator {
     const token = await this.keystone.ec2Tokens(await signSyntheticRequest(info.accessKey, credential.secret));
     return { token, secret: credential.secret };
   }
+}
+
+/**
+ * What a refusal is remembered by: the signature together with everything it was checked against,
+ * so that a tampered copy of a genuine request, refused first, cannot get the genuine one refused.
+ */
+function refusalKeyOf(request: IncomingRequest, info: SignatureInfo): string {
+  const sorted = (record: Record<string, string>) => JSON.stringify(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const material = [request.method, request.path, sorted(request.query), sorted(request.headers), request.body].join('\n');
+  return `${info.accessKey}\n${info.signature}\n${sha256Hex(material)}`;
 }
 
 function asAuthError(error: unknown): Error {

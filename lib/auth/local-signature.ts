@@ -7,6 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { createScope, getCanonicalHeaders, getCanonicalQuery, getSigningKey } from '@smithy/signature-v4';
+import { authFailure } from '../protocol/errors.js';
 import type { IncomingRequest, SigV2Info, SigV4Info } from './signed-request.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -19,9 +20,18 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Non-S3 services sign the path URI-encoded once more, segment by segment. */
+/**
+ * Non-S3 services sign the path normalized (no empty, `.` or `..` segments, as RFC 3986 and the
+ * AWS signers do) and URI-encoded once more, segment by segment.
+ */
 function canonicalPath(path: string): string {
-  const normalized = path || '/';
+  const segments: string[] = [];
+  for (const segment of (path || '/').split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `/${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
   return normalized
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
@@ -29,15 +39,32 @@ function canonicalPath(path: string): string {
 }
 
 /**
- * The payload hashes a SigV4 request may have been signed with: the one it declares in
- * x-amz-content-sha256, else the body's hash; presigned URLs are signed UNSIGNED-PAYLOAD by botocore
- * and with the (empty) body's hash by others.
+ * The payload hashes a SigV4 request may have been signed with. Always the hash of the body we
+ * received, never a hash the request declares: what we act on is that body. A presigned URL comes
+ * without a body, and botocore signs it as UNSIGNED-PAYLOAD; with nothing to leave unsigned, that
+ * is accepted too.
  */
 export function payloadHashes(request: IncomingRequest, info: SigV4Info): string[] {
-  const declared = request.headers['x-amz-content-sha256'];
-  if (declared && info.signedHeaders.includes('x-amz-content-sha256')) return [declared];
   const bodyHash = sha256Hex(request.body);
-  return info.location === 'query' ? [UNSIGNED_PAYLOAD, bodyHash] : [bodyHash];
+  return info.location === 'query' && request.body === '' ? [UNSIGNED_PAYLOAD, bodyHash] : [bodyHash];
+}
+
+/**
+ * Refuses a declared `x-amz-content-sha256` that is not the hash of the body we received, and
+ * UNSIGNED-PAYLOAD wherever there is a payload (the EC2 API carries the action in it). EC2 computes
+ * the payload hash itself, so for AWS such a request is simply one whose signature does not match:
+ * AuthFailure, 401. Checked before Keystone is asked, so it costs no round trip.
+ */
+export function checkDeclaredPayloadHash(request: IncomingRequest, info: SigV4Info): void {
+  const declared = request.headers['x-amz-content-sha256'];
+  if (declared === undefined) return;
+  if (declared === UNSIGNED_PAYLOAD) {
+    if (info.location === 'query' && request.body === '') return;
+    throw authFailure('UNSIGNED-PAYLOAD is not accepted by the EC2 API: sign the payload (x-amz-content-sha256 must be its SHA-256).');
+  }
+  if (declared.toLowerCase() !== sha256Hex(request.body)) {
+    throw authFailure('The x-amz-content-sha256 header does not match the SHA-256 of the request body.');
+  }
 }
 
 function amzDateOf(info: SigV4Info): string {

@@ -53,6 +53,9 @@ const missingToken = () =>
 
 const requestExpired = (message: string) => new Ec2Error('RequestExpired', message, 400);
 
+/** SigV4 presigned URLs live at most 7 days; SigV2 `Expires` is held to the same bound. */
+export const MAX_EXPIRES_SECONDS = 604_800;
+
 function parseAmzDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
@@ -120,7 +123,10 @@ function fromPresignedQuery(q: Record<string, string>): SigV4Info {
       400,
     );
   }
-  const expires = q['X-Amz-Expires'] === undefined ? undefined : Number(q['X-Amz-Expires']);
+  const rawExpires = q['X-Amz-Expires'];
+  if (rawExpires !== undefined && !/^\d{1,7}$/.test(rawExpires)) {
+    throw authFailure(`X-Amz-Expires must be a whole number of seconds between 1 and ${MAX_EXPIRES_SECONDS}`);
+  }
   return {
     version: 4,
     location: 'query',
@@ -128,7 +134,7 @@ function fromPresignedQuery(q: Record<string, string>): SigV4Info {
     amzDate,
     signedAt,
     signedHeaders: q['X-Amz-SignedHeaders'].split(';').map((h) => h.toLowerCase()),
-    expiresSeconds: expires !== undefined && Number.isFinite(expires) ? expires : undefined,
+    expiresSeconds: rawExpires === undefined ? undefined : Number(rawExpires),
     ...parseCredentialScope(q['X-Amz-Credential']),
   };
 }
@@ -173,8 +179,8 @@ export function checkTime(info: SignatureInfo, maxSkewSeconds: number, now = new
   const tooFar = (t: Date) => Math.abs(now.getTime() - t.getTime()) > skewMs;
   if (info.version === 4) {
     if (info.location === 'query' && info.expiresSeconds !== undefined) {
-      if (info.expiresSeconds < 1 || info.expiresSeconds > 604_800) {
-        throw authFailure('X-Amz-Expires must be between 1 and 604800 seconds');
+      if (info.expiresSeconds < 1 || info.expiresSeconds > MAX_EXPIRES_SECONDS) {
+        throw authFailure(`X-Amz-Expires must be between 1 and ${MAX_EXPIRES_SECONDS} seconds`);
       }
       if (now.getTime() > info.signedAt.getTime() + info.expiresSeconds * 1000) {
         throw requestExpired(`Request has expired. Signed at ${info.amzDate} for ${info.expiresSeconds} seconds.`);
@@ -191,9 +197,33 @@ export function checkTime(info: SignatureInfo, maxSkewSeconds: number, now = new
   }
   if (info.expires) {
     if (now > info.expires) throw requestExpired(`Request has expired at ${info.expires.toISOString()}.`);
+    // Otherwise a captured request would stay good for as long as its signer chose.
+    if (info.expires.getTime() - now.getTime() > MAX_EXPIRES_SECONDS * 1000) {
+      throw authFailure(`Expires ${info.expires.toISOString()} is more than ${MAX_EXPIRES_SECONDS} seconds (7 days) from now.`);
+    }
+    if (info.timestamp && info.timestamp.getTime() - now.getTime() > skewMs) {
+      throw requestExpired(`Request timestamp ${info.timestamp.toISOString()} is in the future.`);
+    }
     return;
   }
   if (info.timestamp && tooFar(info.timestamp)) {
     throw requestExpired(`Request timestamp ${info.timestamp.toISOString()} is more than ${maxSkewSeconds} s from now.`);
+  }
+}
+
+/**
+ * Rules of SigV4 that hold before any key is involved: the host is signed (else a request signed
+ * for one endpoint could be replayed at another), and the credential scope's date is the day the
+ * request was signed (AWS refuses a scope even one second off that day).
+ */
+export function checkSigV4Rules(info: SigV4Info): void {
+  if (!info.signedHeaders.includes('host')) {
+    throw new Ec2Error('IncompleteSignature', "'Host' must be a 'SignedHeader' in the AWS Authorization.", 400);
+  }
+  const signedDay = info.signedAt.toISOString().slice(0, 10).replace(/-/g, '');
+  if (info.scopeDate !== signedDay) {
+    throw authFailure(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${info.scopeDate}' != '${signedDay}', from '${info.amzDate || info.signedAt.toISOString()}'.`,
+    );
   }
 }

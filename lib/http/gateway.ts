@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { IncomingRequest } from '../auth/signed-request.js';
+import { Ec2Error } from '../protocol/errors.js';
 
 export interface HttpResponse {
   statusCode: number;
@@ -76,11 +77,31 @@ export const toOpenWhisk = (response: HttpResponse) => ({
   body: response.body,
 });
 
+/**
+ * A form body must be UTF-8 once percent-decoded. The gateways hand us bodies already decoded,
+ * with U+FFFD where the bytes were not UTF-8 (a conforming client percent-encodes every non-ASCII
+ * byte, so a raw U+FFFD means exactly that); URLSearchParams would quietly do the same to `%FF`.
+ * AWS's code for a query string it cannot read is InvalidQueryParameter (400).
+ */
+function checkWellFormedForm(body: string): void {
+  const malformed = () =>
+    new Ec2Error('InvalidQueryParameter', 'The request body is not a well-formed query string: it is not valid UTF-8.', 400);
+  if (body.includes('\uFFFD')) throw malformed();
+  for (const field of body.split('&')) {
+    try {
+      decodeURIComponent(field.replace(/\+/g, ' '));
+    } catch {
+      throw malformed();
+    }
+  }
+}
+
 /** The action's parameters: the query string and, for form posts, the body. */
 export function requestParams(request: IncomingRequest): Record<string, string> {
   const params: Record<string, string> = { ...request.query };
   const type = request.headers['content-type'] ?? '';
   if (request.body && (type.includes('x-www-form-urlencoded') || (request.method === 'POST' && !type))) {
+    checkWellFormedForm(request.body);
     Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
   }
   return params;
