@@ -95,10 +95,11 @@ export interface FrontDoorLogLine {
 
 /** The front door's log line for a request: which process served it, with its running count of Keystone calls. */
 export async function frontDoorLog(requestId: string): Promise<FrontDoorLogLine> {
-  const pattern = new RegExp(`\\{"requestId":"${requestId}"[^\\n]*?"keystoneCalls":\\d+\\}`);
+  // lib/log.ts writes one JSON line per request; the front door's (fn "ec2") counts Keystone calls.
+  const isOurs = (line: string) => line.startsWith('{') && line.includes(`"requestId":"${requestId}"`) && line.includes('"keystoneCalls"');
   for (let attempt = 0; attempt < 40; attempt++) {
-    const match = pattern.exec(readFileSync(join(runDir, 'logs/offline.log'), 'utf8'));
-    if (match) return JSON.parse(match[0]) as FrontDoorLogLine;
+    const line = readFileSync(join(runDir, 'logs/offline.log'), 'utf8').split('\n').find(isOurs);
+    if (line) return JSON.parse(line) as FrontDoorLogLine;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no front-door log line for request ${requestId}`);
