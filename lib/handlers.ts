@@ -4,11 +4,11 @@
  * to bottom; `after` and `onError` steps bottom to top, so the error document and the log line,
  * listed early, see everything the later steps threw.
  *
- *   front door (functions/ec2):  ec2Request → metadataRoot → requestLog → ec2ErrorDocument
- *                                → signatureCheck → parseAndValidate → [dispatch to the family]
+ *   front door (functions/ec2):  openWhiskParameters → ec2Request → metadataRoot → requestLog
+ *                                → ec2ErrorDocument → signatureCheck → parseAndValidate → [dispatch to the family]
  *   family (functions/<family>): openWhiskParameters → familyRequest → requestLog → familyErrors
  *                                → resolveAction → parseActionInput → actionContext → dryRun → [action.run]
- *   metadata (functions/metadata): metadataRequest → requestLog → [router]
+ *   metadata (functions/metadata): openWhiskParameters → metadataRequest → [router, which logs each request]
  *
  * The OpenWhisk `main` of each function calls the same handler (see familyEntryPoints and the
  * functions' handler.ts files).
@@ -45,7 +45,12 @@ export interface FrontDoorDeps {
   dispatcher: Dispatcher;
 }
 
-/** Each invocation gets its own log scope (request id, action, project, duration on every line). */
+/**
+ * Each invocation gets its own log scope (request id, action, project, duration on every line).
+ * middy calls `requestStart` synchronously as the invocation begins, so the scope holds for
+ * everything the invocation awaits, and a caller that awaits the handler (the inline dispatcher)
+ * keeps its own scope.
+ */
 const scopedAs = (fn: string) => ({ requestStart: () => enterRequestScope(fn) });
 
 /** What the platforms pass as the invocation context; tests and OpenWhisk pass none. */
@@ -69,6 +74,7 @@ export function frontDoorHandler(deps: () => FrontDoorDeps, extraInfo: () => Rec
 
 /** The front door's middlewares, in order. */
 export const frontDoorMiddlewares = (deps: () => FrontDoorDeps, extraInfo: () => Record<string, unknown> = () => ({})) => [
+  openWhiskParameters<Ec2Call, HttpResponse>(),
   ec2Request(),
   metadataRoot(),
   requestLog<Ec2Call, HttpResponse>((response) => ({ status: response.statusCode, ...extraInfo() })),

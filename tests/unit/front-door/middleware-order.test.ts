@@ -59,8 +59,9 @@ afterEach(() => {
 });
 
 describe('middleware order', () => {
-  it('front door: request, metadata root, log, error document, signature, then parsing', () => {
+  it('front door: platform parameters, request, metadata root, log, error document, signature, then parsing', () => {
     expect(frontDoorMiddlewares(() => deps.accepting).map((m) => m.name)).toEqual([
+      'openWhiskParameters',
       'ec2Request',
       'metadataRoot',
       'requestLog',
