@@ -1,22 +1,12 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import type { Caller } from '../../../lib/auth/authenticator.js';
 import { InlineDispatcher } from '../../../lib/dispatch/dispatcher.js';
 import { action, familyHandler, type FamilyRequest } from '../../../lib/family.js';
 import { authFailure } from '../../../lib/protocol/errors.js';
 import { handleEc2Request } from '../../../functions/ec2/front-door.js';
+import { testCaller } from '../support/caller.js';
 
-const caller: Caller = {
-  accessKey: 'ak',
-  projectId: 'p',
-  projectName: 'demo',
-  userId: 'u',
-  userName: 'demo',
-  roles: [],
-  token: 't',
-  tokenExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
-  endpoints: {},
-};
+const caller = testCaller;
 
 const received: FamilyRequest[] = [];
 let ran = 0;

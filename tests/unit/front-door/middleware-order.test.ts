@@ -6,24 +6,14 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Caller } from '../../../lib/auth/authenticator.js';
 import { InlineDispatcher } from '../../../lib/dispatch/dispatcher.js';
 import { action, familyHandler, type ActionDefinition } from '../../../lib/family.js';
 import { familyMiddlewares, frontDoorMiddlewares, type FrontDoorDeps } from '../../../lib/handlers.js';
 import { authFailure } from '../../../lib/protocol/errors.js';
 import { handleEc2Request } from '../../../functions/ec2/front-door.js';
+import { testCaller } from '../support/caller.js';
 
-const caller: Caller = {
-  accessKey: 'ak',
-  projectId: 'project-7',
-  projectName: 'demo',
-  userId: 'u',
-  userName: 'demo',
-  roles: [],
-  token: 't',
-  tokenExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
-  endpoints: {},
-};
+const caller = { ...testCaller, projectId: 'project-7' };
 
 const steps: string[] = [];
 const family = familyHandler('instances', [
