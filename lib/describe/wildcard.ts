@@ -36,7 +36,7 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
-function walk(tokens: Token[], text: string[]): { matched: boolean; steps: number } {
+function walk(tokens: Token[], text: ArrayLike<string>): { matched: boolean; steps: number } {
   let t = 0; // position in text
   let p = 0; // position in tokens
   let starAt = -1; // token index of the last star seen
@@ -65,6 +65,10 @@ function walk(tokens: Token[], text: string[]): { matched: boolean; steps: numbe
   return { matched: p === tokens.length, steps };
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+/** One entry per character: a string's code units, unless it has characters outside the BMP. */
+const charsOf = (text: string): ArrayLike<string> => (SURROGATE.test(text) ? Array.from(text) : text);
+
 export function wildcardMatcher(pattern: string): WildcardMatcher {
   const tokens = tokenize(pattern);
   const exact = tokens.every((t) => t.kind === 'char');
@@ -72,7 +76,7 @@ export function wildcardMatcher(pattern: string): WildcardMatcher {
   return {
     pattern,
     exact,
-    matches: (text) => (literal !== undefined ? text === literal : walk(tokens, Array.from(text)).matched),
-    matchesCounting: (text) => walk(tokens, Array.from(text)),
+    matches: (text) => (literal !== undefined ? text === literal : walk(tokens, charsOf(text)).matched),
+    matchesCounting: (text) => walk(tokens, charsOf(text)),
   };
 }
