@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownProject, type OwnProject } from './instances-fixtures.js';
 import { endpointInfo } from './support/env.js';
 import { fuzzRequests } from './support/fuzz-requests.js';
-import { holdings, sendAll } from './support/fuzz-run.js';
+import { holdings, problemOf, sendAll } from './support/fuzz-run.js';
+import { signedFormPost } from './support/raw.js';
 
 const COUNT = Number(process.env['EC2_FUZZ_COUNT'] ?? 2000);
 const SEED = Number(process.env['EC2_FUZZ_SEED'] ?? Date.now() % 1_000_000);
@@ -46,5 +47,33 @@ describe('integration fuzz', () => {
     // The run must have gone past the parser: the actions' own checks answered too (DryRun, NotFound…).
     expect(run.codes.get('DryRunOperation') ?? 0).toBeGreaterThan(0);
     expect([...run.codes.keys()].filter((c) => c.includes('.NotFound') || c.includes('.Malformed')).length).toBeGreaterThan(0);
+  });
+
+  // The cases the issue found, each answered with AWS's code instead of a 500, a 503 or a broken document.
+  const KB100 = 'x'.repeat(100_000);
+  const cases: Array<[string, Array<[string, string]>, string]> = [
+    ['DescribeTags', [['Filter.1.Name', 'value'], ['Filter.1.Value.1', '*a'.repeat(50_000)]], 'InvalidParameterValue'],
+    ['DescribeInstances', [['Filter.1.Name', 'tag:Name'], ['Filter.1.Value.1', KB100]], 'InvalidParameterValue'],
+    ['DescribeInstances', [['Filter.1.Name', 'instance-id'], ['Filter.1.Value.1', `i-${'0'.repeat(1000)}`]], 'OK'],
+    ['DescribeVolumes', [['Filter.1.Name', 'volume-id'], ['Filter.1.Value.1', `vol-${'0'.repeat(1000)}`]], 'OK'],
+    ['DescribeSnapshots', [['Filter.1.Name', 'snapshot-id'], ['Filter.1.Value.1', `snap-${'0'.repeat(1000)}`]], 'OK'],
+    ['DescribeImages', [['Filter.1.Name', 'image-id'], ['Filter.1.Value.1', `ami-${'0'.repeat(1000)}`]], 'OK'],
+    ['DescribeImages', [['Filter.1.Name', 'name'], ...Array.from({ length: 200 }, (_, i): [string, string] => [`Filter.1.Value.${i + 1}`, `${i}`.padEnd(128, 'n')])], 'OK'],
+    ['RunInstances', [['ImageId', 'ami-12345678'], ['MinCount', '1'], ['MaxCount', '1'], ['ClientToken', 'c'.repeat(2000)]], 'InvalidParameterValue'],
+    ['CreateVolume', [['Size', '1'], ['AvailabilityZone', 'nova'], ['ClientToken', 'c'.repeat(2000)]], 'InvalidParameterValue'],
+    ['DescribeKeyPairs', [['KeyName.1', KB100]], 'InvalidParameterValue'],
+    ['DescribeImages', [['Owner.1', KB100]], 'InvalidParameterValue'],
+    ['DescribeInstances', [['Filter.1.Name', 'key-name'], ['Filter.1.Value.1', 'k'.repeat(1024)]], 'OK'],
+    ['DescribeVolumes', [['Filter.1.Name', 'availability-zone'], ['Filter.1.Value.1', 'z'.repeat(1024)]], 'OK'],
+    ['DescribeInstances', [['InstanceId.1', 'i-\u0000\u0001<&']], 'InvalidInstanceID.Malformed'],
+    ['DescribeRegions', [['__proto__', 'v']], 'UnknownParameter'],
+    ['DescribeInstances', [['MaxResults', '\u00a05']], 'InvalidParameterValue'],
+  ];
+
+  it.each(cases)('answers %s with hostile values as AWS does', async (action, params, code) => {
+    const body = new URLSearchParams([['Action', action], ['Version', '2016-11-15'], ...params]).toString();
+    const response = await signedFormPost(body, project.ec2);
+    expect(problemOf({ action, params }, response)).toBeUndefined();
+    expect(response.code ?? 'OK').toBe(code);
   });
 });

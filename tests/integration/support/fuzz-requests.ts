@@ -20,7 +20,32 @@ export interface FuzzRequest {
 
 const ID_PREFIXES = ['i', 'vol', 'snap', 'ami', 'aki', 'ari', 'sg', 'subnet', 'vpc', 'eni', 'r', 'key'];
 
+/** Values of the right kind that name nothing: they take requests past validation to the actions' own checks. */
+const PLAUSIBLE = [
+  'i-0123456789abcdef0',
+  'vol-0123456789abcdef0',
+  'snap-0123456789abcdef0',
+  'ami-12345678',
+  'sg-0123456789abcdef0',
+  'subnet-0123456789abcdef0',
+  'true',
+  'false',
+  '1',
+  '10',
+  'nova',
+  'RegionOne',
+  'm1.tiny',
+  'default',
+  '/dev/sdb',
+  'gp2',
+  'running',
+  'available',
+  'self',
+  'instance',
+];
+
 const hostileValue: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constantFrom(...PLAUSIBLE), weight: 3 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 3 },
   {
     arbitrary: fc.constantFrom(
@@ -56,7 +81,7 @@ const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'Filter.1.__pro
 function hostileKey(paths: string[]): fc.Arbitrary<string> {
   const real = paths.length ? fc.constantFrom(...paths) : fc.constant('Foo');
   return fc.oneof(
-    { arbitrary: real, weight: 8 },
+    { arbitrary: real, weight: 16 },
     { arbitrary: fc.tuple(real, fc.constantFrom('.0', '.x', '.1.Foo', '.-1', '.99999999999999999999', '..')).map(([p, s]) => p + s), weight: 1 },
     { arbitrary: fc.constantFrom(...PROTOTYPE_KEYS), weight: 1 },
     { arbitrary: fc.string({ unit: 'binary', maxLength: 20 }), weight: 1 },
@@ -89,12 +114,12 @@ function filterOf(action: string): fc.Arbitrary<Array<[string, string]>> {
   ]);
 }
 
-function requestFor(action: string, paths: string[]): fc.Arbitrary<FuzzRequest> {
-  const required = requiredPaths(action);
+/** Many hostile values at once: what a careless or malicious client sends. */
+function scattered(action: string, paths: string[], required: string[]): fc.Arbitrary<Array<[string, string]>> {
   const takesFilters = paths.includes('Filter.1.Name');
-  const params = fc
+  return fc
     .tuple(
-      fc.array(fc.tuple(hostileKey(paths), hostileValue), { minLength: 0, maxLength: 4 }),
+      fc.array(fc.tuple(hostileKey(paths), hostileValue), { minLength: 0, maxLength: 3 }),
       fc.array(hostileValue, { minLength: required.length, maxLength: required.length }),
       fc.array(fc.boolean(), { minLength: required.length, maxLength: required.length }),
       takesFilters ? fc.option(filterOf(action), { freq: 2 }) : fc.constant(null),
@@ -103,8 +128,29 @@ function requestFor(action: string, paths: string[]): fc.Arbitrary<FuzzRequest> 
       ...required.flatMap((path, i): Array<[string, string]> => (keep[i] || random.length === 0 ? [[path, requiredValues[i]!]] : [])),
       ...(filter ?? []),
       ...random,
-    ])
-    .filter((p) => p.length > 0);
+    ]);
+}
+
+/** A plausible request with one hostile value in a real parameter: gets past validation into the action. */
+function focused(paths: string[], required: string[]): fc.Arbitrary<Array<[string, string]>> {
+  const plausible = fc.constantFrom(...PLAUSIBLE);
+  const real = paths.length ? fc.constantFrom(...paths) : fc.constant('Foo');
+  return fc
+    .tuple(
+      fc.array(plausible, { minLength: required.length, maxLength: required.length }),
+      fc.array(fc.tuple(real, plausible), { maxLength: 2 }),
+      fc.tuple(real, hostileValue),
+    )
+    .map(([requiredValues, extra, hostile]) => [
+      ...required.map((path, i): [string, string] => [path, requiredValues[i]!]),
+      ...extra,
+      hostile,
+    ]);
+}
+
+function requestFor(action: string, paths: string[]): fc.Arbitrary<FuzzRequest> {
+  const required = requiredPaths(action);
+  const params = fc.oneof(scattered(action, paths, required), focused(paths, required)).filter((p) => p.length > 0);
   if (readOnly(action)) return params.map((p) => ({ action, params: p }));
   if (takesDryRun(action)) {
     // DryRun last, under its exact name, so no fuzzed value can override it.
