@@ -6,22 +6,13 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { compileFilters } from '../../../lib/describe/filters.js';
 import { requestParams } from '../../../lib/http/gateway.js';
-import { Ec2Error, invalidValueFor, notFound } from '../../../lib/protocol/errors.js';
+import { invalidValueFor, notFound } from '../../../lib/protocol/errors.js';
 import { parseInput } from '../../../lib/protocol/query.js';
 import { serializeError, serializeOutput } from '../../../lib/protocol/xml.js';
 import { uuidsOf } from '../../../lib/store/ids.js';
+import { errorOf } from '../support/ec2-error.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { wellFormedXml } from '../support/well-formed-xml.js';
-
-function errorOf(fn: () => unknown): Ec2Error {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof Ec2Error) return e;
-    throw e;
-  }
-  throw new Error('expected an Ec2Error');
-}
 
 /** The parameters of a form POST with this body, as the front door reads them. */
 const formParams = (body: string) =>
