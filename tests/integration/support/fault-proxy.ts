@@ -7,7 +7,7 @@
  * The functions reach it through an endpoint override (OS_<TYPE>_ENDPOINT_OVERRIDE, see
  * lib/openstack/endpoint-overrides.ts) of a side-by-side endpoint; the shared endpoint never sees it.
  */
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -108,7 +108,7 @@ export class FaultProxy {
     return undefined;
   }
 
-  private async handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const rule = this.ruleFor(method, path);
