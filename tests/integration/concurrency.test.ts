@@ -65,7 +65,7 @@ describe('two projects, concurrently', () => {
     for (const p of PROJECTS) {
       const { ec2, fx } = sides[p];
       for (let i = 0; i < LAUNCHES; i++) {
-        const name = `${prefix}-${p}-${i}`;
+        const name = `${prefix}-${p}-i${i}`;
         calls.push(
           ec2
             .send(
@@ -101,8 +101,8 @@ describe('two projects, concurrently', () => {
       // Each launch is one instance, a server of this project named as tagged, with its own address.
       expect(launched).toHaveLength(LAUNCHES);
       expect(new Set(launched.map((i) => i.InstanceId)).size).toBe(LAUNCHES);
-      const servers = await novaServers(os, { name: `^${prefix}-${p}-` });
-      expect(servers.map((s) => s.name).sort()).toEqual(Array.from({ length: LAUNCHES }, (_, i) => `${prefix}-${p}-${i}`));
+      const servers = await novaServers(os, { name: `^${prefix}-${p}-i` });
+      expect(servers.map((s) => s.name).sort()).toEqual(Array.from({ length: LAUNCHES }, (_, i) => `${prefix}-${p}-i${i}`));
       const described = await instancesOf(ec2, { InstanceIds: launched.map((i) => i.InstanceId!) });
       for (const instance of described) {
         const name = instance.Tags?.find((t) => t.Key === 'Name')?.Value;
@@ -115,7 +115,7 @@ describe('two projects, concurrently', () => {
       await expect(theirs.send(new DescribeInstancesCommand({ InstanceIds: [launched[0]!.InstanceId!] }))).rejects.toMatchObject({ name: 'InvalidInstanceID.NotFound' });
       const everything = await instancesOf(theirs);
       expect(everything.map((i) => i.InstanceId)).not.toContain(launched[0]!.InstanceId);
-      expect(everything.flatMap((i) => i.Tags ?? []).filter((t) => t.Key === 'Name' && t.Value?.startsWith(`${prefix}-${p}-`))).toEqual([]);
+      expect(everything.flatMap((i) => i.Tags ?? []).filter((t) => t.Key === 'Name' && t.Value?.startsWith(`${prefix}-${p}-i`))).toEqual([]);
     }
   }, 600_000);
 
@@ -130,8 +130,8 @@ describe('two projects, concurrently', () => {
       const { ec2, os, fx } = sides[p];
       const [helper] = await instancesOf(ec2, { InstanceIds: [fx.helper.instanceId] });
       expect(helper?.State?.Name).toBe('running');
-      for (let round = 0; round < 60 && (await novaServers(os, { name: `^${prefix}-${p}-` })).length; round++) await sleep(2000);
-      expect(await novaServers(os, { name: `^${prefix}-${p}-` })).toEqual([]);
+      for (let round = 0; round < 60 && (await novaServers(os, { name: `^${prefix}-${p}-i` })).length; round++) await sleep(2000);
+      expect(await novaServers(os, { name: `^${prefix}-${p}-i` })).toEqual([]);
     }
   }, 300_000);
 });
