@@ -8,6 +8,12 @@
  * unhandled rejection of a branch started early and awaited late).
  */
 import {
+  AttachVolumeCommand,
+  CreateImageCommand,
+  CreateVolumeCommand,
+  DeleteVolumeCommand,
+  DescribeImagesCommand,
+  DescribeVolumesCommand,
   DescribeInstancesCommand,
   type DescribeInstancesCommandOutput,
   DescribeRegionsCommand,
@@ -253,6 +259,39 @@ describe('failures a client can see through', () => {
     expect(proxies.neutron.calls.some((c) => c.method === 'POST' && /\/ports$/.test(c.path))).toBe(true);
     expect(await portsOfNetwork()).toEqual(portsBefore);
     expect(await serversNamed(name)).toEqual([]);
+    await expectServing();
+  });
+});
+
+describe('failures half way through other multi-call actions', () => {
+  it('AttachVolume: Nova failing the attachment is an AWS 5xx, the volume stays available and unattached', async () => {
+    const { VolumeId } = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'nova', Size: 1, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: `${prefix}-vol` }] }] }));
+    try {
+      await eventually(async () => ((await ec2.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId!] }))).Volumes?.[0]?.State === 'available' ? true : undefined), 'volume available', 120_000, 2000);
+      await eventually(async () => ((await ec2.send(new DescribeInstancesCommand({ InstanceIds: [subject] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name === 'running' ? true : undefined), 'subject running', 180_000, 2000);
+      await withFault('nova', { method: 'POST', path: /os-volume_attachments/, fault: { status: 500 } }, async () => {
+        expect(await failure(ec2.send(new AttachVolumeCommand({ VolumeId, InstanceId: subject, Device: '/dev/vdb' })))).toEqual(SERVER_SIDE);
+        expect(proxies.nova.calls.filter((c) => c.method === 'POST' && /os-volume_attachments/.test(c.path)).length).toBe(1);
+      });
+      const [volume] = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId!] }))).Volumes!;
+      expect(volume?.State).toBe('available');
+      expect(volume?.Attachments ?? []).toEqual([]);
+      await expectServing();
+    } finally {
+      clearFaults();
+      await ec2.send(new DeleteVolumeCommand({ VolumeId })).catch(() => undefined);
+    }
+  }, 300_000);
+
+  it('CreateImage: Nova failing the snapshot is an AWS 5xx and no image is registered', async () => {
+    const name = `${prefix}-image`;
+    await withFault('nova', { method: 'POST', path: /\/servers\/[^/]+\/action$/, fault: { status: 500 } }, async () => {
+      expect(await failure(ec2.send(new CreateImageCommand({ InstanceId: subject, Name: name, NoReboot: true })))).toEqual(SERVER_SIDE);
+    });
+    const { Images } = await ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: [name] }] }));
+    expect(Images ?? []).toEqual([]);
+    const { images } = await os.glance.get<{ images: Array<{ id: string }> }>('images', { name });
+    expect(images).toEqual([]);
     await expectServing();
   });
 });
