@@ -264,6 +264,30 @@ describe('failures a client can see through', () => {
 });
 
 describe('failures half way through other multi-call actions', () => {
+  it('RunInstances: Nova creates the server but its answer is lost: an AWS 5xx and no server left behind', async () => {
+    const name = `${prefix}-lost-answer`;
+    await withFault('nova', { method: 'POST', path: /\/servers$/, fault: { dropAnswer: true } }, async () => {
+      const answer = await failure(
+        ec2.send(
+          new RunInstancesCommand({
+            ImageId: fx.imageId,
+            InstanceType: TINY,
+            MinCount: 1,
+            MaxCount: 1,
+            SubnetId: fx.subnetId,
+            TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: name }] }],
+          }),
+        ),
+      );
+      expect(answer).toEqual(SERVER_SIDE);
+      expect(proxies.nova.calls.filter((c) => c.method === 'POST' && /\/servers$/.test(c.path)).map((c) => c.outcome)).toEqual(['fault answer 202 dropped']);
+    });
+    // Nova did make it: the rollback must find it without Nova's answer.
+    const left = await eventually(async () => ((await serversNamed(name)).length === 0 ? [] : undefined), 'the lost server rolled back', 60_000, 3000).catch(() => serversNamed(name));
+    expect(left).toEqual([]);
+    await expectServing();
+  }, 120_000);
+
   it('AttachVolume: Nova failing the attachment is an AWS 5xx, the volume stays available and unattached', async () => {
     const { VolumeId } = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'nova', Size: 1, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: `${prefix}-vol` }] }] }));
     try {

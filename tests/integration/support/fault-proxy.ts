@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 export type Fault =
   | { status: number; message?: string }
   | { reset: true }
-  | { delayMs: number };
+  | { delayMs: number }
+  /** The service gets the call and acts; its answer is lost (the connection drops). */
+  | { dropAnswer: true };
 
 export interface FaultRule {
   /** Only calls with this method (GET, POST…). */
@@ -136,6 +138,12 @@ export class FaultProxy {
     const upstream = httpRequest(
       { host: this.target.hostname, port: this.target.port, method, path, headers: { ...req.headers, host: this.target.host }, agent },
       (answer) => {
+        if (rule && 'dropAnswer' in rule.fault) {
+          seen.outcome = `fault answer ${answer.statusCode} dropped`;
+          answer.resume();
+          req.socket.destroy();
+          return;
+        }
         if (seen.outcome === 'pending') seen.outcome = String(answer.statusCode);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
