@@ -11,6 +11,7 @@ import { OpenStack } from './openstack/clients.js';
 import { toEc2Error } from './openstack/errors.js';
 import { Ec2Error, dryRunOperation, internalError, type SerializedEc2Error } from './protocol/errors.js';
 import { parseInput } from './protocol/query.js';
+import { guardRequest } from './request-guard.js';
 import { storeFor } from './store/project-store.js';
 
 export type Input<A extends Ec2ActionName> = Ec2ActionShapes[A]['input'];
@@ -61,7 +62,7 @@ export function familyHandler(family: string, actions: AnyAction[]): FamilyHandl
   const byName = new Map<string, ActionDefinition>(
     actions.map((a) => [a.name, a as unknown as ActionDefinition]),
   );
-  return async (request) => {
+  const handle: FamilyHandler = async (request) => {
     const started = Date.now();
     let code: string | undefined;
     try {
@@ -87,6 +88,8 @@ export function familyHandler(family: string, actions: AnyAction[]): FamilyHandl
       );
     }
   };
+  // A rejection the action leaves unhandled fails this request only (lib/request-guard.ts).
+  return (request) => guardRequest(request.context?.requestId, () => handle(request), () => ({ error: internalError().toJSON() }));
 }
 
 /** Any failure as the EC2 error to send; unexpected ones are logged and hidden behind InternalError. */

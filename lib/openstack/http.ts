@@ -64,6 +64,11 @@ export interface ServiceClientOptions {
   baseUrl: string;
   headers?: Record<string, string>;
   timeoutMs: number;
+  /**
+   * Ask once more after a 401 (default). Off for Keystone's own checks, where a 401 is the answer
+   * about the credential and must stay one call.
+   */
+  retryUnauthorized?: boolean;
 }
 
 export interface RequestOptions {
@@ -80,6 +85,7 @@ export interface ServiceResponse<T> {
 }
 
 const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+const RETRY_401_AFTER_MS = 200;
 
 /** EC2_TRACE_OPENSTACK=1 logs each OpenStack call with its status and duration (where a request's time goes). */
 const TRACE = process.env['EC2_TRACE_OPENSTACK'] === '1';
@@ -110,6 +116,18 @@ export class ServiceClient {
   }
 
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<ServiceResponse<T>> {
+    try {
+      return await this.send<T>(method, path, options);
+    } catch (error) {
+      // A 401 is decided before the service does anything, so even a create may be sent again. Keystone
+      // refuses valid tokens now and then under load (see README: AuthFailure under load): ask once more.
+      if (!(error instanceof OpenStackError && error.status === 401) || this.options.retryUnauthorized === false) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_401_AFTER_MS));
+      return this.send<T>(method, path, options);
+    }
+  }
+
+  private async send<T>(method: Method, path: string, options: RequestOptions): Promise<ServiceResponse<T>> {
     const init: OptionsInit = { method, headers: options.headers };
     if (options.searchParams) init.searchParams = cleanSearchParams(options.searchParams);
     if (options.json !== undefined) init.json = options.json;
