@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { ServiceEndpoints } from './openstack/catalog.js';
+import { endpointOverrides } from './openstack/endpoint-overrides.js';
 
 export type DispatchMode = 'inline' | 'lambda' | 'openwhisk';
 
@@ -30,6 +32,8 @@ export interface Config {
     interface: 'public' | 'internal' | 'admin';
     novaMicroversion: string;
     timeoutMs: number;
+    /** Per-service endpoints used instead of the catalog's (lib/openstack/endpoint-overrides.ts). */
+    endpointOverrides: ServiceEndpoints;
   };
   auth: {
     /** After this many seconds a cached credential is validated with Keystone again. */
@@ -72,6 +76,7 @@ interface CloudsYaml {
       };
       region_name?: string;
       interface?: string;
+      [key: `${string}_endpoint_override`]: string | undefined;
     }
   >;
 }
@@ -109,6 +114,7 @@ function serviceCredentials(env: Env) {
     credentials,
     region: env['OS_REGION_NAME'] ?? cloud?.region_name,
     interface: (env['OS_INTERFACE'] ?? cloud?.interface ?? 'public') as Config['openstack']['interface'],
+    endpointOverrides: endpointOverrides(env, cloud ?? {}),
   };
 }
 
@@ -138,6 +144,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       interface: os.interface,
       novaMicroversion: env['NOVA_MICROVERSION'] || '2.79',
       timeoutMs: num(env['OPENSTACK_TIMEOUT_MS'], 60_000),
+      endpointOverrides: os.endpointOverrides,
     },
     auth: {
       credentialTtlSeconds: num(env['EC2_CREDENTIAL_TTL_SECONDS'], 60),

@@ -4,8 +4,10 @@
  * default parameters carry the configuration: see openWhiskParameters).
  */
 import type { FamilyHandler, FamilyRequest, FamilyResponse } from './family.js';
+import { installUnhandledRejectionNet } from './request-guard.js';
 
 export function familyEntryPoints(handle: FamilyHandler) {
+  installUnhandledRejectionNet();
   return {
     handler: handle,
     main: (params: FamilyRequest & Record<string, unknown>): Promise<FamilyResponse> => handle(params),

@@ -11,7 +11,8 @@
  *   metadata (functions/metadata): openWhiskParameters → metadataRequest → [router, which logs each request]
  *
  * The OpenWhisk `main` of each function calls the same handler (see familyEntryPoints and the
- * functions' handler.ts files).
+ * functions' handler.ts files). The front door and the families run inside the request safety net
+ * (lib/request-guard.ts): a rejection their work leaves unhandled fails that one request.
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -37,8 +38,10 @@ import {
 } from './middleware/ec2.js';
 import { FamilyFailure } from './middleware/errors.js';
 import { actionContext, dryRun, familyErrors, familyRequest, parseActionInput, resolveAction, type FamilyCall } from './middleware/family.js';
+import { internalError } from './protocol/errors.js';
 import { familyOf } from './protocol/model.js';
-import { serializeOutput } from './protocol/xml.js';
+import { serializeError, serializeOutput } from './protocol/xml.js';
+import { guardRequest } from './request-guard.js';
 
 export interface FrontDoorDeps {
   authenticator: Pick<Authenticator, 'authenticate'>;
@@ -69,7 +72,10 @@ export function frontDoorHandler(deps: () => FrontDoorDeps, extraInfo: () => Rec
     if ('error' in answer) throw new FamilyFailure(answer.error);
     return xmlResponse(200, serializeOutput(action, answer.output, call.requestId), call.requestId);
   }, scopedAs('ec2')).use(frontDoorMiddlewares(deps, extraInfo));
-  return asEntry(handler);
+  return guarded(handler, () => undefined, () => {
+    const requestId = randomUUID();
+    return xmlResponse(500, serializeError(internalError().toJSON(), requestId), requestId);
+  });
 }
 
 /** The front door's middlewares, in order. */
@@ -90,7 +96,7 @@ export function familyMiddyHandler(family: string, actions: Map<string, ActionDe
     const output = await call.definition!.run(call.input as Input<Ec2ActionName>, call.ctx!);
     return { output: output ?? {} };
   }, scopedAs(family)).use(familyMiddlewares(family, actions));
-  return asEntry(handler);
+  return guarded(handler, (call: FamilyCall) => call.context?.requestId, () => ({ error: internalError().toJSON() }));
 }
 
 /** A family's middlewares, in order. */
@@ -131,4 +137,18 @@ export function metadataHandler(
  */
 function asEntry<TEvent, TResult, TIn>(handler: MiddyfiedHandler<TEvent, TResult, Error, Context>) {
   return handler as unknown as MiddyfiedHandler<TEvent, TResult, Error, Context> & ((event: TIn, context?: InvocationContext) => Promise<TResult>);
+}
+
+/**
+ * The middy handler inside the request safety net: if a rejection of its work goes unhandled before
+ * it answers, it answers `onEscape()` (an InternalError) instead. `middy` is the handler itself.
+ */
+function guarded<TEvent, TResult, TIn>(
+  handler: MiddyfiedHandler<TEvent, TResult, Error, Context>,
+  requestIdOf: (event: TEvent) => string | undefined,
+  onEscape: () => TResult,
+) {
+  const entry = (event: TIn, context?: InvocationContext): Promise<TResult> =>
+    guardRequest(requestIdOf(event as unknown as TEvent), () => handler(event as unknown as TEvent, (context ?? {}) as Context), onEscape);
+  return Object.assign(entry, { middy: handler });
 }

@@ -77,10 +77,17 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-/** Quotes names for Glance's `in:` operator; undefined when one cannot be said exactly. */
+/**
+ * Past this length a query value is not handed to Glance (it answers 414 for long URLs); the
+ * listing is filtered here instead. AMI names are at most 128 characters, so a few names still go.
+ */
+const GLANCE_QUERY_VALUE_MAX = 2048;
+
+/** Quotes names for Glance's `in:` operator; undefined when one cannot be said exactly (or briefly). */
 function glanceInList(values: string[]): string | undefined {
   if (values.some((v) => /["\\]/.test(v))) return undefined;
-  return values.length === 1 ? `eq:${values[0]}` : `in:${values.map((v) => `"${v}"`).join(',')}`;
+  const value = values.length === 1 ? `eq:${values[0]}` : `in:${values.map((v) => `"${v}"`).join(',')}`;
+  return value.length <= GLANCE_QUERY_VALUE_MAX ? value : undefined;
 }
 
 export interface ListPlan {
@@ -104,8 +111,11 @@ export async function planListing(
   if (ids?.every(isExact)) {
     const uuids = [...(await uuidsOf(ctx.store, ids)).values()];
     if (uuids.length === 0) return { params, empty: true, narrowed: true };
-    params['id'] = `in:${uuids.join(',')}`;
-    narrowed = true;
+    const value = `in:${uuids.join(',')}`;
+    if (value.length <= GLANCE_QUERY_VALUE_MAX) {
+      params['id'] = value;
+      narrowed = true;
+    }
   }
   const names = filterValues(filters, 'name');
   if (names?.every(isExact)) {

@@ -7,6 +7,7 @@
  *   project's ports, floating IPs and launch records are read at the same time;
  * - instances terminated within the hour come from their launch records.
  */
+import { deferredAll } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import type { ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/describe/filters.js';
@@ -97,7 +98,8 @@ export async function listInstances(ctx: ActionContext, query: ListQuery, relate
 
   const pushed = uuids ? {} : await novaQuery(ctx, deps, query.filters);
   const narrowed = !pushed || Object.keys(pushed).length > 0;
-  const prefetch = narrowed || !related ? { launches: readAllLaunchRecords(ctx.store) } : startProjectPrefetch(deps);
+  // Read while Nova lists (and may fail meanwhile): handled at once, awaited below.
+  const prefetch = deferredAll(narrowed || !related ? { launches: readAllLaunchRecords(ctx.store) } : startProjectPrefetch(deps));
   const servers = pushed ? await mapErrors(() => listServers(deps.nova, pushed)) : [];
   const launches = await prefetch.launches;
   const batch: Batch = 'ports' in prefetch ? { deps, prefetch } : { deps, launches };

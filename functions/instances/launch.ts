@@ -19,6 +19,7 @@ import {
   deleteServerUntilGone,
   keypairExists,
   listServerIds,
+  listServers,
   serversAdmitted,
   supports,
   type NovaCreateServer,
@@ -179,6 +180,11 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
 
 /** What a launch made so far, to be undone if it fails. */
 interface Made {
+  /**
+   * The launch's server name and reservation (Nova keeps it in the server's metadata): a create
+   * whose answer was lost made servers we never learnt the ids of; the rollback finds them by these.
+   */
+  sweep?: { name: string; reservationId: string };
   novaReservationIds: string[];
   servers: string[];
   ports: string[];
@@ -394,7 +400,7 @@ async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, re
   if (failures.length && (!failures.every(isQuota) || launched.length < plan.min)) throw failures[0];
   // Ports and addresses made for the attempts Nova refused go again.
   const kept = new Set(launched.flatMap((l) => [...l.ports.map((p) => p.portId), ...l.floatingIps]));
-  await undoResources(ctx, { ...made, servers: [], novaReservationIds: [], ports: made.ports.filter((p) => !kept.has(p)), floatingIps: made.floatingIps.filter((f) => !kept.has(f)) });
+  await undoResources(ctx, { ...made, sweep: undefined, servers: [], novaReservationIds: [], ports: made.ports.filter((p) => !kept.has(p)), floatingIps: made.floatingIps.filter((f) => !kept.has(f)) });
   made.ports = made.ports.filter((p) => kept.has(p));
   made.floatingIps = made.floatingIps.filter((f) => kept.has(f));
   return launched.sort((a, b) => a.index - b.index).map((l, index) => ({ ...l, index }));
@@ -411,9 +417,17 @@ async function retry<T>(what: string, work: () => Promise<T>): Promise<T | undef
 }
 
 /** Removes from OpenStack what a failed launch made. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
   const nova = ctx.openstack.nova;
   const neutron = ctx.openstack.neutron;
+  // Servers Nova made whose create answer never reached us (a dropped connection).
+  if (made.sweep) {
+    const { name, reservationId } = made.sweep;
+    const named = await retry('finding the launch by name', () => listServers(nova, { name: `^${escapeRegExp(name)}$` }));
+    for (const s of named ?? []) if (s.metadata?.['ec2:reservation-id'] === reservationId && !made.servers.includes(s.id)) made.servers.push(s.id);
+  }
   // Servers Nova made that we may not have seen listed yet.
   for (const rid of made.novaReservationIds) {
     const listed = await retry('listing the reservation', () => listServerIds(nova, { reservation_id: rid }));
@@ -450,7 +464,7 @@ export interface LaunchResult {
 export async function launch(ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> {
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const name = plan.name ?? reservationId;
-  const made: Made = { novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
+  const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
   try {
     const launched = plan.network.novaPorts
       ? await launchTogether(ctx, plan, name, reservationId, made)

@@ -1,6 +1,6 @@
 /**
  * What the metadata service tells an instance, taken from the same EC2 view DescribeInstances
- * shows (functions/instances/instance-model.ts): every id, address and name is the one the
+ * shows (lib/domain/instances/instance-model.ts): every id, address and name is the one the
  * EC2 API gives for that instance, never re-derived here. Plain data, so it can be cached.
  */
 import type { NeutronSubnet } from '../../lib/openstack/neutron.js';

@@ -3,8 +3,10 @@
  * AND'ed; values may use `*` and `?` wildcards (`\` escapes them). `tag:<key>`, `tag-key` and
  * `tag-value` work on every resource that has tags.
  */
-import { invalidParameterValue } from '../protocol/errors.js';
+import { echo, invalidParameterValue } from '../protocol/errors.js';
+import { checkFilterLimits } from '../protocol/limits.js';
 import type { Tag } from '../store/tags.js';
+import { wildcardMatcher } from './wildcard.js';
 
 export interface Filter {
   Name?: string;
@@ -19,19 +21,6 @@ export type FilterSpec<T> = Record<string, FilterExtractor<T>>;
 const TAG_FILTERS = ['tag-key', 'tag-value'];
 
 export const isTagFilter = (name: string) => name.startsWith('tag:') || TAG_FILTERS.includes(name);
-
-export function wildcardPattern(value: string): RegExp {
-  let source = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '\\' && i + 1 < value.length) {
-      source += value[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
-}
 
 function asText(value: FilterValue): string | undefined {
   if (value === null || value === undefined) return undefined;
@@ -49,14 +38,15 @@ export interface CompiledFilter<T> {
  * are refused, not ignored) and compiles each filter.
  */
 export function compileFilters<T>(filters: Filter[] | undefined, spec: FilterSpec<T>, documented: string[] = []): Array<CompiledFilter<T>> {
+  checkFilterLimits(filters);
   return (filters ?? []).map((filter) => {
     const name = filter.Name ?? '';
     const values = filter.Values ?? [];
     if (!name) throw invalidParameterValue('Filter names must not be empty');
-    if (values.length === 0) throw invalidParameterValue(`The filter '${name}' requires at least one value`);
-    const patterns = values.map(wildcardPattern);
+    if (values.length === 0) throw invalidParameterValue(`The filter '${echo(name)}' requires at least one value`);
+    const matchers = values.map(wildcardMatcher);
     const any = (candidates: Array<string | undefined>) =>
-      candidates.some((c) => c !== undefined && patterns.some((p) => p.test(c)));
+      candidates.some((c) => c !== undefined && matchers.some((m) => m.matches(c)));
     if (name.startsWith('tag:')) {
       const key = name.slice(4);
       return { name, matches: (_item, tags) => any(tags.filter((t) => t.Key === key).map((t) => t.Value)) };
@@ -67,8 +57,8 @@ export function compileFilters<T>(filters: Filter[] | undefined, spec: FilterSpe
     if (!extract) {
       throw invalidParameterValue(
         documented.includes(name)
-          ? `The filter '${name}' is not supported by this cloud`
-          : `The filter '${name}' is invalid`,
+          ? `The filter '${echo(name)}' is not supported by this cloud`
+          : `The filter '${echo(name)}' is invalid`,
       );
     }
     return {

@@ -7,6 +7,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import got from 'got';
 import type { Config } from '../config.js';
 import type { FamilyHandler, FamilyRequest, FamilyResponse } from '../family.js';
+import { serviceUnavailable, type Ec2Error } from '../protocol/errors.js';
 
 export interface Dispatcher {
   invoke(family: string, request: FamilyRequest): Promise<FamilyResponse>;
@@ -36,17 +37,33 @@ export class LambdaDispatcher implements Dispatcher {
   }
 
   async invoke(family: string, request: FamilyRequest): Promise<FamilyResponse> {
-    const result = await this.client.send(
-      new InvokeCommand({
-        FunctionName: `${this.functionPrefix}${family}`,
-        InvocationType: 'RequestResponse',
-        Payload: Buffer.from(JSON.stringify(request)),
-      }),
-    );
+    const command = new InvokeCommand({
+      FunctionName: `${this.functionPrefix}${family}`,
+      InvocationType: 'RequestResponse',
+      Payload: Buffer.from(JSON.stringify(request)),
+    });
+    let result;
+    try {
+      result = await this.client.send(command);
+    } catch (error) {
+      // The invoke itself failed (a dropped connection, the Lambda service refusing): ours, not the
+      // caller's. Ask once more when the action only reads; otherwise the family may have acted.
+      if (!isReadOnly(request.action)) throw unreachable(family, error);
+      result = await this.client.send(command).catch((again: unknown) => {
+        throw unreachable(family, again);
+      });
+    }
     const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
     if (result.FunctionError) throw new Error(`family ${family} failed: ${result.FunctionError} ${text.slice(0, 500)}`);
     return JSON.parse(text) as FamilyResponse;
   }
+}
+
+const isReadOnly = (action: string) => /^(Describe|Get)/.test(action);
+
+function unreachable(family: string, error: unknown): Ec2Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return serviceUnavailable(`The ${family} function could not be reached (${reason}). Try again.`);
 }
 
 export class OpenWhiskDispatcher implements Dispatcher {

@@ -38,8 +38,9 @@ export function fromApiGateway(event: APIGatewayProxyEvent | APIGatewayProxyEven
       body: decodeBody(event.body, event.isBase64Encoded),
     };
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  const query = Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   return {
     method: event.httpMethod.toUpperCase(),
     // The path the client signed includes the stage, which requestContext keeps and `path` drops.
@@ -98,11 +99,10 @@ function checkWellFormedForm(body: string): void {
 
 /** The action's parameters: the query string and, for form posts, the body. */
 export function requestParams(request: IncomingRequest): Record<string, string> {
-  const params: Record<string, string> = { ...request.query };
+  // Entries, never assignment: `__proto__=v` must stay a parameter (and be refused as unknown),
+  // not be swallowed by Object.prototype's setter.
   const type = request.headers['content-type'] ?? '';
-  if (request.body && (type.includes('x-www-form-urlencoded') || (request.method === 'POST' && !type))) {
-    checkWellFormedForm(request.body);
-    Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
-  }
-  return params;
+  const form = request.body && (type.includes('x-www-form-urlencoded') || (request.method === 'POST' && !type));
+  if (form) checkWellFormedForm(request.body!);
+  return Object.fromEntries([...Object.entries(request.query), ...(form ? new URLSearchParams(request.body) : [])]);
 }

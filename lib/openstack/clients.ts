@@ -6,6 +6,7 @@ import type { Caller } from '../auth/authenticator.js';
 import { config } from '../config.js';
 import { serviceUnavailable } from '../protocol/errors.js';
 import type { ServiceEndpoints } from './catalog.js';
+import { withOverrides } from './endpoint-overrides.js';
 import { ServiceClient } from './http.js';
 
 /** Cinder microversion: 3.60 filters volumes by time, 3.41 reports snapshot/volume user ids. */
@@ -25,8 +26,8 @@ export class OpenStack {
     private readonly endpoints: ServiceEndpoints,
   ) {}
 
-  static forCaller(caller: Pick<Caller, 'token' | 'endpoints'>): OpenStack {
-    return new OpenStack(caller.token, caller.endpoints);
+  static forCaller(caller: Pick<Caller, 'token' | 'endpoints'> & Partial<Pick<Caller, 'projectId'>>): OpenStack {
+    return new OpenStack(caller.token, withOverrides(caller.endpoints, config().openstack.endpointOverrides, caller.projectId));
   }
 
   private client(name: keyof ServiceEndpoints, service: string, build: (url: string) => string, headers: Record<string, string> = {}) {

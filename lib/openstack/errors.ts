@@ -34,7 +34,10 @@ export function toEc2Error(error: unknown, overrides: ErrorOverrides = {}): unkn
     case 400:
       return new Ec2Error('InvalidParameterValue', error.message);
     case 401:
-      return new Ec2Error('AuthFailure', 'The credentials of this request were rejected by the cloud.', 401);
+      // The front door has just verified the caller's credential and obtained this token: a service
+      // refusing it is the cloud's failure (Keystone under load, a token revoked meanwhile), not a
+      // bad credential. A retry gets a fresh check; a credential really gone fails there as AuthFailure.
+      return serviceUnavailable(`${error.service} did not accept this request's session (401). Try again.`);
     case 403:
       return unauthorizedOperation(error.message);
     case 404:

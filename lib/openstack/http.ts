@@ -7,6 +7,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, RequestError, type Got, type Method, type OptionsInit } from 'got';
 import { noteOpenStackCall } from '../log.js';
+import { retry } from '../wait.js';
 
 const keepAliveAgents = {
   http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
@@ -65,6 +66,11 @@ export interface ServiceClientOptions {
   baseUrl: string;
   headers?: Record<string, string>;
   timeoutMs: number;
+  /**
+   * Ask once more after a 401 (default). Off for Keystone's own checks, where a 401 is the answer
+   * about the credential and must stay one call.
+   */
+  retryUnauthorized?: boolean;
 }
 
 export interface RequestOptions {
@@ -81,6 +87,7 @@ export interface ServiceResponse<T> {
 }
 
 const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+const RETRY_401_AFTER_MS = 200;
 
 function trace(service: string, method: string, url: string, status: number | string, started: number): void {
   noteOpenStackCall(service, method, url.split('?')[0]!, status, Math.round(performance.now() - started));
@@ -106,6 +113,16 @@ export class ServiceClient {
   }
 
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<ServiceResponse<T>> {
+    // A 401 is decided before the service does anything, so even a create may be sent again. Keystone
+    // refuses valid tokens now and then under load (see README: AuthFailure under load): ask once more.
+    return retry(() => this.send<T>(method, path, options), {
+      attempts: this.options.retryUnauthorized === false ? 1 : 2,
+      intervalMs: RETRY_401_AFTER_MS,
+      shouldRetry: (error) => error instanceof OpenStackError && error.status === 401,
+    });
+  }
+
+  private async send<T>(method: Method, path: string, options: RequestOptions): Promise<ServiceResponse<T>> {
     const init: OptionsInit = { method, headers: options.headers };
     if (options.searchParams) init.searchParams = cleanSearchParams(options.searchParams);
     if (options.json !== undefined) init.json = options.json;

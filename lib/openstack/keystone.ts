@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ServiceCredentials } from '../config.js';
 import { config } from '../config.js';
 import type { CatalogEntry } from './catalog.js';
-import { OpenStackError, ServiceClient } from './http.js';
+import { OpenStackError, OpenStackUnavailable, ServiceClient } from './http.js';
 
 export interface KeystoneToken {
   id: string;
@@ -56,6 +56,7 @@ function identityClient(authUrl: string, token?: string): ServiceClient {
     baseUrl: authUrl,
     headers: token ? { 'x-auth-token': token } : {},
     timeoutMs: config().openstack.timeoutMs,
+    retryUnauthorized: false,
   });
 }
 
@@ -128,10 +129,19 @@ export async function ec2Tokens(credentials: Ec2TokenCredentials): Promise<Keyst
   try {
     response = await call();
   } catch (error) {
-    // Our own service token may have been revoked: renew once and retry.
-    if (!(error instanceof OpenStackError) || error.status !== 401) throw error;
+    // 401: our own service token may have been revoked. 403: Keystone refused our service token
+    // (a bad credential or signature is always 401 here); Keystone 22 does so now and then under
+    // concurrent load. Renew once and retry.
+    if (!(error instanceof OpenStackError) || ![401, 403].includes(error.status)) throw error;
     serviceSession.invalidate();
-    response = await call();
+    try {
+      response = await call();
+    } catch (again) {
+      if (again instanceof OpenStackError && again.status === 403) {
+        throw new OpenStackUnavailable('keystone', `Keystone refused the EC2 service's own token for signature checks: ${again.message}`);
+      }
+      throw again;
+    }
   }
   return tokenFrom(response.headers['x-subject-token'], response.body);
 }

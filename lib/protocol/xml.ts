@@ -22,6 +22,19 @@ interface XmlObject {
   [element: string]: XmlValue;
 }
 
+/**
+ * Text as XML 1.0 can carry it: characters it forbids even as references (most C0 controls, lone
+ * surrogates, U+FFFE/U+FFFF) become U+FFFD. Values a client stored (a tag, a description) may hold
+ * them, and one such character makes the whole document unparseable for every SDK.
+ */
+export function xmlText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** An error message longer than this is cut (messages listing many ids; a backstop for echoed input). */
+export const ERROR_MESSAGE_MAX = 2048;
+
 function timestamp(value: unknown): string {
   const date = value instanceof Date ? value : new Date(String(value));
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
@@ -54,7 +67,7 @@ function toXml(s: ModelShape, value: unknown): XmlValue {
     }
     case 'map': {
       const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => ({
-        [s.key!.locationName ?? 'key']: String(k),
+        [s.key!.locationName ?? 'key']: xmlText(String(k)),
         [s.value!.locationName ?? 'value']: toXml(shape(s.value!.shape), v),
       }));
       return entries.length ? { item: entries } : '';
@@ -66,7 +79,7 @@ function toXml(s: ModelShape, value: unknown): XmlValue {
     case 'blob':
       return blob(value);
     default:
-      return String(value);
+      return xmlText(String(value));
   }
 }
 
@@ -83,11 +96,13 @@ export function serializeOutput(action: string, output: unknown, requestId: stri
 }
 
 export function serializeError(error: SerializedEc2Error, requestId: string): string {
+  const message = [...error.message];
+  const shown = message.length > ERROR_MESSAGE_MAX ? `${message.slice(0, ERROR_MESSAGE_MAX).join('')}…` : error.message;
   return (
     XML_DECLARATION +
     builder.build({
       Response: {
-        Errors: { Error: { Code: error.code, Message: error.message } },
+        Errors: { Error: { Code: xmlText(error.code), Message: xmlText(shown) } },
         RequestID: requestId,
       },
     })

@@ -127,12 +127,19 @@ export async function createMissingMappings(
 
 /** The OpenStack UUID behind an EC2 id, or undefined when this project has no such id. */
 export async function uuidOf(store: StateStore, ec2Id: string): Promise<string | undefined> {
+  if (!isEc2IdForm(ec2Id)) return undefined;
   return (await store.get(idKey(ec2Id)))?.uuid;
 }
 
-/** UUIDs for EC2 ids; ids this project does not know are absent from the answer. */
+/** Whether a string has an EC2 id's form at all; anything else names nothing and is never looked up. */
+export const isEc2IdForm = (value: string) => value.length <= 32 && ID_PATTERN.test(value);
+
+/**
+ * UUIDs for EC2 ids; ids this project does not know are absent from the answer. Values that are no
+ * ids (an `instance-id` filter of 2,000 characters) are not looked up: they match nothing.
+ */
 export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, string>> {
-  const records = await store.getMany(ec2Ids.map(idKey));
+  const records = await store.getMany(ec2Ids.filter(isEc2IdForm).map(idKey));
   const out = new Map<string, string>();
   for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
   return out;

@@ -9,6 +9,7 @@
  *   obj#<ec2-id>                   -> data            EC2-only objects (route tables, dhcp options…)
  *   <family-defined prefix>#…      -> data            launch data, client tokens…
  */
+import { invalidParameterValue } from '../protocol/errors.js';
 import { recordOf, stateModel, type StateRecord } from './table.js';
 
 export interface PutOptions {
@@ -22,6 +23,17 @@ export interface Page<T> {
   items: T[];
   /** The last key read, to continue after it; absent on the last page. */
   lastKey?: string;
+}
+
+/**
+ * DynamoDB refuses a sort key over 1,024 bytes with a ValidationException (a 500 to the client).
+ * The parser bounds every parameter, so this is the backstop: a key that long cannot have been
+ * written, so it is absent when read, and refused as the client's bad value when written.
+ */
+export const MAX_KEY_BYTES = 1024;
+const storable = (key: string) => Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES;
+function assertStorable(key: string): void {
+  if (!storable(key)) throw invalidParameterValue('A value in this request is too long to be an identifier or name.');
 }
 
 const CONDITIONAL_FAILED = 'ConditionalCheckFailedException';
@@ -62,13 +74,14 @@ export class ProjectStore implements StateStore {
   }
 
   async get(key: string): Promise<StateRecord | undefined> {
+    if (!storable(key)) return undefined;
     const item = await stateModel().get({ project: this.projectId, key });
     return this.live(item ? recordOf(item) : undefined);
   }
 
   async getMany(keys: string[]): Promise<Map<string, StateRecord>> {
     const out = new Map<string, StateRecord>();
-    for (const batch of chunks([...new Set(keys)], BATCH_GET_LIMIT)) {
+    for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_GET_LIMIT)) {
       const items = await stateModel().batchGet(batch.map((key) => ({ project: this.projectId, key })));
       for (const item of items) {
         const record = this.live(recordOf(item));
@@ -86,6 +99,7 @@ export class ProjectStore implements StateStore {
 
   /** Writes a record; with `ifAbsent`, false means the key was already taken. */
   async put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options: PutOptions = {}): Promise<boolean> {
+    assertStorable(key);
     const record: StateRecord = {
       ...fields,
       project: this.projectId,
@@ -120,17 +134,19 @@ export class ProjectStore implements StateStore {
   }
 
   async delete(key: string): Promise<void> {
+    if (!storable(key)) return;
     await stateModel().delete({ project: this.projectId, key });
   }
 
   async deleteMany(keys: string[]): Promise<void> {
-    for (const batch of chunks([...new Set(keys)], BATCH_DELETE_LIMIT)) {
+    for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_DELETE_LIMIT)) {
       await stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key })));
     }
   }
 
   /** One page of records whose key starts with `prefix`, in key order, after `startAfter`. */
   async queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>> {
+    if (!storable(prefix)) return { items: [] };
     let query = stateModel()
       .query('project')
       .eq(this.projectId)

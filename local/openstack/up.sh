@@ -335,8 +335,12 @@ start_uwsgi() {
     --add-header "Connection: close" "$@"
 }
 
+# One thread per process: Keystone 22's AuthContextMiddleware keeps the token it validated on the
+# middleware object (self.token), shared by a process's threads, so concurrent requests are judged
+# with each other's tokens. A service token then meets "EC2 credential tokens cannot be used for
+# authorization" (403): valid EC2 requests failed with AuthFailure under load (issue 16, item 11).
 start_keystone() {
-  start_uwsgi keystone 5000 /usr/bin/keystone-wsgi-public 1 4 \
+  start_uwsgi keystone 5000 /usr/bin/keystone-wsgi-public 4 1 \
     OS_KEYSTONE_CONFIG_FILES="$ETC/keystone/keystone.conf"
   wait_http keystone http://127.0.0.1:5000/v3
 }

@@ -9,18 +9,23 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'n
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { DeregisterImageCommand, DescribeImagesCommand, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { DeregisterImageCommand, type EC2Client, DescribeImagesCommand, RegisterImageCommand } from '@aws-sdk/client-ec2';
 import { SignatureV4 } from '@smithy/signature-v4';
 import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteImage, imageIfVisible, listImages } from '../../lib/openstack/glance.js';
 import type { ServiceClient } from '../../lib/openstack/http.js';
 import { makeBundle, type Bundle } from '../unit/images/bundle-fixture.js';
-import { awsCli, ec2Client } from './support/clients.js';
-import { fixtures, repo, runDir, uniqueName } from './support/env.js';
+import { awsCli } from './support/clients.js';
+import { fixtures, repo, uniqueName } from './support/env.js';
+import { sideRunDirOf, startSideEndpoint, type SideEndpoint } from './support/side-endpoint.js';
 import { openstackAs } from './support/openstack.js';
 
-const demo = ec2Client('demo');
+// Bundle registration needs S3 settings at start: its own endpoint beside the shared one (which is
+// never restarted under other tests), with its own S3 server.
+const SIDE = { name: 'bundle', httpPort: 3910, tablePort: 8910, s3Port: '3915' };
+let side: SideEndpoint;
+let demo: EC2Client;
 const prefix = uniqueName('it-bundle');
 const bucket = prefix.toLowerCase();
 let s3: Record<string, string>;
@@ -73,19 +78,20 @@ async function registerError(location: string, name: string): Promise<{ name: st
   return { name: 'no error', message: '' };
 }
 
+const s3Env = () => ({ ...process.env, EC2_RUN_DIR: sideRunDirOf(SIDE.name), EC2_S3_PORT: SIDE.s3Port });
+
 beforeAll(async () => {
-  const envFile = execFileSync('bash', [join(repo, 'local/s3/start.sh')], { env: process.env, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const envFile = execFileSync('bash', [join(repo, 'local/s3/start.sh')], { env: s3Env(), encoding: 'utf8' }).trim().split('\n').pop()!;
   s3 = readEnvFile(envFile);
-  // The endpoint reads the bundle settings at start: restart it with them when it has none.
-  const probe = await registerError(`${bucket}/probe.manifest.xml`, `${prefix}-probe`);
-  if (probe.name === 'UnsupportedOperation') {
-    execFileSync('bash', [join(repo, 'local/restart-api.sh'), '--quiet'], { env: { ...process.env, ...s3, EC2_RUN_DIR: runDir }, stdio: 'ignore' });
-  }
+  side = await startSideEndpoint({ name: SIDE.name, httpPort: SIDE.httpPort, tablePort: SIDE.tablePort, env: s3 });
+  demo = side.client('demo');
   await s3Put(bucket);
   glance = (await openstackAs('demo')).glance;
 }, 300_000);
 
 afterAll(async () => {
+  await side?.stop();
+  execFileSync('bash', [join(repo, 'local/s3/stop.sh')], { env: s3Env(), stdio: 'ignore' });
   const projectId = fixtures().projects['demo']!.projectId;
   for (const image of await listImages(glance, { owner: projectId })) {
     if (image.name?.startsWith(prefix)) await deleteImage(glance, image.id).catch(() => undefined);
@@ -99,7 +105,7 @@ describe('RegisterImage from S3 bundles', () => {
     const image = randomBytes(200_000);
     const bundle = makeBundle(image, cloudKey(), { imageName: 'machine.img', partSize: 64 * 1024, architecture: 'i386' });
     const location = await store('machine', bundle);
-    const out = awsCli(['register-image', '--name', `${prefix}-machine`, '--image-location', location, '--description', 'from a bundle']);
+    const out = awsCli(['register-image', '--name', `${prefix}-machine`, '--image-location', location, '--description', 'from a bundle'], 'demo', { endpoint: side.info.endpoint });
     expect(out.status, out.stderr).toBe(0);
     const imageId = (out.json as { ImageId: string }).ImageId;
     expect(imageId).toMatch(/^ami-/);

@@ -129,6 +129,8 @@ export async function networkFixture(os: DirectOpenStack, client: EC2Client, pre
 
 export interface OwnProject {
   projectId: string;
+  /** The project user's EC2 credential, for hand-signed requests. */
+  ec2: { access: string; secret: string };
   os: DirectOpenStack;
   client: EC2Client;
   remove(): Promise<void>;
@@ -172,6 +174,7 @@ export async function ownProject(prefix: string, quotas: Record<string, number>)
   );
   return {
     projectId: project.id,
+    ec2: { access, secret },
     os,
     client,
     remove: async () => {

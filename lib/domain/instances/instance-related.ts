@@ -6,6 +6,7 @@
  * about by id (`ports?device_id=…`, one GET per volume); a listing of the whole project reads the
  * project's ports and floating IPs in one request each, started while Nova is still listing.
  */
+import { deferred, deferredAll } from '../../deferred.js';
 import type { NeutronFloatingIp, NeutronPort, NeutronSecurityGroup } from '../../openstack/neutron.js';
 import {
   floatingIpsOfPorts,
@@ -95,15 +96,13 @@ function mergeFacts(a: PortFacts, b: PortFacts): PortFacts {
 
 export function startProjectPrefetch(deps: InstanceDeps): ProjectPrefetch {
   const ports = portsOfProject(deps.neutron, deps.projectId);
-  const prefetch = {
+  // Whoever awaits them sees the failure; until then it must not count as unhandled.
+  return deferredAll<ProjectPrefetch>({
     ports,
     floatingIps: floatingIpsOfProject(deps.neutron, deps.projectId),
     launches: readAllLaunchRecords(deps.store),
     portFacts: ports.then((all) => portFactsOf(deps, all.filter(isInstancePort), true)),
-  };
-  // Whoever awaits them sees the failure; until then it must not count as unhandled.
-  for (const p of Object.values(prefetch)) p.catch(() => undefined);
-  return prefetch;
+  });
 }
 
 export interface Related {
@@ -200,8 +199,9 @@ export async function fetchRelated(
 
   const volumeIds = [...new Set(servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id)))];
   const imageIds = [...new Set(servers.map(imageIdOf).filter((id): id is string => Boolean(id)))];
-  const volumesP = volumesOf(deps, volumeIds, Boolean(prefetch));
-  const imagesP = Promise.all(imageIds.map(async (id) => [id, await imageOf(deps.glance, deps.projectId, id)] as const));
+  // Both run while the ports are read (and may fail meanwhile): handled at once, awaited below.
+  const volumesP = deferred(volumesOf(deps, volumeIds, Boolean(prefetch)));
+  const imagesP = deferred(Promise.all(imageIds.map(async (id) => [id, await imageOf(deps.glance, deps.projectId, id)] as const)));
 
   const [found, launchesEarly] = await Promise.all([portsP, launchesP]);
   // Ports made before the launch show no device until Nova has plugged them: the launch record

@@ -58,9 +58,9 @@ function clientEnv(project: 'demo' | 'alt', secret?: string): NodeJS.ProcessEnv 
 }
 
 /** `aws ec2 <args>` with Debian's aws cli v2 against our endpoint, JSON output. */
-export function awsCli(args: string[], project: 'demo' | 'alt' = 'demo', options: { secret?: string } = {}): CliResult {
-  const info = endpointInfo();
-  return run('/usr/bin/aws', ['--endpoint-url', info.endpoint, '--output', 'json', 'ec2', ...args], clientEnv(project, options.secret));
+export function awsCli(args: string[], project: 'demo' | 'alt' = 'demo', options: { secret?: string; endpoint?: string } = {}): CliResult {
+  const endpoint = options.endpoint ?? endpointInfo().endpoint;
+  return run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 'ec2', ...args], clientEnv(project, options.secret));
 }
 
 /**

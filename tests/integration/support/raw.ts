@@ -34,10 +34,15 @@ async function send(url: string, init: RequestInit): Promise<RawResponse> {
   };
 }
 
-function signer(project: 'demo' | 'alt', secret?: string) {
-  const p = profileOf(project);
+export interface Ec2Credential {
+  access: string;
+  secret: string;
+}
+
+function signer(project: 'demo' | 'alt' | Ec2Credential, secret?: string) {
+  const p = typeof project === 'string' ? profileOf(project).ec2 : project;
   return new SignatureV4({
-    credentials: { accessKeyId: p.ec2.access, secretAccessKey: secret ?? p.ec2.secret },
+    credentials: { accessKeyId: p.access, secretAccessKey: secret ?? p.secret },
     region: endpointInfo().region,
     service: 'ec2',
     sha256: Sha256,
@@ -55,8 +60,16 @@ export async function signedPost(
   project: 'demo' | 'alt' = 'demo',
   options: { secret?: string } = {},
 ): Promise<RawResponse> {
+  return signedFormPost(new URLSearchParams({ Version: '2016-11-15', ...params }).toString(), project, options);
+}
+
+/** A SigV4-signed form POST of exactly this body, by a project's profile or any EC2 credential. */
+export async function signedFormPost(
+  body: string,
+  project: 'demo' | 'alt' | Ec2Credential = 'demo',
+  options: { secret?: string } = {},
+): Promise<RawResponse> {
   const { url, hostname, port, host } = target();
-  const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
   const request = await signer(project, options.secret).sign(
     new HttpRequest({
       method: 'POST',

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInput } from '../../../lib/protocol/query.js';
-import { Ec2Error } from '../../../lib/protocol/errors.js';
-
-function errorOf(fn: () => unknown): Ec2Error {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof Ec2Error) return e;
-    throw e;
-  }
-  throw new Error('expected an Ec2Error');
-}
+import { errorOf } from '../support/ec2-error.js';
 
 describe('parseInput', () => {
   it('reads flattened lists, nested structures and scalars by their query names', () => {
