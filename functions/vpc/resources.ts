@@ -39,7 +39,9 @@ export const vpcDescriptor: ResourceDescriptor<VpcRecord, Vpc> = {
     await defaultVpc(vpcDeps(ctx));
     const records = await listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId);
     const routers = new Set((await mapErrors(() => routersById(ctx.openstack.neutron, records.items.map((r) => r.routerId)))).map((r) => r.id));
-    return { items: records.items.filter((r) => routers.has(r.routerId)), complete: records.complete };
+    // Never complete: the type's mappings also hold the ids instances show for networks outside any
+    // VPC (lib/domain/vpc/network-vpc.ts), which must not be pruned; deletes forget their own ids.
+    return { items: records.items.filter((r) => routers.has(r.routerId)), complete: false };
   },
   uuidOf: (r) => r.routerId,
   format: async (ctx, entries) => entries.map((e) => formatVpc(ctx, e.raw, e.tags)),
