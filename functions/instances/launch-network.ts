@@ -11,6 +11,8 @@
  * else a shared one, else Nova's auto-allocated topology when the cloud offers it.
  */
 import type { ActionContext } from '../../lib/context.js';
+import { vpcDeps } from '../../lib/domain/vpc/deps.js';
+import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import {
@@ -235,6 +237,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         auto: true,
       };
     }
+    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
+    const publicNetwork = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId));
     nics = [
       {
         deviceIndex: 0,
@@ -245,7 +249,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         secondaryCount: 0,
         securityGroups: groups,
         deleteOnTermination: true,
-        associatePublicIp: false,
+        associatePublicIp: publicNetwork !== undefined,
+        floatingNetworkId: publicNetwork,
       },
     ];
   }
