@@ -289,26 +289,42 @@ describe('the default VPC', () => {
     const gateways = await demo.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [defaultVpcId] }] }));
     expect(gateways.InternetGateways).toHaveLength(1);
 
-    const run = await demo.send(
-      new RunInstancesCommand({
-        ImageId: await amiId(demo),
-        InstanceType: 'm1.tiny' as _InstanceType,
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'suite', Value: prefix }] }],
-      }),
-    );
-    const id = run.Instances![0]!.InstanceId!;
+    // The operator's setting keeps default subnets from mapping public addresses here: turn it on
+    // for the subnet as a user would, launch without a subnet, read the public address.
+    const subnetId = Subnets[0]!.SubnetId!;
+    const mapped = Subnets[0]!.MapPublicIpOnLaunch!;
+    ok(awsCli(['modify-subnet-attribute', '--subnet-id', subnetId, '--map-public-ip-on-launch']));
+    let publicIp: string | undefined;
+    let id: string | undefined;
     try {
+      const run = await demo.send(
+        new RunInstancesCommand({
+          ImageId: await amiId(demo),
+          InstanceType: 'm1.tiny' as _InstanceType,
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'suite', Value: prefix }] }],
+        }),
+      );
+      id = run.Instances![0]!.InstanceId!;
       await waitUntilInstanceRunning(waiter, { InstanceIds: [id] });
       const { Reservations = [] } = await demo.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
       const instance = Reservations[0]!.Instances![0]!;
       expect(instance.VpcId).toBe(defaultVpcId);
       expect(Subnets.map((s) => s.SubnetId)).toContain(instance.SubnetId);
+      publicIp = instance.PublicIpAddress;
+      expect(publicIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(instance.NetworkInterfaces?.[0]?.Association?.PublicIp).toBe(publicIp);
     } finally {
-      await demo.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-      await waitUntilInstanceTerminated(waiter, { InstanceIds: [id] });
+      ok(awsCli(['modify-subnet-attribute', '--subnet-id', subnetId, mapped ? '--map-public-ip-on-launch' : '--no-map-public-ip-on-launch']));
+      if (id) {
+        await demo.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+        await waitUntilInstanceTerminated(waiter, { InstanceIds: [id] });
+      }
     }
+    // Terminating released the floating IP.
+    const { floatingips } = await os.neutron.get<{ floatingips: Json[] }>('floatingips', { floating_ip_address: publicIp! });
+    expect(floatingips).toEqual([]);
     // The other project has its own default VPC.
     const altAttrs = await alt.send(new DescribeAccountAttributesCommand({ AttributeNames: ['default-vpc'] }));
     expect(altAttrs.AccountAttributes![0]!.AttributeValues![0]!.AttributeValue).not.toBe(defaultVpcId);
