@@ -6,6 +6,8 @@
  */
 import {
   CreateDefaultVpcCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
   DeleteInternetGatewayCommand,
   DeleteSubnetCommand,
   DeleteVpcCommand,
@@ -81,5 +83,22 @@ describe('CreateDefaultVpc with nothing to adopt', () => {
     expect(await defaultVpcAttribute()).toBe('none');
     expect((await own.os.neutron.get<{ routers: unknown[] }>('routers')).routers).toEqual([]);
     expect((await own.os.neutron.get<{ networks: unknown[] }>('networks', { project_id: own.projectId })).networks).toEqual([]);
+  });
+
+  it('rolls a create back when Neutron refuses a later step (quotas), leaving nothing behind', async () => {
+    const admin = await openstackAs('admin');
+    await admin.neutron.put(`quotas/${own.projectId}`, { quota: { router: 1, subnet: 0 } });
+    const vpcId = (await own.client.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+    try {
+      // The network is made, its subnet refused: the network goes again.
+      expect(await failure(own.client.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.1.0/24' })))).toBe('SubnetLimitExceeded');
+      expect((await own.os.neutron.get<{ networks: unknown[] }>('networks', { project_id: own.projectId })).networks).toEqual([]);
+      expect((await own.client.send(new DescribeSubnetsCommand({}))).Subnets).toEqual([]);
+      expect(await failure(own.client.send(new CreateVpcCommand({ CidrBlock: '10.21.0.0/16' })))).toBe('VpcLimitExceeded');
+      expect((await own.os.neutron.get<{ routers: unknown[] }>('routers')).routers).toHaveLength(1);
+    } finally {
+      await own.client.send(new DeleteVpcCommand({ VpcId: vpcId }));
+    }
+    expect((await own.os.neutron.get<{ routers: unknown[] }>('routers')).routers).toEqual([]);
   });
 });
