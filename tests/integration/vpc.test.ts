@@ -191,16 +191,30 @@ print(json.dumps({'igw': igw, 'rtb': rtb, 'assoc': assoc, 'dopt': dopt}))
       ids.push(run.Instances![0]!.InstanceId!);
       net.instanceIds = [...ids];
     }
-    await waitUntilInstanceRunning(waiter, { InstanceIds: ids });
-    const { Reservations = [] } = await demo.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+    // A tool that names the interface (Terraform does) gets the subnet's public address too.
+    const viaInterface = await demo.send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        InstanceType: 'm1.tiny' as _InstanceType,
+        MinCount: 1,
+        MaxCount: 1,
+        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: net.publicSubnetId! }],
+      }),
+    );
+    const interfaceId = viaInterface.Instances![0]!.InstanceId!;
+    net.instanceIds = [...ids, interfaceId];
+    await waitUntilInstanceRunning(waiter, { InstanceIds: net.instanceIds });
+    const { Reservations = [] } = await demo.send(new DescribeInstancesCommand({ InstanceIds: net.instanceIds }));
     const instances = Reservations.flatMap((r) => r.Instances ?? []);
     expect(instances.map((i) => [i.VpcId, i.SubnetId]).sort()).toEqual(
       [
         [net.vpcId, net.publicSubnetId],
+        [net.vpcId, net.publicSubnetId],
         [net.vpcId, net.privateSubnetId],
       ].sort(),
     );
-    const inPublic = instances.find((i) => i.SubnetId === net.publicSubnetId)!;
+    expect(instances.find((i) => i.InstanceId === interfaceId)!.PublicIpAddress).toBeDefined();
+    const inPublic = instances.find((i) => i.InstanceId === ids[0])!;
     expect(inPublic.PrivateIpAddress).toMatch(new RegExp(`^10\\.${octet}\\.1\\.`));
     expect(instances.find((i) => i.SubnetId === net.privateSubnetId)!.PublicIpAddress).toBeUndefined();
     // The public address is a floating IP on the public network, on the instance's port.
@@ -209,9 +223,9 @@ print(json.dumps({'igw': igw, 'rtb': rtb, 'assoc': assoc, 'dopt': dopt}))
     expect(floatingips[0]).toMatchObject({ floating_network_id: fixtures().publicNetworkId, fixed_ip_address: inPublic.PrivateIpAddress });
     publicAddress = inPublic.PublicIpAddress!;
     const byVpc = await demo.send(new DescribeInstancesCommand({ Filters: [{ Name: 'vpc-id', Values: [net.vpcId!] }] }));
-    expect(byVpc.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId).sort()).toEqual([...ids].sort());
+    expect(byVpc.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId).sort()).toEqual([...net.instanceIds].sort());
     const { Subnets = [] } = await demo.send(new DescribeSubnetsCommand({ SubnetIds: [net.publicSubnetId!] }));
-    expect(Subnets[0]!.AvailableIpAddressCount).toBe(250);
+    expect(Subnets[0]!.AvailableIpAddressCount).toBe(249);
   });
 
   it('is invisible to the alt project, by id and by listing', async () => {
