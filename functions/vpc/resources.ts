@@ -211,6 +211,8 @@ export const routeTableDescriptor: ResourceDescriptor<RouteTableRecord, RouteTab
     return entries.map((e) => formatRouteTable(ctx, e.raw, related, e.tags));
   },
   idOf: (t) => t.RouteTableId!,
+  // AWS pages route tables by at most 100.
+  paging: { min: 5, max: 100 },
   filters: {
     'association.main': (t) => (t.Associations ?? []).map((a) => a.Main),
     'association.route-table-association-id': (t) => (t.Associations ?? []).map((a) => a.RouteTableAssociationId),

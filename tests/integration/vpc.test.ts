@@ -19,6 +19,7 @@ import {
   DescribeVpcsCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
+  paginateDescribeRouteTables,
   waitUntilInstanceRunning,
   waitUntilInstanceTerminated,
   type _InstanceType,
@@ -166,6 +167,12 @@ print(json.dumps({'igw': igw, 'rtb': rtb, 'assoc': assoc, 'dopt': dopt}))
     ]);
     const byRoute = await demo.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.gateway-id', Values: [net.gatewayId!] }, { Name: 'association.subnet-id', Values: [net.publicSubnetId!] }] }));
     expect(byRoute.RouteTables?.map((t) => t.RouteTableId)).toEqual([net.routeTableId]);
+    // The SDK's paginator over pages of 5 sees every table once (ours among the project's).
+    const paged: string[] = [];
+    for await (const page of paginateDescribeRouteTables({ client: demo, pageSize: 5 }, {})) paged.push(...(page.RouteTables ?? []).map((t) => t.RouteTableId!));
+    expect(new Set(paged).size).toBe(paged.length);
+    expect(paged).toEqual(expect.arrayContaining(RouteTables.map((t) => t.RouteTableId)));
+    expect(await sdkError(demo.send(new DescribeRouteTablesCommand({ MaxResults: 101 })))).toBe('InvalidParameterValue');
     const { DhcpOptions = [] } = await demo.send(new DescribeDhcpOptionsCommand({ DhcpOptionsIds: [net.dhcpOptionsId!] }));
     expect(DhcpOptions[0]!.DhcpConfigurations).toEqual([
       { Key: 'domain-name-servers', Values: [{ Value: `10.${octet}.0.2` }, { Value: '9.9.9.9' }] },
