@@ -21,6 +21,8 @@ export interface VpcRecord {
   dhcpOptionsId?: string;
   enableDnsSupport: boolean;
   enableDnsHostnames: boolean;
+  /** The VPC's `default` security group (a Neutron group): made and recorded by the security group actions. */
+  defaultSecurityGroupId?: string;
   createdAt: string;
 }
 
