@@ -58,6 +58,12 @@ export interface Config {
     requireToken: boolean;
     cacheSeconds: number;
   };
+  vpc: {
+    /** Name or id of the external network internet gateways attach routers to (unset: the only one). */
+    externalNetwork: string | undefined;
+    /** Whether default subnets give instances a public address (a floating IP) on launch. */
+    defaultSubnetMapPublicIp: boolean;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +178,10 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       sharedSecret: env['METADATA_SHARED_SECRET'] ?? '',
       requireToken: bool(env['METADATA_REQUIRE_TOKEN'], false),
       cacheSeconds: num(env['METADATA_CACHE_SECONDS'], 5),
+    },
+    vpc: {
+      externalNetwork: env['EC2_EXTERNAL_NETWORK'] || undefined,
+      defaultSubnetMapPublicIp: bool(env['EC2_DEFAULT_SUBNET_MAP_PUBLIC_IP'], false),
     },
   };
 }

@@ -273,6 +273,20 @@ export interface CreateCustomerGatewayRequest {
 export interface CreateCustomerGatewayResult {
   CustomerGateway?: CustomerGateway;
 }
+export interface CreateDefaultSubnetRequest {
+  AvailabilityZone: string;
+  DryRun?: boolean;
+  Ipv6Native?: boolean;
+}
+export interface CreateDefaultSubnetResult {
+  Subnet?: Subnet;
+}
+export interface CreateDefaultVpcRequest {
+  DryRun?: boolean;
+}
+export interface CreateDefaultVpcResult {
+  Vpc?: Vpc;
+}
 export interface CreateDhcpOptionsRequest {
   DhcpConfigurations: Array<NewDhcpConfiguration>;
   TagSpecifications?: Array<TagSpecification>;
@@ -2448,6 +2462,8 @@ export interface Ec2ActionShapes {
   DescribeSnapshotAttribute: { input: DescribeSnapshotAttributeRequest; output: DescribeSnapshotAttributeResult };
   ModifySnapshotAttribute: { input: ModifySnapshotAttributeRequest; output: Record<string, never> };
   CopyImage: { input: CopyImageRequest; output: CopyImageResult };
+  CreateDefaultVpc: { input: CreateDefaultVpcRequest; output: CreateDefaultVpcResult };
+  CreateDefaultSubnet: { input: CreateDefaultSubnetRequest; output: CreateDefaultSubnetResult };
 }
 
 export type Ec2ActionName = keyof Ec2ActionShapes;

@@ -19,6 +19,8 @@ import {
 import type { NovaServer } from '../../lib/openstack/nova.js';
 import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
 import type { GlanceImage } from '../../lib/openstack/glance.js';
+import { config } from '../../lib/config.js';
+import { instanceVpcIds } from '../../lib/domain/vpc/network-vpc.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../lib/store/ids.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
@@ -74,7 +76,7 @@ async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProjec
       ? mappingsOf(deps.store, 'network-interface').then((all) => ec2IdsFromMappings(deps.store, 'network-interface', portIds, all))
       : idsOf('network-interface', portIds),
     idsOf('subnet', ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id))),
-    idsOf('vpc', ports.map((p) => p.network_id)),
+    instanceVpcIds({ ...deps, settings: config().vpc }, ports.map((p) => p.network_id)),
     idsOf('security-group', sgUuids),
   ]);
   return { securityGroups: new Map(groups.map((g) => [g.id, g])), ids: { port, subnet, vpc, securityGroup } };

@@ -11,6 +11,8 @@
  * else a shared one, else Nova's auto-allocated topology when the cloud offers it.
  */
 import type { ActionContext } from '../../lib/context.js';
+import { vpcDeps } from '../../lib/domain/vpc/deps.js';
+import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import {
@@ -216,6 +218,12 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
     if (new Set(indexes).size !== indexes.length) throw invalidParameterValue('Each network interface requires a unique device index.');
     if (!indexes.includes(0)) throw invalidParameterValue('A network interface with device index 0 is required.');
     nics = await Promise.all(specs.map((s) => nicFrom(ctx, s, input.MaxCount)));
+    // As on AWS, one new interface that does not say follows its subnet's MapPublicIpOnLaunch.
+    const only = nics.length === 1 ? nics[0]! : undefined;
+    if (only && specs[0]!.AssociatePublicIpAddress === undefined && !only.existingPortId && only.deviceIndex === 0) {
+      only.floatingNetworkId = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), only.networkId));
+      only.associatePublicIp = only.floatingNetworkId !== undefined;
+    }
     if (nics.filter((n) => n.associatePublicIp).some((n) => n.deviceIndex !== 0) || (nics.some((n) => n.associatePublicIp) && nics.length > 1)) {
       throw invalidParameterCombination('The associatePublicIPAddress parameter can only be specified for a single, new network interface with device index 0.');
     }
@@ -235,6 +243,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         auto: true,
       };
     }
+    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
+    const publicNetwork = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId));
     nics = [
       {
         deviceIndex: 0,
@@ -245,7 +255,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         secondaryCount: 0,
         securityGroups: groups,
         deleteOnTermination: true,
-        associatePublicIp: false,
+        associatePublicIp: publicNetwork !== undefined,
+        floatingNetworkId: publicNetwork,
       },
     ];
   }

@@ -257,3 +257,142 @@ export async function getNetwork(neutron: ServiceClient, id: string): Promise<Ne
 export async function listNetworks(neutron: ServiceClient, query: Query): Promise<NeutronNetwork[]> {
   return (await neutron.get<{ networks: NeutronNetwork[] }>('networks', params(query))).networks;
 }
+
+// ---- VPC family: routers (VPCs), networks and subnets (EC2 subnets), external networks
+
+export interface NeutronRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export interface NeutronRouterDetail {
+  id: string;
+  name: string;
+  project_id: string;
+  status: string;
+  external_gateway_info?: { network_id: string } | null;
+  routes?: NeutronRoute[];
+}
+
+export interface NeutronHostRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export interface NeutronSubnetDetail extends NeutronSubnet {
+  allocation_pools: Array<{ start: string; end: string }>;
+  host_routes: NeutronHostRoute[];
+  dns_nameservers: string[];
+  created_at?: string;
+}
+
+export interface CreateSubnetBody {
+  network_id: string;
+  name: string;
+  cidr: string;
+  gateway_ip: string | null;
+  allocation_pools: Array<{ start: string; end: string }>;
+  host_routes: NeutronHostRoute[];
+  dns_nameservers: string[];
+}
+
+export type SubnetUpdate = Partial<Pick<CreateSubnetBody, 'name' | 'gateway_ip' | 'host_routes' | 'dns_nameservers'>>;
+
+const ROUTER_FIELDS = ['id', 'name', 'project_id', 'status', 'external_gateway_info', 'routes'];
+
+export async function createRouter(neutron: ServiceClient, router: { name: string; description?: string }): Promise<NeutronRouterDetail> {
+  return (await neutron.post<{ router: NeutronRouterDetail }>('routers', { router })).router;
+}
+
+/** Deletes a router; one already gone counts as deleted. */
+export async function deleteRouter(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`routers/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export const routersById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronRouterDetail>(neutron, 'routers', 'routers', 'id', ids, { fields: ROUTER_FIELDS }) : Promise.resolve([]);
+
+export async function getRouterDetail(neutron: ServiceClient, id: string): Promise<NeutronRouterDetail | undefined> {
+  try {
+    return (await neutron.get<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`)).router;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Sets (a network id) or clears (null) the router's external gateway. */
+export async function setRouterGateway(neutron: ServiceClient, id: string, externalNetworkId: string | null): Promise<NeutronRouterDetail> {
+  const external_gateway_info = externalNetworkId ? { network_id: externalNetworkId } : {};
+  return (await neutron.put<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`, { router: { external_gateway_info } })).router;
+}
+
+/** Replaces the router's extra routes. */
+export async function setRouterRoutes(neutron: ServiceClient, id: string, routes: NeutronRoute[]): Promise<NeutronRouterDetail> {
+  return (await neutron.put<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`, { router: { routes } })).router;
+}
+
+export async function addRouterInterface(neutron: ServiceClient, routerId: string, subnetId: string): Promise<void> {
+  await neutron.put(`routers/${encodeURIComponent(routerId)}/add_router_interface`, { subnet_id: subnetId });
+}
+
+/** Unplugs a subnet from a router; a router or interface already gone counts as removed. */
+export async function removeRouterInterface(neutron: ServiceClient, routerId: string, subnetId: string): Promise<void> {
+  try {
+    await neutron.put(`routers/${encodeURIComponent(routerId)}/remove_router_interface`, { subnet_id: subnetId });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** The interface ports of routers (which subnets each router is plugged into). */
+export const interfacesOfRouters = (neutron: ServiceClient, routerIds: string[]) =>
+  routerIds.length
+    ? listIn<NeutronPort>(neutron, 'ports', 'ports', 'device_id', routerIds, { device_owner: ROUTER_INTERFACES, fields: ['id', 'device_id', 'network_id', 'fixed_ips'] })
+    : Promise.resolve([]);
+
+export async function createNetwork(neutron: ServiceClient, network: { name: string; description?: string }): Promise<NeutronNetwork> {
+  return (await neutron.post<{ network: NeutronNetwork }>('networks', { network })).network;
+}
+
+/** Deletes a network (with its subnets); one already gone counts as deleted. */
+export async function deleteNetwork(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`networks/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export async function createSubnet(neutron: ServiceClient, subnet: CreateSubnetBody): Promise<NeutronSubnetDetail> {
+  return (await neutron.post<{ subnet: NeutronSubnetDetail }>('subnets', { subnet: { ...subnet, ip_version: 4, enable_dhcp: true } })).subnet;
+}
+
+export async function updateSubnet(neutron: ServiceClient, id: string, subnet: SubnetUpdate): Promise<NeutronSubnetDetail> {
+  return (await neutron.put<{ subnet: NeutronSubnetDetail }>(`subnets/${encodeURIComponent(id)}`, { subnet })).subnet;
+}
+
+export const subnetDetailsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronSubnetDetail>(neutron, 'subnets', 'subnets', 'id', ids) : Promise.resolve([]);
+
+/** Only the addresses of the ports on these networks: enough to count what each subnet has in use. */
+export const portAddressesOfNetworks = (neutron: ServiceClient, networkIds: string[]) =>
+  networkIds.length
+    ? listIn<Pick<NeutronPort, 'id' | 'network_id' | 'device_owner' | 'device_id' | 'fixed_ips'>>(neutron, 'ports', 'ports', 'network_id', networkIds, {
+        fields: ['id', 'network_id', 'device_owner', 'device_id', 'fixed_ips'],
+      })
+    : Promise.resolve([]);
+
+/** External networks the caller can see (where routers get their gateway). */
+export async function externalNetworks(neutron: ServiceClient): Promise<NeutronNetwork[]> {
+  return listNetworks(neutron, { 'router:external': true, fields: ['id', 'name', 'project_id', 'subnets', 'shared', 'status', 'router:external'] });
+}
+
+/** The project's own (not external) networks. */
+export async function projectNetworks(neutron: ServiceClient, projectId: string): Promise<NeutronNetwork[]> {
+  return listNetworks(neutron, { project_id: projectId, 'router:external': false });
+}

@@ -203,3 +203,10 @@ export async function forgetMapping(store: StateStore, type: ResourceType, ec2Id
 export async function recordMapping(store: StateStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
 }
+
+/** Records the mapping of a resource we just created under an EC2 id chosen beforehand (to name it in OpenStack). */
+export async function recordMappingAs(store: StateStore, type: ResourceType, uuid: string, ec2Id: string): Promise<void> {
+  const won = await store.put(osKey(type, uuid), { ec2Id, uuid }, { ifAbsent: true });
+  if (!won) throw new Error(`${type} ${uuid} already has an EC2 id`);
+  await store.put(idKey(ec2Id), { uuid, ec2Id });
+}
