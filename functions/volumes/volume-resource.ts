@@ -9,6 +9,7 @@ import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filte
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
+import { discardedVolumeUuids } from '../../lib/store/discards.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
@@ -50,13 +51,20 @@ function single(filters: ListQuery['filters'], name: string): string | undefined
 }
 
 export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
-  const visible = (volumes: CinderVolume[]) => volumes.filter((v) => !isCopyBackingVolume(v));
-  if (query.uuids) return { items: visible(await volumesByUuid(ctx, query.uuids)), complete: false };
+  // Volumes deleted through EC2 that Cinder still holds (for their snapshots) are hidden; ids
+  // resolve only for volumes EC2 still shows, so only listings need to leave them out.
+  const discarded = discardedVolumeUuids(ctx.store);
+  discarded.catch(() => undefined);
+  const visible = async (volumes: CinderVolume[]) => {
+    const hidden = await discarded;
+    return volumes.filter((v) => !isCopyBackingVolume(v) && !hidden.has(v.id));
+  };
+  if (query.uuids) return { items: await visible(await volumesByUuid(ctx, query.uuids)), complete: false };
 
   const ids = filterValues(query.filters, 'volume-id');
   if (ids?.every(isExact)) {
     const uuids = [...(await uuidsOf(ctx.store, ids)).values()];
-    return { items: visible(await volumesByUuid(ctx, uuids)), complete: false };
+    return { items: await visible(await volumesByUuid(ctx, uuids)), complete: false };
   }
 
   const cinderQuery: Query = {};
@@ -68,7 +76,7 @@ export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): 
   const size = single(query.filters, 'size');
   if (size && /^\d+$/.test(size)) cinderQuery['size'] = size;
   const items = await mapErrors(() => listVolumes(ctx.openstack.cinder, cinderQuery));
-  return { items: visible(items), complete: Object.keys(cinderQuery).length === 0 };
+  return { items: await visible(items), complete: Object.keys(cinderQuery).length === 0, retained: await discarded };
 }
 
 /** Attachments still being made appear only in Cinder's attachment records, not on the volume. */

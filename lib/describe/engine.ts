@@ -39,6 +39,8 @@ export interface ListResult<Raw> {
    * resource is missing from it can be forgotten.
    */
   complete: boolean;
+  /** UUIDs the resource hides from EC2 but OpenStack still has: their mappings are kept. */
+  retained?: Iterable<string>;
 }
 
 export interface Entry<Raw> {
@@ -112,7 +114,7 @@ export async function describe<Raw, Item>(
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
     throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
   } else {
-    known = await idsForListing(ctx, descriptor, raws, listed.complete, early?.mappings);
+    known = await idsForListing(ctx, descriptor, raws, listed.complete, early?.mappings, listed.retained);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));
@@ -151,6 +153,7 @@ async function idsForListing<Raw, Item>(
   raws: Raw[],
   complete: boolean,
   mappingsRead?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>,
+  retained: Iterable<string> = [],
 ): Promise<Map<string, string>> {
   const uuids = raws.map((r) => descriptor.uuidOf(r));
   const prefixByUuid = new Map(raws.map((r) => [descriptor.uuidOf(r), descriptor.prefixOf?.(r)]));
@@ -160,7 +163,7 @@ async function idsForListing<Raw, Item>(
   const mappings = await (mappingsRead ?? mappingsOf(ctx.store, descriptor.type));
   if (!complete) return ec2IdsFromMappings(ctx.store, descriptor.type, uuids, mappings, prefixFor);
   const known = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
-  const present = new Set(uuids);
+  const present = new Set([...uuids, ...retained]);
   const graceMs = (descriptor.pruneGraceSeconds ?? DEFAULT_PRUNE_GRACE_SECONDS) * 1000;
   const gone = mappings.filter((m) => !present.has(m.uuid) && Date.now() - m.createdAt > graceMs);
   await Promise.all(

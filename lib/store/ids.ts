@@ -196,3 +196,24 @@ export async function forgetMapping(store: StateStore, type: ResourceType, ec2Id
 export async function recordMapping(store: StateStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
 }
+
+/**
+ * Ends an EC2 id at once (the resource was deleted through EC2): the id no longer resolves, while
+ * its UUID -> id item stays so a listing that still shows the resource (Cinder's `deleting`) shows
+ * it under the same id instead of minting a new one; the describe engine forgets that item when
+ * OpenStack no longer lists the resource.
+ */
+export async function forgetEc2Id(store: StateStore, ec2Id: string): Promise<void> {
+  await store.delete(idKey(ec2Id));
+}
+
+/** The EC2 id an OpenStack resource already has, without making one. */
+export async function existingEc2Id(store: StateStore, type: ResourceType, uuid: string): Promise<string | undefined> {
+  return (await store.get(osKey(type, uuid)))?.ec2Id;
+}
+
+/** Forgets the mapping of an OpenStack resource known to be gone, if it has one. */
+export async function forgetUuid(store: StateStore, type: ResourceType, uuid: string): Promise<void> {
+  const existing = await store.get(osKey(type, uuid));
+  await store.deleteMany(existing?.ec2Id ? [idKey(existing.ec2Id), osKey(type, uuid)] : [osKey(type, uuid)]);
+}

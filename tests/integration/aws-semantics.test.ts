@@ -1,0 +1,209 @@
+/**
+ * AWS's semantics where Cinder and Nova differ (issue 14), end to end with real clients:
+ * - the backup workflow: a volume with snapshots can be deleted (aws cli); it leaves EC2 at once
+ *   with its tags, its snapshot restores, and Cinder deletes it after its last snapshot (checked as
+ *   admin: nothing of the test is left in Cinder, no tags in EC2);
+ * - a delete-on-termination volume that has a snapshot leaves with its instance and is deleted in
+ *   Cinder after that snapshot (boto3), and an instance Nova is still building is `pending`.
+ */
+import {
+  DeleteSnapshotCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  DescribeTagsCommand,
+  DescribeVolumesCommand,
+  TerminateInstancesCommand,
+  type _InstanceType,
+} from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
+import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { endpointInfo, profileOf, uniqueName } from './support/env.js';
+import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
+import { deleteNetwork, networkFixture, novaServers, type NetworkFixture } from './instances-fixtures.js';
+
+const demo = ec2Client('demo');
+const prefix = uniqueName('aws-exact');
+const TINY = 'm1.tiny' as _InstanceType;
+
+let admin: DirectOpenStack;
+let os: DirectOpenStack;
+const volumesLeft: string[] = [];
+const snapshotsLeft: string[] = [];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- aws cli JSON, checked by the assertions
+function ok(result: CliResult): any {
+  expect(result.status, `${result.stderr}\n${result.stdout}`).toBe(0);
+  return result.json;
+}
+
+/** Every volume and snapshot of the demo project in Cinder, read as admin. */
+async function cinderAsAdmin(): Promise<{ volumes: CinderVolume[]; snapshots: CinderSnapshot[] }> {
+  const project = profileOf('demo').projectId;
+  const query = { all_tenants: 1, project_id: project };
+  const [{ volumes }, { snapshots }] = await Promise.all([
+    admin.cinder.get<{ volumes: CinderVolume[] }>('volumes/detail', query),
+    admin.cinder.get<{ snapshots: CinderSnapshot[] }>('snapshots/detail', query),
+  ]);
+  return { volumes, snapshots };
+}
+
+const cinderVolume = async (uuid: string) => (await cinderAsAdmin()).volumes.find((v) => v.id === uuid);
+
+async function volumeState(volumeId: string): Promise<string | undefined> {
+  const { Volumes } = await demo.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
+  return Volumes![0]!.State;
+}
+
+async function snapshotCompleted(snapshotId: string): Promise<true | undefined> {
+  const { Snapshots } = await demo.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+  return Snapshots![0]!.State === 'completed' ? true : undefined;
+}
+
+// The state table is read directly (ids to Cinder UUIDs), configured as the server is.
+Object.assign(process.env, endpointInfo().serverEnv);
+async function uuidOf(ec2Id: string): Promise<string> {
+  const { storeFor } = await import('../../lib/store/project-store.js');
+  const uuid = (await storeFor(profileOf('demo').projectId).get(`id#${ec2Id}`))?.uuid;
+  expect(uuid, `the table maps ${ec2Id}`).toBeDefined();
+  return uuid!;
+}
+
+const tagsOf = async (resourceId: string) =>
+  (await demo.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [resourceId] }] }))).Tags ?? [];
+const allTagsWith = async (value: string) => ((await demo.send(new DescribeTagsCommand({}))).Tags ?? []).filter((t) => t.Value === value);
+
+beforeAll(async () => {
+  [admin, os] = await Promise.all([openstackAs('admin'), openstackAs('demo')]);
+});
+
+let fx: NetworkFixture | undefined;
+const launched: string[] = [];
+
+afterAll(async () => {
+  const instances = [...launched, fx?.helper.instanceId].filter((id): id is string => Boolean(id));
+  if (instances.length) await demo.send(new TerminateInstancesCommand({ InstanceIds: instances })).catch(() => undefined);
+  if (fx) {
+    const net = `${prefix}-net`;
+    await eventually(async () => ((await novaServers(os)).some((s) => Object.keys(s.addresses).includes(net)) ? undefined : true), 'servers gone', 180_000, 3000).catch(() => undefined);
+    await deleteNetwork(os, fx.networkId);
+  }
+  for (const id of snapshotsLeft) await demo.send(new DeleteSnapshotCommand({ SnapshotId: id })).catch(() => undefined);
+  for (const id of volumesLeft) awsCli(['delete-volume', '--volume-id', id]);
+});
+
+describe('the backup workflow: snapshot, then delete the volume (aws cli)', () => {
+  it('leaves nothing in Cinder and no tags once every step is done', async () => {
+    const name = `${prefix}-backup`;
+    const created = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--size', '1']));
+    const volumeId: string = created.VolumeId;
+    volumesLeft.push(volumeId);
+    ok(awsCli(['create-tags', '--resources', volumeId, '--tags', `Key=Name,Value=${name}`]));
+    await eventually(async () => ((await volumeState(volumeId)) === 'available' ? true : undefined), 'the volume', 120_000, 1500);
+    const volumeUuid = await uuidOf(volumeId);
+    expect(await cinderVolume(volumeUuid)).toMatchObject({ status: 'available' });
+
+    const snapshot = ok(awsCli(['create-snapshot', '--volume-id', volumeId, '--tag-specifications', `ResourceType=snapshot,Tags=[{Key=Name,Value=${name}}]`]));
+    const snapshotId: string = snapshot.SnapshotId;
+    snapshotsLeft.push(snapshotId);
+    await eventually(() => snapshotCompleted(snapshotId), 'the snapshot', 120_000, 1500);
+    const snapshotUuid = await uuidOf(snapshotId);
+    expect((await cinderAsAdmin()).snapshots.find((s) => s.id === snapshotUuid)).toMatchObject({ volume_id: volumeUuid });
+
+    // The volume goes from EC2 at once, with its tags; Cinder keeps it for the snapshot.
+    ok(awsCli(['delete-volume', '--volume-id', volumeId]));
+    const gone = awsCli(['describe-volumes', '--volume-ids', volumeId]);
+    expect(gone.status).not.toBe(0);
+    expect(gone.stderr).toContain('InvalidVolume.NotFound');
+    const listed = ok(awsCli(['describe-volumes']));
+    expect(listed.Volumes.map((v: { VolumeId: string }) => v.VolumeId)).not.toContain(volumeId);
+    expect(await tagsOf(volumeId)).toEqual([]);
+    expect(await cinderVolume(volumeUuid)).toBeDefined();
+    // Its snapshot is usable: a volume restored from it, and it still names the volume it came from.
+    const described = ok(awsCli(['describe-snapshots', '--snapshot-ids', snapshotId]));
+    expect(described.Snapshots[0]).toMatchObject({ SnapshotId: snapshotId, VolumeId: volumeId, State: 'completed' });
+    const restored = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--snapshot-id', snapshotId, '--tag-specifications', `ResourceType=volume,Tags=[{Key=Name,Value=${name}}]`]));
+    const restoredId: string = restored.VolumeId;
+    volumesLeft.push(restoredId);
+    await eventually(async () => ((await volumeState(restoredId)) === 'available' ? true : undefined), 'the restored volume', 120_000, 1500);
+
+    // Deleting the last snapshot deletes the first volume in Cinder.
+    ok(awsCli(['delete-snapshot', '--snapshot-id', snapshotId]));
+    expect(await tagsOf(snapshotId)).toEqual([]);
+    await eventually(async () => ((await cinderVolume(volumeUuid)) ? undefined : true), 'the deleted volume to leave Cinder', 120_000, 2000);
+    ok(awsCli(['delete-volume', '--volume-id', restoredId]));
+    expect(await tagsOf(restoredId)).toEqual([]);
+
+    await eventually(async () => {
+      const { volumes, snapshots } = await cinderAsAdmin();
+      const ours = [...volumes.filter((v) => v.id === volumeUuid || v.snapshot_id === snapshotUuid), ...snapshots.filter((s) => s.volume_id === volumeUuid)];
+      return ours.length === 0 ? true : undefined;
+    }, 'nothing of the workflow left in Cinder', 120_000, 2000);
+    expect(await allTagsWith(name)).toEqual([]);
+  });
+});
+
+describe('an instance\'s delete-on-termination volume that has a snapshot (boto3)', () => {
+  it('is pending while Nova builds it; its volume leaves EC2 on termination and Cinder after the snapshot', async () => {
+    fx = await networkFixture(os, demo, prefix);
+    // An EBS root: a bootable volume's snapshot, delete-on-termination (as after CreateImage of an EBS instance).
+    const source = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--size', '1']));
+    volumesLeft.push(source.VolumeId);
+    await eventually(async () => ((await volumeState(source.VolumeId)) === 'available' ? true : undefined), 'the source volume', 120_000, 1500);
+    await os.cinder.post(`volumes/${await uuidOf(source.VolumeId)}/action`, { 'os-set_bootable': { bootable: true } });
+    const rootSnapshot = ok(awsCli(['create-snapshot', '--volume-id', source.VolumeId]));
+    snapshotsLeft.push(rootSnapshot.SnapshotId);
+    await eventually(() => snapshotCompleted(rootSnapshot.SnapshotId), 'the root snapshot', 120_000, 1500);
+
+    // The first DescribeInstances comes right after RunInstances, while Nova is building.
+    const launch = boto3(`
+out = ec2.run_instances(ImageId='${fx.imageId}', InstanceType='${TINY}', MinCount=1, MaxCount=1, SubnetId='${fx.subnetId}',
+    BlockDeviceMappings=[{'DeviceName': '/dev/sda1', 'Ebs': {'SnapshotId': '${rootSnapshot.SnapshotId}', 'DeleteOnTermination': True}}])
+iid = out['Instances'][0]['InstanceId']
+first = ec2.describe_instances(InstanceIds=[iid])['Reservations'][0]['Instances'][0]['State']['Name']
+print(json.dumps({'id': iid, 'launched': out['Instances'][0]['State']['Name'], 'first': first}))
+`);
+    expect(launch.status, launch.stderr).toBe(0);
+    const { id, launched: atLaunch, first } = launch.json as { id: string; launched: string; first: string };
+    launched.push(id);
+    expect(atLaunch).toBe('pending');
+    expect(['pending', 'running']).toContain(first);
+
+    const seen = new Set([first]);
+    const volumeId = await eventually(async () => {
+      const { Reservations } = await demo.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+      const instance = Reservations![0]!.Instances![0]!;
+      seen.add(instance.State!.Name!);
+      if (instance.State?.Name === 'terminated') throw new Error('terminated while starting');
+      if (instance.State?.Name !== 'running') return undefined;
+      const root = instance.BlockDeviceMappings?.find((m) => m.DeviceName === instance.RootDeviceName);
+      return root?.Ebs?.DeleteOnTermination ? root.Ebs.VolumeId : undefined;
+    }, 'the instance running with its root volume', 300_000, 2000);
+    expect([...seen].every((state) => state === 'pending' || state === 'running')).toBe(true);
+    const volumeUuid = await uuidOf(volumeId!);
+
+    const snap = boto3(`print(json.dumps(ec2.create_snapshot(VolumeId='${volumeId}')['SnapshotId']))`);
+    expect(snap.status, snap.stderr).toBe(0);
+    const snapshotId = snap.json as string;
+    snapshotsLeft.push(snapshotId);
+    await eventually(() => snapshotCompleted(snapshotId), 'the snapshot', 120_000, 1500);
+
+    const ended = boto3(`ec2.terminate_instances(InstanceIds=['${id}'])
+try:
+    ec2.describe_volumes(VolumeIds=['${volumeId}'])
+    print(json.dumps('still there'))
+except botocore.exceptions.ClientError as e:
+    print(json.dumps(e.response['Error']['Code']))
+`);
+    expect(ended.status, ended.stderr).toBe(0);
+    expect(ended.json).toBe('InvalidVolume.NotFound');
+    // Nova cannot delete it while the snapshot lives: Cinder keeps it, detached.
+    await eventually(async () => ((await cinderVolume(volumeUuid))?.status === 'available' ? true : undefined), 'the volume detached', 180_000, 2000);
+    const listed = boto3(`print(json.dumps([v['VolumeId'] for v in ec2.describe_volumes()['Volumes']]))`);
+    expect(listed.json).not.toContain(volumeId);
+
+    const deleted = boto3(`ec2.delete_snapshot(SnapshotId='${snapshotId}'); print(json.dumps(True))`);
+    expect(deleted.status, deleted.stderr).toBe(0);
+    await eventually(async () => ((await cinderVolume(volumeUuid)) ? undefined : true), 'the volume to leave Cinder', 120_000, 2000);
+  });
+});
