@@ -14,7 +14,7 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
 import { deleteOnTermination } from './attachments.js';
-import { readRecords, volumeKey, type VolumeRecord } from './records.js';
+import { readRecords, volumeIoKey, volumeKey, type VolumeRecord } from './records.js';
 import { isCopyBackingVolume } from './snapshot-copies.js';
 import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
 import { cinderTypes, reportedVolumeType } from './volume-types.js';
@@ -172,6 +172,7 @@ export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem> = {
   idOf: (v) => v.VolumeId!,
   filters: VOLUME_FILTERS,
   paging: { min: 5, max: 500, exclusiveWithIds: 'volumeSet' },
+  forgetRecords: (ctx, gone) => ctx.store.deleteMany(gone.flatMap((g) => [volumeKey(g.ec2Id), volumeIoKey(g.ec2Id)])),
 };
 
 /** Drops what only filters needed. */

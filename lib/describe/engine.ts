@@ -63,6 +63,8 @@ export interface ResourceDescriptor<Raw, Item> {
   idOf(item: Item): string;
   filters: FilterSpec<Item>;
   paging?: PagingRules;
+  /** Removes the family's own records of resources found gone (their ids and tags go anyway). */
+  forgetRecords?(ctx: ActionContext, gone: Array<{ ec2Id: string; uuid: string }>): Promise<void>;
   /** Mappings younger than this are kept even when OpenStack does not list their resource yet. */
   pruneGraceSeconds?: number;
 }
@@ -172,6 +174,7 @@ async function idsForListing<Raw, Item>(
       await forgetMapping(ctx.store, descriptor.type, m.ec2Id, m.uuid);
     }),
   );
+  if (gone.length && descriptor.forgetRecords) await descriptor.forgetRecords(ctx, gone);
   const missing = uuids.filter((u) => !known.has(u));
   if (missing.length) {
     for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, descriptor.type, missing, prefixFor)) {

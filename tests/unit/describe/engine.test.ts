@@ -138,6 +138,28 @@ suite('describe engine', () => {
     await describe(ctx, 'DescribeVolumes', shrunk, {});
     expect(await uuidOf(ctx.store, young)).toBe('uuid-new');
   });
+
+  it('keeps mappings of resources the listing retains, and lets the family forget its records of gone ones', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const hiddenId = all.items.find((v) => v.Size === 1)!.VolumeId!;
+    const goneId = all.items.find((v) => v.Size === 2)!.VolumeId!;
+    for (const record of ctx.store.items.values()) record.createdAt = 0;
+    const forgotten: string[] = [];
+    const left = raws.filter((r) => r.id !== 'uuid-0' && r.id !== 'uuid-1');
+    const shrunk: typeof descriptor = {
+      ...descriptor,
+      list: async () => ({ items: left, complete: true, retained: ['uuid-0'] }),
+      forgetRecords: async (_ctx, gone) => {
+        forgotten.push(...gone.map((g) => g.ec2Id));
+      },
+    };
+    await describe(ctx, 'DescribeVolumes', shrunk, {});
+    expect(await uuidOf(ctx.store, hiddenId)).toBe('uuid-0');
+    expect(await uuidOf(ctx.store, goneId)).toBeUndefined();
+    expect(forgotten).toEqual([goneId]);
+  });
 });
 
 suite('DescribeTags', () => {
