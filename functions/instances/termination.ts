@@ -1,11 +1,11 @@
 /**
  * Ending an instance: Nova deletes the server (and the volumes and ports it made with
- * delete-on-termination; a volume it cannot delete is deleted later, see lib/store/discards.ts), we delete the ports we made for it, and the launch record keeps the
+ * delete-on-termination; a volume it cannot delete is deleted later, see lib/discards.ts), we delete the ports we made for it, and the launch record keeps the
  * server as last seen so the instance stays visible as terminated for an hour.
  */
 import { deleteFloatingIp, deletePort } from '../../lib/openstack/neutron.js';
 import { deleteServer, setDeleteOnTermination, supports, volumeAttachments, type NovaServer } from '../../lib/openstack/nova.js';
-import { rememberDiscardedVolume } from '../../lib/store/discards.js';
+import { rememberDiscardedVolume } from '../../lib/discards.js';
 import type { InstanceDeps } from './instance-related.js';
 import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from './launch-record.js';
 import { diskOf } from './instance-model.js';

@@ -11,7 +11,7 @@ import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { rememberDiscardedVolume } from '../../lib/store/discards.js';
+import { rememberDiscardedVolume } from '../../lib/discards.js';
 import { ec2IdFor, forgetEc2Id } from '../../lib/store/ids.js';
 import { forgetTags } from '../../lib/store/tags.js';
 import { sweepDiscardedVolumes } from './discard.js';

@@ -9,7 +9,7 @@ import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filte
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
-import { discardedVolumeUuids } from '../../lib/store/discards.js';
+import { discardedVolumeUuids } from '../../lib/discards.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
