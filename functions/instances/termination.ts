@@ -1,7 +1,7 @@
 /**
  * Ending an instance: Nova deletes the server (and the volumes and ports it made with
- * delete-on-termination; a volume it cannot delete is deleted later, see lib/discards.ts), we delete the ports we made for it, and the launch record keeps the
- * server as last seen so the instance stays visible as terminated for an hour.
+ * delete-on-termination; a volume it cannot delete is deleted later, see lib/discards.ts), we
+ * delete the ports we made for it, and the launch record keeps the server as last seen so the instance stays visible as terminated for an hour.
  */
 import { deleteFloatingIp, deletePort } from '../../lib/openstack/neutron.js';
 import { deleteServer, setDeleteOnTermination, supports, volumeAttachments, type NovaServer } from '../../lib/openstack/nova.js';
