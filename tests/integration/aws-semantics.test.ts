@@ -4,7 +4,10 @@
  *   with its tags, its snapshot restores, and Cinder deletes it after its last snapshot (checked as
  *   admin: nothing of the test is left in Cinder, no tags in EC2);
  * - a delete-on-termination volume that has a snapshot leaves with its instance and is deleted in
- *   Cinder after that snapshot (boto3), and an instance Nova is still building is `pending`.
+ *   Cinder after that snapshot (boto3), and an instance Nova is still building is `pending`;
+ * - the sweeper (invoked through serverless-offline's Lambda API, as its schedule does) cleans up
+ *   after requests that stopped half way: a DeleteVolume that died after Cinder's delete (its first
+ *   half is done here in Cinder directly), and a volume waiting for a snapshot deleted in Cinder.
  */
 import {
   DeleteSnapshotCommand,
@@ -62,9 +65,12 @@ async function snapshotCompleted(snapshotId: string): Promise<true | undefined> 
 
 // The state table is read directly (ids to Cinder UUIDs), configured as the server is.
 Object.assign(process.env, endpointInfo().serverEnv);
-async function uuidOf(ec2Id: string): Promise<string> {
+async function demoTable() {
   const { storeFor } = await import('../../lib/store/project-store.js');
-  const uuid = (await storeFor(profileOf('demo').projectId).get(`id#${ec2Id}`))?.uuid;
+  return storeFor(profileOf('demo').projectId);
+}
+async function uuidOf(ec2Id: string): Promise<string> {
+  const uuid = (await (await demoTable()).get(`id#${ec2Id}`))?.uuid;
   expect(uuid, `the table maps ${ec2Id}`).toBeDefined();
   return uuid!;
 }
@@ -205,5 +211,59 @@ except botocore.exceptions.ClientError as e:
     const deleted = boto3(`ec2.delete_snapshot(SnapshotId='${snapshotId}'); print(json.dumps(True))`);
     expect(deleted.status, deleted.stderr).toBe(0);
     await eventually(async () => ((await cinderVolume(volumeUuid)) ? undefined : true), 'the volume to leave Cinder', 120_000, 2000);
+  });
+});
+
+/** One sweeper run, invoked as its schedule does (serverless-offline's Lambda API). */
+async function sweepOnce(): Promise<Record<string, unknown>> {
+  const info = endpointInfo();
+  const port = info.serverEnv['EC2_LAMBDA_PORT'] ?? new URL(info.serverEnv['EC2_LAMBDA_ENDPOINT']!).port;
+  const response = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/ec2-api-dev-sweeper/invocations`, { method: 'POST', body: '{}' });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe('the sweeper, after requests that stopped half way', () => {
+  it('forgets the id and tags of a volume Cinder deleted, and deletes a volume whose snapshot went outside EC2', async () => {
+    const name = `${prefix}-sweep`;
+    const half = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--size', '1', '--tag-specifications', `ResourceType=volume,Tags=[{Key=Name,Value=${name}}]`]));
+    const waiting = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--size', '1', '--tag-specifications', `ResourceType=volume,Tags=[{Key=Name,Value=${name}}]`]));
+    volumesLeft.push(half.VolumeId, waiting.VolumeId);
+    for (const id of [half.VolumeId, waiting.VolumeId]) {
+      await eventually(async () => ((await volumeState(id)) === 'available' ? true : undefined), id, 120_000, 1500);
+    }
+    const halfUuid = await uuidOf(half.VolumeId);
+    const waitingUuid = await uuidOf(waiting.VolumeId);
+
+    // DeleteVolume stopped after Cinder's delete: the volume is gone, its id and tags are not.
+    await os.cinder.delete(`volumes/${halfUuid}`);
+    await eventually(async () => ((await cinderVolume(halfUuid)) ? undefined : true), 'the volume gone from Cinder', 120_000, 1500);
+    const table = await demoTable();
+    expect(await table.get(`id#${half.VolumeId}`)).toBeDefined();
+    expect(await table.query(`tag#${half.VolumeId}#`)).toHaveLength(1);
+
+    // A volume deleted through EC2 while it had a snapshot; the snapshot then deleted in Cinder directly.
+    const snapshot = ok(awsCli(['create-snapshot', '--volume-id', waiting.VolumeId]));
+    await eventually(() => snapshotCompleted(snapshot.SnapshotId), 'the snapshot', 120_000, 1500);
+    const snapshotUuid = await uuidOf(snapshot.SnapshotId);
+    ok(awsCli(['delete-volume', '--volume-id', waiting.VolumeId]));
+    await os.cinder.delete(`snapshots/${snapshotUuid}`);
+    await eventually(async () => ((await cinderAsAdmin()).snapshots.some((s) => s.id === snapshotUuid) ? undefined : true), 'the snapshot gone', 120_000, 1500);
+    expect(await cinderVolume(waitingUuid)).toBeDefined();
+
+    const runs: Array<Record<string, unknown>> = [];
+    await eventually(async () => {
+      runs.push(await sweepOnce());
+      const idLeft = await table.get(`id#${half.VolumeId}`);
+      const tagsLeft = await table.query(`tag#${half.VolumeId}#`);
+      // Cinder deletes the volume after one run; the next run finds it gone and drops its record.
+      const waitingLeft = (await cinderVolume(waitingUuid)) ?? (await table.get(`volume-gc#${waitingUuid}`));
+      return !idLeft && tagsLeft.length === 0 && !waitingLeft ? true : undefined;
+    }, 'the sweeper to clean up', 180_000, 3000);
+    expect(runs[0]).toMatchObject({ msg: 'sweep', failedProjects: 0 });
+    expect(runs.some((r) => (r['mappingsForgotten'] as number) > 0)).toBe(true);
+    expect(await table.get(`os#volume#${halfUuid}`)).toBeUndefined();
+    expect(await table.get(`os#volume#${waitingUuid}`)).toBeUndefined();
+    expect(await allTagsWith(name)).toEqual([]);
   });
 });
