@@ -285,6 +285,9 @@ export function isoDate(value: string | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
 }
 
+/** The EC2 type of a volume on the cloud's default Cinder type (as DescribeVolumes reports it). */
+const DEFAULT_EBS_VOLUME_TYPE = 'gp2';
+
 /** EC2's block device mapping of an image, from Nova's mapping and EC2's legacy `mappings`. */
 export function blockDeviceMappingsOf(image: GlanceImage, lookups: FormatLookups): BlockDeviceMapping[] {
   const out: BlockDeviceMapping[] = [];
@@ -303,7 +306,9 @@ export function blockDeviceMappingsOf(image: GlanceImage, lookups: FormatLookups
           ...(b.snapshot_id ? { SnapshotId: lookups.snapshotId(b.snapshot_id) } : {}),
           ...(size !== undefined && Number.isFinite(size) ? { VolumeSize: size } : {}),
           DeleteOnTermination: truthy(b.delete_on_termination),
-          ...(b.volume_type ? { VolumeType: b.volume_type } : {}),
+          // Nova's mapping names no type for volumes on the cloud's default type: the volumes
+          // family reports those as gp2, and AWS always names one.
+          VolumeType: b.volume_type && b.volume_type !== '__DEFAULT__' ? b.volume_type : DEFAULT_EBS_VOLUME_TYPE,
           Encrypted: false,
         },
       });

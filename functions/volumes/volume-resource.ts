@@ -10,6 +10,7 @@ import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVo
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { discardedVolumeUuids } from '../../lib/discards.js';
+import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
@@ -97,7 +98,11 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
     ...(pending.get(e.raw.id) ?? []).map((p) => p.serverId),
   ]);
   const snapshotUuids = entries.flatMap((e) => (e.raw.snapshot_id ? [e.raw.snapshot_id] : []));
-  const [instanceIds, snapshotIds, dot, records, types] = await Promise.all([
+  const pairs = entries.flatMap((e) => [
+    ...e.raw.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: e.raw.id })),
+    ...(pending.get(e.raw.id) ?? []).map((p) => ({ serverUuid: p.serverId, volumeUuid: e.raw.id })),
+  ]);
+  const [instanceIds, snapshotIds, dot, records, types, asked] = await Promise.all([
     ec2IdsFor(ctx.store, 'instance', serverIds),
     ec2IdsFor(ctx.store, 'snapshot', snapshotUuids),
     deleteOnTermination(ctx.openstack.nova, entries.some((e) => e.raw.attachments.length) ? serverIds : []).catch(
@@ -105,13 +110,14 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
     ),
     readRecords<VolumeRecord>(ctx.store, entries.map((e) => volumeKey(e.ec2Id))),
     cinderTypes(ctx),
+    deviceNamesOf(ctx.store, pairs),
   ]);
 
   return entries.map(({ raw, ec2Id, tags }) => {
     const attachments: VolumeAttachment[] = [
       ...raw.attachments.map((a) => ({
         AttachTime: parseCinderTime(a.attached_at),
-        Device: a.device ?? undefined,
+        Device: asked.get(attachmentKey(a.server_id, raw.id)) ?? a.device ?? undefined,
         InstanceId: instanceIds.get(a.server_id),
         State: attachmentState(raw.status),
         VolumeId: ec2Id,
@@ -119,6 +125,7 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
       })),
       ...(pending.get(raw.id) ?? []).map((p) => ({
         AttachTime: parseCinderTime(p.attachedAt),
+        Device: asked.get(attachmentKey(p.serverId, raw.id)),
         InstanceId: instanceIds.get(p.serverId),
         State: 'attaching' as const,
         VolumeId: ec2Id,

@@ -11,6 +11,8 @@
  */
 import {
   DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   DescribeTagsCommand,
@@ -32,6 +34,7 @@ const TINY = 'm1.tiny' as _InstanceType;
 let admin: DirectOpenStack;
 let os: DirectOpenStack;
 const volumesLeft: string[] = [];
+const imagesLeft: string[] = [];
 const snapshotsLeft: string[] = [];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- aws cli JSON, checked by the assertions
@@ -94,6 +97,7 @@ afterAll(async () => {
     await eventually(async () => ((await novaServers(os)).some((s) => Object.keys(s.addresses).includes(net)) ? undefined : true), 'servers gone', 180_000, 3000).catch(() => undefined);
     await deleteNetwork(os, fx.networkId);
   }
+  for (const id of imagesLeft) await demo.send(new DeregisterImageCommand({ ImageId: id })).catch(() => undefined);
   for (const id of snapshotsLeft) await demo.send(new DeleteSnapshotCommand({ SnapshotId: id })).catch(() => undefined);
   for (const id of volumesLeft) awsCli(['delete-volume', '--volume-id', id]);
 });
@@ -149,9 +153,9 @@ describe('the backup workflow: snapshot, then delete the volume (aws cli)', () =
   });
 });
 
-describe('an instance\'s delete-on-termination volume that has a snapshot (boto3)', () => {
+describe('an instance\'s delete-on-termination root volume with a snapshot from CreateImage (boto3)', () => {
   it('is pending while Nova builds it; its volume leaves EC2 on termination and Cinder after the snapshot', async () => {
-    fx = await networkFixture(os, demo, prefix);
+    fx ??= await networkFixture(os, demo, prefix);
     // An EBS root: a bootable volume's snapshot, delete-on-termination (as after CreateImage of an EBS instance).
     const source = ok(awsCli(['create-volume', '--availability-zone', 'nova', '--size', '1']));
     volumesLeft.push(source.VolumeId);
@@ -188,9 +192,18 @@ print(json.dumps({'id': iid, 'launched': out['Instances'][0]['State']['Name'], '
     expect([...seen].every((state) => state === 'pending' || state === 'running')).toBe(true);
     const volumeUuid = await uuidOf(volumeId!);
 
-    const snap = boto3(`print(json.dumps(ec2.create_snapshot(VolumeId='${volumeId}')['SnapshotId']))`);
-    expect(snap.status, snap.stderr).toBe(0);
-    const snapshotId = snap.json as string;
+    // An image of the EBS-backed instance: a snapshot of its root volume; the root mapping names its type.
+    const imaged = boto3(`print(json.dumps(ec2.create_image(InstanceId='${id}', Name='${prefix}-ebs', NoReboot=True)['ImageId']))`);
+    expect(imaged.status, imaged.stderr).toBe(0);
+    const imageId = imaged.json as string;
+    imagesLeft.push(imageId);
+    const rootMapping = await eventually(async () => {
+      const { Images } = await demo.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+      const image = Images?.[0];
+      return image?.State === 'available' ? image.BlockDeviceMappings?.find((m) => m.DeviceName === image.RootDeviceName) : undefined;
+    }, 'the image', 180_000, 2000);
+    expect(rootMapping?.Ebs).toMatchObject({ VolumeType: 'gp2', DeleteOnTermination: true });
+    const snapshotId = rootMapping!.Ebs!.SnapshotId!;
     snapshotsLeft.push(snapshotId);
     await eventually(() => snapshotCompleted(snapshotId), 'the snapshot', 120_000, 1500);
 
@@ -208,7 +221,7 @@ except botocore.exceptions.ClientError as e:
     const listed = boto3(`print(json.dumps([v['VolumeId'] for v in ec2.describe_volumes()['Volumes']]))`);
     expect(listed.json).not.toContain(volumeId);
 
-    const deleted = boto3(`ec2.delete_snapshot(SnapshotId='${snapshotId}'); print(json.dumps(True))`);
+    const deleted = boto3(`ec2.deregister_image(ImageId='${imageId}'); ec2.delete_snapshot(SnapshotId='${snapshotId}'); print(json.dumps(True))`);
     expect(deleted.status, deleted.stderr).toBe(0);
     await eventually(async () => ((await cinderVolume(volumeUuid)) ? undefined : true), 'the volume to leave Cinder', 120_000, 2000);
   });
@@ -265,5 +278,40 @@ describe('the sweeper, after requests that stopped half way', () => {
     expect(await table.get(`os#volume#${halfUuid}`)).toBeUndefined();
     expect(await table.get(`os#volume#${waitingUuid}`)).toBeUndefined();
     expect(await allTagsWith(name)).toEqual([]);
+  });
+});
+
+describe('device names as the client wrote them (aws cli)', () => {
+  it('shows sdh for a RunInstances mapping and /dev/xvdj for AttachVolume, also while attaching', async () => {
+    fx ??= await networkFixture(os, demo, prefix);
+    const run = ok(awsCli(['run-instances', '--image-id', fx.imageId, '--instance-type', TINY, '--subnet-id', fx.subnetId, '--block-device-mappings', 'DeviceName=sdh,Ebs={VolumeSize=1,DeleteOnTermination=true}']));
+    const id: string = run.Instances[0].InstanceId;
+    launched.push(id);
+    const describeInstance = async () => ok(awsCli(['describe-instances', '--instance-ids', id])).Reservations[0].Instances[0];
+    const running = await eventually(async () => {
+      const i = await describeInstance();
+      return i.State.Name === 'running' && i.BlockDeviceMappings.length > 0 ? i : undefined;
+    }, 'the instance running with its volume', 300_000, 3000);
+    expect(running.BlockDeviceMappings.map((m: { DeviceName: string }) => m.DeviceName)).toContain('sdh');
+
+    const volume = ok(awsCli(['create-volume', '--availability-zone', running.Placement.AvailabilityZone, '--size', '1']));
+    volumesLeft.push(volume.VolumeId);
+    await eventually(async () => ((await volumeState(volume.VolumeId)) === 'available' ? true : undefined), 'the volume', 120_000, 1500);
+    const attached = ok(awsCli(['attach-volume', '--volume-id', volume.VolumeId, '--instance-id', id, '--device', '/dev/xvdj']));
+    expect(attached).toMatchObject({ Device: '/dev/xvdj', State: 'attaching' });
+    // Every name DescribeInstances and DescribeVolumes show for it, from the first look until attached.
+    const names = new Set<string>();
+    await eventually(async () => {
+      const mapping = (await describeInstance()).BlockDeviceMappings.find((m: { Ebs: { VolumeId: string } }) => m.Ebs.VolumeId === volume.VolumeId);
+      if (mapping) names.add(mapping.DeviceName);
+      const { Volumes } = await demo.send(new DescribeVolumesCommand({ VolumeIds: [volume.VolumeId] }));
+      const attachment = Volumes![0]!.Attachments?.[0];
+      if (attachment) names.add(attachment.Device ?? '');
+      return mapping?.Ebs.Status === 'attached' && attachment?.State === 'attached' ? true : undefined;
+    }, 'the volume attached', 180_000, 1500);
+    expect([...names]).toEqual(['/dev/xvdj']);
+    const detached = ok(awsCli(['detach-volume', '--volume-id', volume.VolumeId, '--device', '/dev/xvdj']));
+    expect(detached).toMatchObject({ Device: '/dev/xvdj', State: 'detaching' });
+    await eventually(async () => ((await volumeState(volume.VolumeId)) === 'available' ? true : undefined), 'the volume detached', 180_000, 2000);
   });
 });
