@@ -315,3 +315,30 @@ describe('device names as the client wrote them (aws cli)', () => {
     await eventually(async () => ((await volumeState(volume.VolumeId)) === 'available' ? true : undefined), 'the volume detached', 180_000, 2000);
   });
 });
+
+describe('errors as AWS words them (aws cli, boto3)', () => {
+  it('answers AuthFailure for attributes of an image owned elsewhere, InvalidParameterCombination for no attribute, MissingParameter for an empty key', async () => {
+    fx ??= await networkFixture(os, demo, prefix);
+    // The fixture image is public and owned by the admin project.
+    for (const attribute of ['description', 'kernel', 'blockDeviceMapping', 'launchPermission']) {
+      const answer = awsCli(['describe-image-attribute', '--image-id', fx.imageId, '--attribute', attribute]);
+      expect(answer.status).not.toBe(0);
+      expect(answer.stderr).toContain('(AuthFailure)');
+    }
+    const codes = boto3(`
+def code(call):
+    try:
+        call()
+        return 'ok'
+    except botocore.exceptions.ClientError as e:
+        return e.response['Error']['Code']
+print(json.dumps({
+    'instance': code(lambda: ec2.modify_instance_attribute(InstanceId='${fx.helper.instanceId}')),
+    'image': code(lambda: ec2.modify_image_attribute(ImageId='${fx.imageId}')),
+    'key': code(lambda: ec2.import_key_pair(KeyName='${prefix}-empty', PublicKeyMaterial=b'')),
+}))
+`);
+    expect(codes.status, codes.stderr).toBe(0);
+    expect(codes.json).toEqual({ instance: 'InvalidParameterCombination', image: 'InvalidParameterCombination', key: 'MissingParameter' });
+  });
+});
