@@ -370,12 +370,12 @@ start_openstack_services() {
 }
 
 wait_openstack_apis() {
-  wait_http placement http://127.0.0.1:8778/
-  wait_http nova-api http://127.0.0.1:8774/
-  wait_http neutron-server http://127.0.0.1:9696/
-  wait_http cinder-api http://127.0.0.1:8776/
-  wait_http glance-api http://127.0.0.1:9292/
-  local name
+  local name port
+  for name in placement:8778 nova-api:8774 neutron-server:9696 cinder-api:8776 glance-api:9292; do
+    port="${name#*:}"; name="${name%%:*}"
+    wait_http "$name" "http://127.0.0.1:$port/"
+    log "$name ready"
+  done
   for name in nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume; do
     assert_alive "$name"
   done
@@ -404,6 +404,7 @@ main() {
 
   start_mariadb
   create_databases
+  log "databases ready"
   start_rabbitmq
 
   local job
@@ -412,6 +413,7 @@ main() {
   ( init_keystone ) >>"$LOGS/init-keystone.log" 2>&1 9>&- &
   wait $! || die "initialising keystone failed; see $LOGS/init-keystone.log"
   start_keystone
+  log "keystone ready"
   if ! marker_ok keystone-identity 1; then
     log "keystone: users, roles, catalog"
     "$PY" "$OS_DIR/stack.py" identity || die "keystone identity setup failed"
@@ -419,7 +421,10 @@ main() {
   fi
 
   wait_until rabbitmq "AMQP listener on 5672" tcp_open 5672
+  log "rabbitmq ready"
   wait_init_jobs
+  log "service databases initialised; starting the OpenStack services"
+
   start_openstack_services
   wait_openstack_apis
   # Heartbeats newer than each process start, hypervisor mapped; then the

@@ -20,10 +20,13 @@ import {
   TerminateInstancesCommand,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
 import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
-import { endpointInfo, profileOf, uniqueName } from './support/env.js';
+import { endpointInfo, profileOf, repo, runDir, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 import { deleteNetwork, networkFixture, novaServers, type NetworkFixture } from './instances-fixtures.js';
 
@@ -340,5 +343,41 @@ print(json.dumps({
 `);
     expect(codes.status, codes.stderr).toBe(0);
     expect(codes.json).toEqual({ instance: 'InvalidParameterCombination', image: 'InvalidParameterCombination', key: 'MissingParameter' });
+  });
+});
+
+describe('the local profile files (aws cli)', () => {
+  it('writes ec2rc.alt for the second project, and prints no secret key on the terminal', async () => {
+    const info = endpointInfo();
+    const rc = (name: string) => join(runDir, name);
+    const exportsOf = (file: string) =>
+      Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line) => {
+            const match = /^export (\w+)=(.*)$/.exec(line);
+            return match ? [[match[1]!, match[2]!]] : [];
+          }),
+      ) as Record<string, string>;
+    const alt = exportsOf(rc('ec2rc.alt'));
+    expect(alt['AWS_ACCESS_KEY_ID']).toBe(profileOf('alt').ec2.access);
+    expect(statSync(rc('ec2rc.alt')).mode & 0o077).toBe(0);
+    expect(statSync(rc('ec2rc')).mode & 0o077).toBe(0);
+    // The alt project's own keys, sourced the way a newcomer would, reach the alt project.
+    const zones = spawnSync('/bin/sh', ['-c', `. ${rc('ec2rc.alt')} && /usr/bin/aws --endpoint-url "$EC2_URL" --output json ec2 describe-key-pairs`], {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env['HOME'] ?? '/root', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+      encoding: 'utf8',
+    });
+    expect(zones.status, zones.stderr).toBe(0);
+    expect(JSON.parse(zones.stdout)).toHaveProperty('KeyPairs');
+
+    // What `npm start` prints at its end (the profile writer), with the server's settings.
+    const printed = spawnSync(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'local/write-profile.ts')], {
+      env: { ...process.env, ...info.serverEnv, EC2_RUN_DIR: runDir },
+      encoding: 'utf8',
+    });
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(profileOf('demo').ec2.access);
+    for (const project of ['demo', 'alt'] as const) expect(printed.stdout + printed.stderr).not.toContain(profileOf(project).ec2.secret);
   });
 });
