@@ -107,6 +107,11 @@ prepare_state() {
     mv "$secrets.tmp" "$secrets"
   fi
   set -a; source "$secrets"; set +a
+  # Nova's metadata_proxy_shared_secret, derived (secrets.env of older stacks lacks it); the EC2
+  # metadata function reads it with the URL from nova-metadata.env (local/start.sh).
+  NOVA_METADATA_SECRET="$(printf 'nova-metadata:%s' "$SERVICE_PASS" | sha256sum | cut -c1-32)"
+  export NOVA_METADATA_SECRET
+  ( umask 077; printf 'NOVA_METADATA_URL=http://127.0.0.1:8775\nNOVA_METADATA_SECRET=%s\n' "$NOVA_METADATA_SECRET" >"$STATE/nova-metadata.env" )
   export EC2OS_STATE="$STATE"
 }
 
@@ -347,6 +352,8 @@ start_openstack_services() {
     OS_PLACEMENT_CONFIG_DIR="$ETC/placement"
   start_uwsgi nova-api 8774 /usr/bin/nova-api-wsgi 2 1 \
     OS_NOVA_CONFIG_DIR="$ETC/nova" "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
+  start_uwsgi nova-metadata 8775 /usr/bin/nova-metadata-wsgi 1 2 \
+    OS_NOVA_CONFIG_DIR="$ETC/nova" "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
   start_service nova-conductor /usr/bin/nova-conductor --config-file "$nova_conf"
   start_service nova-scheduler /usr/bin/nova-scheduler --config-file "$nova_conf"
   # nova-compute / cinder-volume: Debian ships their console scripts only in
@@ -371,7 +378,7 @@ start_openstack_services() {
 
 wait_openstack_apis() {
   local name port
-  for name in placement:8778 nova-api:8774 neutron-server:9696 cinder-api:8776 glance-api:9292; do
+  for name in placement:8778 nova-api:8774 nova-metadata:8775 neutron-server:9696 cinder-api:8776 glance-api:9292; do
     port="${name#*:}"; name="${name%%:*}"
     wait_http "$name" "http://127.0.0.1:$port/"
     log "$name ready"

@@ -21,6 +21,7 @@ import {
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -379,5 +380,32 @@ describe('the local profile files (aws cli)', () => {
     expect(printed.status, printed.stderr).toBe(0);
     expect(printed.stdout).toContain(profileOf('demo').ec2.access);
     for (const project of ['demo', 'alt'] as const) expect(printed.stdout + printed.stderr).not.toContain(profileOf(project).ec2.secret);
+  });
+});
+
+describe('metadata paths the EC2 tree does not serve go to Nova (the agent\'s signed headers)', () => {
+  it('answers /openstack and meta_data.json from Nova for the instance the agent names', async () => {
+    fx ??= await networkFixture(os, demo, prefix);
+    const info = endpointInfo();
+    const agent = (path: string, signature?: string) => {
+      const id = fx!.helper.serverId;
+      return fetch(new URL(path.replace(/^\//, ''), info.metadataUrl), {
+        headers: {
+          'X-Forwarded-For': fx!.helper.ip,
+          'X-Instance-ID': id,
+          'X-Tenant-ID': profileOf('demo').projectId,
+          'X-Instance-ID-Signature': signature ?? createHmac('sha256', info.metadataSecret).update(id).digest('hex'),
+        },
+      });
+    };
+    const versions = await agent('/openstack');
+    expect(versions.status).toBe(200);
+    expect((await versions.text()).split('\n')).toContain('latest');
+    const document = await agent('/openstack/latest/meta_data.json');
+    expect(document.status).toBe(200);
+    expect(await document.json()).toMatchObject({ uuid: fx.helper.serverId, project_id: profileOf('demo').projectId });
+    // The EC2 tree is still ours, and a forged signature never reaches Nova.
+    expect(await (await agent('/latest/meta-data/instance-id')).text()).toBe(fx.helper.instanceId);
+    expect((await agent('/openstack/latest/meta_data.json', '0'.repeat(64))).status).toBe(403);
   });
 });
