@@ -10,7 +10,7 @@ import type { ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/describe/filters.js';
 import { Glance, propertyOf, type GlanceImage, type GlanceMember, type ListParams } from '../../lib/openstack/glance.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ec2IdsFor, uuidsOf, type IdPrefix } from '../../lib/store/ids.js';
+import { ec2IdsFor, shareImageIds, uuidsOf, type IdPrefix } from '../../lib/store/ids.js';
 import type { BlockDeviceMapping, Image } from '../../schemas/types.js';
 import {
   IMAGE_TYPES,
@@ -243,8 +243,12 @@ export function imageDescriptor(glance: GlanceReader, scope: DescribeScope = {})
       const items = all.filter(
         (i) => shownTo(i, projectId, admin) && (!i.os_hidden || scope.includeDeprecated || i.owner === projectId),
       );
-      await loadMembers(ctx, items);
-      return { items, complete: !plan.narrowed && items.length === all.length };
+      const [, mappingsChanged] = await Promise.all([
+        loadMembers(ctx, items),
+        // Images others see too have one id in the region.
+        shareImageIds(ctx.store, items.filter((i) => i.visibility !== 'private').map((i) => ({ uuid: i.id, prefix: kindOf(i) }))),
+      ]);
+      return { items, complete: !plan.narrowed && items.length === all.length, mappingsChanged };
     },
 
     async format(ctx, entries) {

@@ -14,7 +14,7 @@ import { adoptParameters } from '../../lib/http/openwhisk.js';
 import { selectEndpoints } from '../../lib/openstack/catalog.js';
 import { OpenStack } from '../../lib/openstack/clients.js';
 import { serviceSession } from '../../lib/openstack/keystone.js';
-import { storeFor } from '../../lib/store/project-store.js';
+import { REGION_PARTITION, storeFor } from '../../lib/store/project-store.js';
 import { projectsPage } from '../../lib/store/projects.js';
 import { sweepProject, type ProjectSweep, type SweepLimits } from './sweep.js';
 
@@ -61,7 +61,7 @@ export async function sweep(): Promise<SweepSummary> {
   const token = await serviceSession.get();
   const { interface: iface, region } = config().openstack;
   const openstack = new OpenStack(token.id, selectEndpoints(token.catalog, iface, region));
-  const projects = page.projects.filter((p) => p !== SWEEPER_PARTITION).slice(0, budget.projects);
+  const projects = page.projects.filter((p) => p !== SWEEPER_PARTITION && p !== REGION_PARTITION).slice(0, budget.projects);
   const results: ProjectSweep[] = [];
   let failedProjects = 0;
   for (const project of projects) {

@@ -41,6 +41,8 @@ export interface ListResult<Raw> {
   complete: boolean;
   /** UUIDs the resource hides from EC2 but OpenStack still has: their mappings are kept. */
   retained?: Iterable<string>;
+  /** The listing changed the type's mappings (shared image ids): the engine reads them again. */
+  mappingsChanged?: boolean;
 }
 
 export interface Entry<Raw> {
@@ -116,7 +118,8 @@ export async function describe<Raw, Item>(
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
     throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
   } else {
-    known = await idsForListing(ctx, descriptor, raws, listed.complete, early?.mappings, listed.retained);
+    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : early?.mappings;
+    known = await idsForListing(ctx, descriptor, raws, listed.complete, mappings, listed.retained);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
 import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
-import { endpointInfo, profileOf, repo, runDir, uniqueName } from './support/env.js';
+import { endpointInfo, fixtures, profileOf, repo, runDir, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 import { deleteNetwork, networkFixture, novaServers, type NetworkFixture } from './instances-fixtures.js';
 
@@ -407,5 +407,19 @@ describe('metadata paths the EC2 tree does not serve go to Nova (the agent\'s si
     // The EC2 tree is still ours, and a forged signature never reaches Nova.
     expect(await (await agent('/latest/meta-data/instance-id')).text()).toBe(fx.helper.instanceId);
     expect((await agent('/openstack/latest/meta_data.json', '0'.repeat(64))).status).toBe(403);
+  });
+});
+
+describe('one AMI id in the region for a public image (boto3, JS SDK)', () => {
+  it('shows the fixture image under the same id to the demo and the alt project', async () => {
+    const name = fixtures().imageName;
+    const demoSees = boto3(`print(json.dumps([i['ImageId'] for i in ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['${name}']}])['Images']]))`, 'demo');
+    expect(demoSees.status, demoSees.stderr).toBe(0);
+    const { Images } = await ec2Client('alt').send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: [name] }] }));
+    expect((demoSees.json as string[]).length).toBe(1);
+    expect(Images?.map((i) => i.ImageId)).toEqual(demoSees.json);
+    // Each project resolves the shared id, and DescribeInstances-style lookups by id work in both.
+    const altById = await ec2Client('alt').send(new DescribeImagesCommand({ ImageIds: demoSees.json as string[] }));
+    expect(altById.Images?.[0]?.Name).toBe(name);
   });
 });
