@@ -22,7 +22,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
@@ -372,11 +373,15 @@ describe('the local profile files (aws cli)', () => {
     expect(zones.status, zones.stderr).toBe(0);
     expect(JSON.parse(zones.stdout)).toHaveProperty('KeyPairs');
 
-    // What `npm start` prints at its end (the profile writer), with the server's settings.
+    // What `npm start` prints at its end (the profile writer), with the server's settings, writing
+    // its files to a scratch folder so the running endpoint's stay as they are.
+    const scratch = mkdtempSync(join(tmpdir(), 'ec2-profile-'));
     const printed = spawnSync(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'local/write-profile.ts')], {
-      env: { ...process.env, ...info.serverEnv, EC2_RUN_DIR: runDir },
+      env: { ...process.env, ...info.serverEnv, EC2_RUN_DIR: scratch },
       encoding: 'utf8',
     });
+    expect(readFileSync(join(scratch, 'ec2rc.alt'), 'utf8')).toContain(profileOf('alt').ec2.secret);
+    rmSync(scratch, { recursive: true, force: true });
     expect(printed.status, printed.stderr).toBe(0);
     expect(printed.stdout).toContain(profileOf('demo').ec2.access);
     for (const project of ['demo', 'alt'] as const) expect(printed.stdout + printed.stderr).not.toContain(profileOf(project).ec2.secret);
