@@ -428,3 +428,27 @@ describe('one AMI id in the region for a public image (boto3, JS SDK)', () => {
     expect(altById.Images?.[0]?.Name).toBe(name);
   });
 });
+
+describe('the fixtures\' EBS-backed image (aws cli)', () => {
+  it('describes with a snapshot root of a named volume type, and launches an instance booted from a volume', async () => {
+    const ebs = (fixtures() as ReturnType<typeof fixtures> & { ebsImage?: { imageName: string } }).ebsImage;
+    expect(ebs, 'fixtures.json names the EBS-backed image').toBeDefined();
+    const images = ok(awsCli(['describe-images', '--owners', 'self', '--filters', `Name=name,Values=${ebs!.imageName}`])).Images;
+    expect(images).toHaveLength(1);
+    const image = images[0];
+    expect(image).toMatchObject({ RootDeviceType: 'ebs', State: 'available' });
+    const root = image.BlockDeviceMappings.find((m: { DeviceName: string }) => m.DeviceName === image.RootDeviceName);
+    expect(root.Ebs).toMatchObject({ SnapshotId: expect.stringMatching(/^snap-/), VolumeType: 'gp2' });
+
+    fx ??= await networkFixture(os, demo, prefix);
+    const run = ok(awsCli(['run-instances', '--image-id', image.ImageId, '--instance-type', TINY, '--subnet-id', fx.subnetId, '--block-device-mappings', `DeviceName=${image.RootDeviceName},Ebs={DeleteOnTermination=true}`]));
+    const id: string = run.Instances[0].InstanceId;
+    launched.push(id);
+    const running = await eventually(async () => {
+      const i = ok(awsCli(['describe-instances', '--instance-ids', id])).Reservations[0].Instances[0];
+      return i.State.Name === 'running' && i.BlockDeviceMappings.length > 0 ? i : undefined;
+    }, 'the instance from the EBS image', 300_000, 3000);
+    expect(running).toMatchObject({ RootDeviceType: 'ebs', ImageId: image.ImageId });
+    expect(running.BlockDeviceMappings[0].Ebs).toMatchObject({ DeleteOnTermination: true });
+  });
+});
