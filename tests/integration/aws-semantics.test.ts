@@ -253,12 +253,12 @@ describe('the sweeper, after requests that stopped half way', () => {
     const halfUuid = await uuidOf(half.VolumeId);
     const waitingUuid = await uuidOf(waiting.VolumeId);
 
-    // DeleteVolume stopped after Cinder's delete: the volume is gone, its id and tags are not.
+    // DeleteVolume stopped after Cinder's delete: the volume is gone, its id and tags are not (until
+    // a sweep: the scheduled one may come first, which is what this shows as well).
+    const table = await demoTable();
+    expect(await table.query(`tag#${half.VolumeId}#`)).toHaveLength(1);
     await os.cinder.delete(`volumes/${halfUuid}`);
     await eventually(async () => ((await cinderVolume(halfUuid)) ? undefined : true), 'the volume gone from Cinder', 120_000, 1500);
-    const table = await demoTable();
-    expect(await table.get(`id#${half.VolumeId}`)).toBeDefined();
-    expect(await table.query(`tag#${half.VolumeId}#`)).toHaveLength(1);
 
     // A volume deleted through EC2 while it had a snapshot; the snapshot then deleted in Cinder directly.
     const snapshot = ok(awsCli(['create-snapshot', '--volume-id', waiting.VolumeId]));
@@ -278,8 +278,7 @@ describe('the sweeper, after requests that stopped half way', () => {
       const waitingLeft = (await cinderVolume(waitingUuid)) ?? (await table.get(`volume-gc#${waitingUuid}`));
       return !idLeft && tagsLeft.length === 0 && !waitingLeft ? true : undefined;
     }, 'the sweeper to clean up', 180_000, 3000);
-    expect(runs[0]).toMatchObject({ msg: 'sweep', failedProjects: 0 });
-    expect(runs.some((r) => (r['mappingsForgotten'] as number) > 0)).toBe(true);
+    expect(runs[0]).toMatchObject({ msg: 'sweep', failedProjects: 0, mappingsChecked: expect.any(Number) });
     expect(await table.get(`os#volume#${halfUuid}`)).toBeUndefined();
     expect(await table.get(`os#volume#${waitingUuid}`)).toBeUndefined();
     expect(await allTagsWith(name)).toEqual([]);
