@@ -3,6 +3,7 @@
  * RSA or ED25519) in Nova under the name.
  */
 import { action } from '../../lib/family.js';
+import { missingParameter } from '../../lib/protocol/errors.js';
 import { importedFingerprint } from './key-fingerprints.js';
 import {
   assertNameFree,
@@ -46,6 +47,8 @@ export default action(
   {
     check: async (input, ctx) => {
       validateKeyName(input.KeyName);
+      // AWS: an empty PublicKeyMaterial is a missing parameter, not a malformed key.
+      if (input.PublicKeyMaterial.length === 0) throw missingParameter('PublicKeyMaterial');
       keyPairTags(input.TagSpecifications);
       parsePublicKeyMaterial(input.PublicKeyMaterial);
       // Without DryRun, Nova's own refusal of a taken name answers the same, one call sooner.

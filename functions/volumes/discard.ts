@@ -1,45 +1,17 @@
 /**
- * Volumes this family made and must get rid of (a copy's backing volume, a volume created with a
- * promise Cinder did not keep). Cinder refuses to delete a volume while it is being created or
- * still has a snapshot, so what cannot go now is remembered (`volume-gc#<uuid>`) and retried by
- * later requests of the family.
+ * Volumes gone from EC2 that Cinder still holds (a copy's backing volume, a volume created with a
+ * promise Cinder did not keep, a volume deleted through EC2 while it had snapshots, a
+ * delete-on-termination volume Nova could not delete): lib/discards.ts deletes them when Cinder
+ * lets it; here with the caller's own Cinder. Later requests of the family and the sweeper retry.
  */
 import type { ActionContext } from '../../lib/context.js';
-import { deleteVolume, getVolume } from '../../lib/openstack/cinder.js';
-import { OpenStackError } from '../../lib/openstack/http.js';
-import { VOLUME_GC_PREFIX, volumeGcKey } from './records.js';
+import * as discards from '../../lib/discards.js';
 
-const SETTLE_MS = 15_000;
-const POLL_MS = 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
+const depsOf = (ctx: ActionContext) => ({ store: ctx.store, cinder: ctx.openstack.cinder });
 
 /** Deletes a volume now if Cinder lets us, else remembers it; never throws. */
-export async function discardVolume(ctx: ActionContext, uuid: string, options: { settle?: boolean } = {}): Promise<void> {
-  const deadline = Date.now() + (options.settle ? SETTLE_MS : 0);
-  for (;;) {
-    try {
-      await deleteVolume(ctx.openstack.cinder, uuid);
-      await ctx.store.delete(volumeGcKey(uuid));
-      return;
-    } catch (error) {
-      if (isNotFound(error)) {
-        await ctx.store.delete(volumeGcKey(uuid)).catch(() => undefined);
-        return;
-      }
-      if (Date.now() >= deadline) break;
-    }
-    // Wait for it to leave `creating` (or for Cinder to drop its snapshot).
-    await sleep(POLL_MS);
-    const volume = await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined);
-    if (!volume) break;
-  }
-  await ctx.store.put(volumeGcKey(uuid), { uuid }).catch(() => undefined);
-}
+export const discardVolume = (ctx: ActionContext, uuid: string, options: { settle?: boolean } = {}) =>
+  discards.discardVolume(depsOf(ctx), uuid, options);
 
 /** Retries a few volumes left behind by earlier requests. */
-export async function sweepDiscardedVolumes(ctx: ActionContext, limit = 3): Promise<void> {
-  const page = await ctx.store.queryPage(VOLUME_GC_PREFIX, limit).catch(() => ({ items: [] }));
-  await Promise.all(page.items.map((record) => (record.uuid ? discardVolume(ctx, record.uuid) : Promise.resolve())));
-}
+export const sweepDiscardedVolumes = (ctx: ActionContext, limit = 3) => discards.sweepDiscardedVolumes(depsOf(ctx), limit);
