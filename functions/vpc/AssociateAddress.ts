@@ -8,12 +8,12 @@ import { forgetAssociation, planAssociation, recordAssociation, associationIdsOf
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { floatingIpsOfPorts, setFloatingIpPort } from '../../lib/openstack/neutron.js';
-import { Ec2Error } from '../../lib/protocol/errors.js';
+import { Ec2Error, invalidParameterCombination } from '../../lib/protocol/errors.js';
 import { allocationIdOf, requireAddress, resolveTarget } from './address-objects.js';
 import { withUndo } from './undo.js';
 
 async function checked(input: Input<'AssociateAddress'>, ctx: ActionContext) {
-  const allocationId = allocationIdOf(input, 'You must specify an allocation id when mapping an address to a VPC instance');
+  const allocationId = allocationIdOf(input, invalidParameterCombination('You must specify an allocation id when mapping an address to a VPC instance'));
   const [address, target] = await Promise.all([requireAddress(ctx, allocationId), resolveTarget(ctx, input)]);
   const currentId = (await associationIdsOf(ctx.store, [address.fip])).get(address.fip.id);
   const plan = planAssociation(address.fip, { portId: target.port.id, fixedIp: target.fixedIp }, {

@@ -7,13 +7,13 @@ import { deleteFloatingIp } from '../../lib/openstack/neutron.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import { forgetMapping } from '../../lib/store/ids.js';
 import { forgetTags } from '../../lib/store/tags.js';
-import { allocationIdOf, requireAddress } from './address-objects.js';
+import { allocationIdOf, classicRefused, requireAddress } from './address-objects.js';
 
 async function checked(input: Input<'ReleaseAddress'>, ctx: ActionContext) {
   if (input.NetworkBorderGroup !== undefined && input.NetworkBorderGroup !== ctx.config.ec2Region) {
     throw new Ec2Error('InvalidParameterValue', `The network border group '${input.NetworkBorderGroup}' is not valid; this cloud has '${ctx.config.ec2Region}'.`);
   }
-  const address = await requireAddress(ctx, allocationIdOf(input, 'You must specify an allocation id when releasing a VPC elastic IP address'));
+  const address = await requireAddress(ctx, allocationIdOf(input, classicRefused('You must specify an allocation id when releasing a VPC elastic IP address')));
   if (currentTarget(address.fip)) throw new Ec2Error('InvalidIPAddress.InUse', `Address ${address.fip.floating_ip_address} is in use.`);
   return address;
 }

@@ -42,11 +42,11 @@ export async function requireAddress(ctx: ActionContext, allocationId: string): 
 }
 
 /** The allocation id from AllocationId (required) or AWS's refusal of the Classic PublicIp form. */
-export function allocationIdOf(input: { AllocationId?: string; PublicIp?: string }, publicIpRefusal: string): string {
+export function allocationIdOf(input: { AllocationId?: string; PublicIp?: string }, publicIpRefusal: Ec2Error): string {
   if (input.AllocationId && input.PublicIp) {
     throw invalidParameterCombination('You may specify public IP or allocation id, but not both in the same call');
   }
-  if (input.PublicIp) throw classicRefused(publicIpRefusal);
+  if (input.PublicIp) throw publicIpRefusal;
   if (!input.AllocationId) throw missingParameter('AllocationId');
   return input.AllocationId;
 }

@@ -174,7 +174,7 @@ print(json.dumps({'first': first, 'again': again, 'found': [a['AllocationId'] fo
     expect(cliError(awsCli(['release-address', '--allocation-id', allocationId]))).toBe('InvalidIPAddress.InUse');
     expect(cliError(awsCli(['disassociate-address', '--public-ip', publicIp]))).toBe('InvalidParameterValue');
     expect(cliError(awsCli(['release-address', '--public-ip', publicIp]))).toBe('InvalidParameterValue');
-    expect(cliError(awsCli(['associate-address', '--public-ip', publicIp, '--instance-id', other!]))).toBe('InvalidParameterValue');
+    expect(cliError(awsCli(['associate-address', '--public-ip', publicIp, '--instance-id', other!]))).toBe('InvalidParameterCombination');
     expect(cliError(awsCli(['allocate-address', '--domain', 'standard']))).toBe('InvalidParameterValue');
     expect(cliError(awsCli(['describe-addresses', '--allocation-ids', 'eipalloc-0123456789abcdef0']))).toBe('InvalidAllocationID.NotFound');
     expect(cliError(awsCli(['describe-addresses', '--allocation-ids', 'vol-0123456789abcdef0']))).toBe('InvalidAllocationID.Malformed');
