@@ -29,6 +29,12 @@ import ModifySubnetAttribute from './ModifySubnetAttribute.js';
 import ModifyVpcAttribute from './ModifyVpcAttribute.js';
 import ReplaceRoute from './ReplaceRoute.js';
 import ReplaceRouteTableAssociation from './ReplaceRouteTableAssociation.js';
+// Elastic IP addresses (issue 12, part 2).
+import AllocateAddress from './AllocateAddress.js';
+import AssociateAddress from './AssociateAddress.js';
+import DescribeAddresses from './DescribeAddresses.js';
+import DisassociateAddress from './DisassociateAddress.js';
+import ReleaseAddress from './ReleaseAddress.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -60,4 +66,9 @@ export const handle = familyHandler('vpc', [
   DeleteDhcpOptions,
   DescribeDhcpOptions,
   AssociateDhcpOptions,
+  AllocateAddress,
+  AssociateAddress,
+  DisassociateAddress,
+  ReleaseAddress,
+  DescribeAddresses,
 ]);

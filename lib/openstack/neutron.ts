@@ -396,3 +396,46 @@ export async function externalNetworks(neutron: ServiceClient): Promise<NeutronN
 export async function projectNetworks(neutron: ServiceClient, projectId: string): Promise<NeutronNetwork[]> {
   return listNetworks(neutron, { project_id: projectId, 'router:external': false });
 }
+
+// ---- Elastic IP addresses (floating IPs allocated and associated on their own)
+
+/** A floating IP with no port yet (AllocateAddress). */
+export async function allocateFloatingIp(neutron: ServiceClient, floatingNetworkId: string, description: string): Promise<NeutronFloatingIp> {
+  return (
+    await neutron.post<{ floatingip: NeutronFloatingIp }>('floatingips', {
+      floatingip: { floating_network_id: floatingNetworkId, description },
+    })
+  ).floatingip;
+}
+
+export async function getFloatingIp(neutron: ServiceClient, id: string): Promise<NeutronFloatingIp | undefined> {
+  try {
+    return (await neutron.get<{ floatingip: NeutronFloatingIp }>(`floatingips/${encodeURIComponent(id)}`)).floatingip;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Associates (a port and one of its fixed addresses) or, with `null`, disassociates. */
+export async function setFloatingIpPort(
+  neutron: ServiceClient,
+  id: string,
+  target: { portId: string; fixedIp: string } | null,
+): Promise<NeutronFloatingIp> {
+  const body = target ? { port_id: target.portId, fixed_ip_address: target.fixedIp } : { port_id: null };
+  return (await neutron.put<{ floatingip: NeutronFloatingIp }>(`floatingips/${encodeURIComponent(id)}`, { floatingip: body })).floatingip;
+}
+
+export const floatingIpsById = (neutron: ServiceClient, projectId: string, ids: string[]) =>
+  ids.length
+    ? listIn<NeutronFloatingIp>(neutron, 'floatingips', 'floatingips', 'id', ids, { project_id: projectId })
+    : Promise.resolve([]);
+
+/** Only what an address shows of the ports it is associated with. */
+export const portOwnersById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length
+    ? listIn<Pick<NeutronPort, 'id' | 'device_id' | 'device_owner' | 'network_id' | 'project_id'>>(neutron, 'ports', 'ports', 'id', ids, {
+        fields: ['id', 'device_id', 'device_owner', 'network_id', 'project_id'],
+      })
+    : Promise.resolve([]);
