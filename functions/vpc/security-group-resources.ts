@@ -44,10 +44,11 @@ export async function listGroups(ctx: ActionContext, uuids?: string[]): Promise<
   });
 }
 
-/** EC2 ids of the groups rules point at (a group made outside EC2 gets one on first sight). */
 export type GroupRefs = Map<string, { GroupId: string; GroupName?: string }>;
 
-async function remoteGroups(ctx: ActionContext, rules: NeutronSecurityGroupRule[], known: SecurityGroupRecord[]): Promise<GroupRefs> {
+/** EC2 ids (and names, for our groups) of the groups rules point at; one made outside EC2 gets an id on first sight. */
+export async function remoteGroups(ctx: ActionContext, rules: NeutronSecurityGroupRule[], known?: SecurityGroupRecord[]): Promise<GroupRefs> {
+  known ??= await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
   const out: GroupRefs = new Map(known.map((r) => [r.uuid, { GroupId: r.groupId, GroupName: r.groupName }]));
   const missing = [...new Set(rules.flatMap((r) => (r.remote_group_id && !out.has(r.remote_group_id) ? [r.remote_group_id] : [])))];
   for (const [uuid, GroupId] of await ec2IdsFor(ctx.store, 'security-group', missing)) out.set(uuid, { GroupId });

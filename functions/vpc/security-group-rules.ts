@@ -20,7 +20,7 @@ import { Ec2Error } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, requireUuids } from '../../lib/store/ids.js';
 import type { IpPermission, SecurityGroupRule, TagSpecification } from '../../schemas/types.js';
-import { currentRules, formatRule, resolvePeers, ruleIdsOf, targetGroup } from './security-group-resources.js';
+import { currentRules, formatRule, remoteGroups, resolvePeers, ruleIdsOf, targetGroup } from './security-group-resources.js';
 import { tagNew, tagsFromSpecs } from './tag-specs.js';
 
 export interface RuleRequest extends FlatParameters {
@@ -58,7 +58,7 @@ export async function authorize(ctx: ActionContext, input: RuleRequest, directio
   });
   const ids = await ruleIdsOf(ctx, created);
   for (const id of ids.values()) await tagNew(ctx.store, id, tags);
-  const groups = new Map([[target.uuid, { GroupId: target.groupId, GroupName: target.groupName }]]);
+  const groups = await remoteGroups(ctx, created);
   return {
     Return: true,
     SecurityGroupRules: created.map((rule) => formatRule(ctx, { rule, group: target }, ids.get(rule.id)!, groups, tags)),
