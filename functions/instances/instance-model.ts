@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
+import { ec2GroupName } from '../../lib/domain/vpc/security-groups.js';
 import type { NeutronFloatingIp, NeutronPort } from '../../lib/openstack/neutron.js';
 import type { NovaServer } from '../../lib/openstack/nova.js';
 import { ec2IdsFor } from '../../lib/store/ids.js';
@@ -177,7 +178,7 @@ export const sourceDestCheckOf = (port: NeutronPort) =>
 function groupsOf(port: NeutronPort, related: Related): GroupIdentifier[] {
   return port.security_groups.flatMap((uuid) => {
     const id = related.ids.securityGroup.get(uuid);
-    return id ? [{ GroupId: id, GroupName: related.securityGroups.get(uuid)?.name ?? '' }] : [];
+    return id ? [{ GroupId: id, GroupName: ec2GroupName(related.securityGroups.get(uuid)?.name ?? '') }] : [];
   });
 }
 

@@ -8,7 +8,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { defaultVpc } from '../../lib/domain/vpc/default-vpc.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import { writeObject } from '../../lib/domain/vpc/records.js';
-import { DEFAULT_GROUP_NAME, ensureDefaultGroup, forgetGroup, groupNameKey, keepAwsEgress, type SecurityGroupRecord } from '../../lib/domain/vpc/security-groups.js';
+import { DEFAULT_GROUP_NAME, ec2GroupName, ensureDefaultGroup, forgetGroup, groupNameKey, keepAwsEgress, type SecurityGroupRecord } from '../../lib/domain/vpc/security-groups.js';
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { createSecurityGroup, deleteSecurityGroup } from '../../lib/openstack/neutron.js';
@@ -32,7 +32,8 @@ function checked(input: Input<'CreateSecurityGroup'>) {
   const name = checkText(input.GroupName, 'GroupName');
   const description = checkText(input.Description, 'GroupDescription');
   if (name.toLowerCase().startsWith('sg-')) throw invalidParameterValue('Group names may not be in the format sg-*.');
-  if (name === DEFAULT_GROUP_NAME) throw invalidParameterValue('Cannot use reserved security group name: default');
+  // `default-vpc-…` is how Neutron names VPCs' default groups (shown as `default`).
+  if (name === DEFAULT_GROUP_NAME || ec2GroupName(name) === DEFAULT_GROUP_NAME) throw invalidParameterValue(`Cannot use reserved security group name: ${name}`);
   return { name, description, tags: tagsFromSpecs(input.TagSpecifications, 'security-group') };
 }
 

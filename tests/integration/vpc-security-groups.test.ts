@@ -14,6 +14,7 @@ import {
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
   DeleteVpcCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
@@ -167,6 +168,13 @@ except botocore.exceptions.ClientError as e:
       return ports.length === 3 ? ports : undefined;
     }, 'three instance ports');
     expect(ports.map((p) => (p['security_groups'] as string[]).join(',')).sort()).toEqual([...groups].sort());
+    const described = await demo.send(new DescribeInstancesCommand({ InstanceIds: state.instanceIds }));
+    const shown = described.Reservations!.flatMap((r) => r.Instances!).map((i) => [i.InstanceId, i.SecurityGroups]);
+    expect(Object.fromEntries(shown)).toEqual({
+      [state.instanceIds[0]!]: [{ GroupId: state.webId, GroupName: `${prefix}-web` }],
+      [state.instanceIds[1]!]: [{ GroupId: state.dbId, GroupName: `${prefix}-db` }],
+      [state.instanceIds[2]!]: [{ GroupId: state.defaultId, GroupName: 'default' }],
+    });
     // A group of another VPC, or an unknown name, is refused.
     expect(await sdkError(demo.send(new RunInstancesCommand({ ...common, SecurityGroups: ['no-such-group'] })))).toBe('InvalidGroup.NotFound');
   });

@@ -35,6 +35,10 @@ export interface SecurityGroupRecord {
 }
 
 export const DEFAULT_GROUP_NAME = 'default';
+const neutronDefaultName = (vpcId: string) => `default-${vpcId}`;
+const NEUTRON_DEFAULT_NAME = /^default-vpc-[0-9a-f]{17}$/;
+/** A Neutron group's name as EC2 shows it: a VPC's own default group is `default`. */
+export const ec2GroupName = (neutronName: string) => (NEUTRON_DEFAULT_NAME.test(neutronName) ? DEFAULT_GROUP_NAME : neutronName);
 const defaultGroupKey = (vpcId: string) => `sgdefault#${vpcId}`;
 /** Claims a group name within a VPC, so two concurrent creates of one name cannot both succeed. */
 export const groupNameKey = (vpcId: string, name: string) => `sgname#${vpcId}#${name}`;
@@ -56,7 +60,7 @@ async function makeDefaultGroup(deps: VpcDeps, vpc: VpcRecord): Promise<Security
       return { groupId, uuid: group.id, vpcId: vpc.vpcId, groupName: DEFAULT_GROUP_NAME, description: 'default VPC security group', isDefault: true, projectDefault: true };
     }
   }
-  const group = await createSecurityGroup(deps.neutron, { name: `default-${vpc.vpcId}`, description: 'default VPC security group' });
+  const group = await createSecurityGroup(deps.neutron, { name: neutronDefaultName(vpc.vpcId), description: 'default VPC security group' });
   try {
     await keepAwsEgress(deps, group);
     // AWS's default group: everything in from its own members, everything out.
