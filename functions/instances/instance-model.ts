@@ -324,7 +324,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   const groups = new Map<string, GroupIdentifier>();
   for (const p of ports) for (const g of groupsOf(p, related)) groups.set(g.GroupId!, g);
   if (ports.length === 0 && !terminated) {
-    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: g.name });
+    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: ec2GroupName(g.name) });
   }
   const windows = image ? isWindows(image) : false;
   const vcpus = server.flavor.vcpus;
