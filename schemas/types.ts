@@ -735,6 +735,17 @@ export interface DescribeRouteTablesResult {
   RouteTables?: Array<RouteTable>;
   NextToken?: string;
 }
+export interface DescribeSecurityGroupRulesRequest {
+  Filters?: Array<Filter>;
+  SecurityGroupRuleIds?: Array<string>;
+  DryRun?: boolean;
+  NextToken?: string;
+  MaxResults?: number;
+}
+export interface DescribeSecurityGroupRulesResult {
+  SecurityGroupRules?: Array<SecurityGroupRule>;
+  NextToken?: string;
+}
 export interface DescribeSecurityGroupsRequest {
   Filters?: Array<Filter>;
   GroupIds?: Array<string>;
@@ -2431,6 +2442,7 @@ export interface Ec2ActionShapes {
   RevokeSecurityGroupIngress: { input: RevokeSecurityGroupIngressRequest; output: RevokeSecurityGroupIngressResult };
   AuthorizeSecurityGroupEgress: { input: AuthorizeSecurityGroupEgressRequest; output: AuthorizeSecurityGroupEgressResult };
   RevokeSecurityGroupEgress: { input: RevokeSecurityGroupEgressRequest; output: RevokeSecurityGroupEgressResult };
+  DescribeSecurityGroupRules: { input: DescribeSecurityGroupRulesRequest; output: DescribeSecurityGroupRulesResult };
   CreateDhcpOptions: { input: CreateDhcpOptionsRequest; output: CreateDhcpOptionsResult };
   DescribeDhcpOptions: { input: DescribeDhcpOptionsRequest; output: DescribeDhcpOptionsResult };
   DeleteDhcpOptions: { input: DeleteDhcpOptionsRequest; output: Record<string, never> };

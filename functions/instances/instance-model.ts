@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
+import { ec2GroupName } from '../../lib/domain/vpc/security-groups.js';
 import type { NeutronFloatingIp, NeutronPort } from '../../lib/openstack/neutron.js';
 import type { NovaServer } from '../../lib/openstack/nova.js';
 import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
@@ -185,7 +186,7 @@ export const sourceDestCheckOf = (port: NeutronPort) =>
 function groupsOf(port: NeutronPort, related: Related): GroupIdentifier[] {
   return port.security_groups.flatMap((uuid) => {
     const id = related.ids.securityGroup.get(uuid);
-    return id ? [{ GroupId: id, GroupName: related.securityGroups.get(uuid)?.name ?? '' }] : [];
+    return id ? [{ GroupId: id, GroupName: ec2GroupName(related.securityGroups.get(uuid)?.name ?? '') }] : [];
   });
 }
 
@@ -333,7 +334,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   const groups = new Map<string, GroupIdentifier>();
   for (const p of ports) for (const g of groupsOf(p, related)) groups.set(g.GroupId!, g);
   if (ports.length === 0 && !terminated) {
-    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: g.name });
+    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: ec2GroupName(g.name) });
   }
   const windows = image ? isWindows(image) : false;
   const vcpus = server.flavor.vcpus;

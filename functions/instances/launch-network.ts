@@ -13,6 +13,8 @@
 import type { ActionContext } from '../../lib/context.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
+import { networkKey, type NetworkIndex } from '../../lib/domain/vpc/records.js';
+import { launchGroupUuids } from '../../lib/domain/vpc/security-groups.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import {
@@ -66,7 +68,14 @@ function checkIp(ip: string | undefined): void {
   if (ip !== undefined && !IPV4.test(ip)) throw invalidParameterValue(`Invalid IPv4 address: ${ip}`);
 }
 
-async function securityGroupIds(ctx: ActionContext, ids: string[] | undefined, names: string[] | undefined): Promise<string[] | undefined> {
+/**
+ * Neutron groups for a launch. On a network of a VPC, ids and names are the VPC's groups and no
+ * group at all means the VPC's default group (lib/domain/vpc/security-groups.ts). Elsewhere (a
+ * network outside any VPC, or Nova's auto network) ids are mapped groups and names Neutron names.
+ */
+async function securityGroupIds(ctx: ActionContext, ids: string[] | undefined, names: string[] | undefined, networkId?: string): Promise<string[] | undefined> {
+  const vpcId = networkId ? (await ctx.store.getJson<NetworkIndex>(networkKey(networkId)))?.vpcId : undefined;
+  if (vpcId) return launchGroupUuids(vpcDeps(ctx), vpcId, ids, names);
   if (!ids?.length && !names?.length) return undefined;
   const out: string[] = [];
   if (ids?.length) {
@@ -181,7 +190,7 @@ async function nicFrom(
     privateIp,
     secondaryIps,
     secondaryCount: spec.SecondaryPrivateIpAddressCount ?? 0,
-    securityGroups: await securityGroupIds(ctx, spec.Groups, undefined),
+    securityGroups: await securityGroupIds(ctx, spec.Groups, undefined, networkId),
     description: spec.Description,
     deleteOnTermination: spec.DeleteOnTermination ?? true,
     associatePublicIp,
@@ -233,8 +242,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
       throw invalidParameterCombination('A private IP address can only be given when launching one instance');
     }
     const subnet = input.SubnetId ? await subnetOf(ctx, input.SubnetId) : undefined;
-    const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups);
     const networkId = subnet?.network_id ?? (await defaultNetwork(ctx));
+    const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups, networkId);
     if (!networkId) {
       if (input.PrivateIpAddress) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user: give a SubnetId.');
       return {

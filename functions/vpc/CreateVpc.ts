@@ -1,5 +1,7 @@
 /** CreateVpc: a Neutron router plus our record of the CIDR and a main route table (see README.md). */
 import { checkPrefix, requireCidr } from '../../lib/domain/vpc/cidr.js';
+import { vpcDeps } from '../../lib/domain/vpc/deps.js';
+import { deleteDefaultGroup, ensureDefaultGroup } from '../../lib/domain/vpc/security-groups.js';
 import { action, type Input } from '../../lib/family.js';
 import { Ec2Error, missingParameter } from '../../lib/protocol/errors.js';
 import { createVpcObjects } from './objects.js';
@@ -27,6 +29,9 @@ export default action(
     const { cidr, tags } = checked(input);
     const vpc = await withUndo(async (undo) => {
       const created = await createVpcObjects(ctx, cidr, false, undo);
+      // AWS makes the VPC's default security group with the VPC.
+      await ensureDefaultGroup(vpcDeps(ctx), created);
+      undo.add('delete default security group', () => deleteDefaultGroup(vpcDeps(ctx), created.vpcId));
       await tagNew(ctx.store, created.vpcId, tags);
       return created;
     });

@@ -1,4 +1,4 @@
-/** The vpc family: VPCs, subnets, internet gateways, route tables and DHCP options on Neutron (see README.md). */
+/** The vpc family: VPCs, subnets, internet gateways, route tables, DHCP options and security groups on Neutron (see README.md). */
 import { familyHandler } from '../../lib/family.js';
 import AssociateDhcpOptions from './AssociateDhcpOptions.js';
 import AssociateRouteTable from './AssociateRouteTable.js';
@@ -35,6 +35,15 @@ import AssociateAddress from './AssociateAddress.js';
 import DescribeAddresses from './DescribeAddresses.js';
 import DisassociateAddress from './DisassociateAddress.js';
 import ReleaseAddress from './ReleaseAddress.js';
+// security groups (VPC part 2)
+import AuthorizeSecurityGroupEgress from './AuthorizeSecurityGroupEgress.js';
+import AuthorizeSecurityGroupIngress from './AuthorizeSecurityGroupIngress.js';
+import CreateSecurityGroup from './CreateSecurityGroup.js';
+import DeleteSecurityGroup from './DeleteSecurityGroup.js';
+import DescribeSecurityGroupRules from './DescribeSecurityGroupRules.js';
+import DescribeSecurityGroups from './DescribeSecurityGroups.js';
+import RevokeSecurityGroupEgress from './RevokeSecurityGroupEgress.js';
+import RevokeSecurityGroupIngress from './RevokeSecurityGroupIngress.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -71,4 +80,13 @@ export const handle = familyHandler('vpc', [
   DisassociateAddress,
   ReleaseAddress,
   DescribeAddresses,
+  // security groups (VPC part 2)
+  CreateSecurityGroup,
+  DeleteSecurityGroup,
+  DescribeSecurityGroups,
+  DescribeSecurityGroupRules,
+  AuthorizeSecurityGroupIngress,
+  AuthorizeSecurityGroupEgress,
+  RevokeSecurityGroupIngress,
+  RevokeSecurityGroupEgress,
 ]);

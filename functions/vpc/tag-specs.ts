@@ -4,7 +4,15 @@ import { putTags, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import type { TagSpecification } from '../../schemas/types.js';
 
-export type VpcTaggable = 'vpc' | 'subnet' | 'route-table' | 'internet-gateway' | 'dhcp-options' | 'elastic-ip';
+export type VpcTaggable =
+  | 'vpc'
+  | 'subnet'
+  | 'route-table'
+  | 'internet-gateway'
+  | 'dhcp-options'
+  | 'elastic-ip'
+  | 'security-group'
+  | 'security-group-rule';
 
 export function tagsFromSpecs(specs: TagSpecification[] | undefined, resourceType: VpcTaggable): Tag[] {
   const tags: Tag[] = [];

@@ -439,3 +439,78 @@ export const portOwnersById = (neutron: ServiceClient, ids: string[]) =>
         fields: ['id', 'device_id', 'device_owner', 'network_id', 'project_id'],
       })
     : Promise.resolve([]);
+
+// ---- VPC family: security groups and their rules (EC2 security groups)
+
+export interface NeutronSecurityGroupRule {
+  id: string;
+  security_group_id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** null: any protocol; otherwise a name (`tcp`) or a number as text. */
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  remote_group_id: string | null;
+  description?: string;
+  project_id?: string;
+}
+
+export interface NeutronSecurityGroupDetail extends NeutronSecurityGroup {
+  security_group_rules: NeutronSecurityGroupRule[];
+  created_at?: string;
+}
+
+export type NewSecurityGroupRule = Omit<NeutronSecurityGroupRule, 'id' | 'project_id'>;
+
+export async function createSecurityGroup(neutron: ServiceClient, group: { name: string; description: string }): Promise<NeutronSecurityGroupDetail> {
+  return (await neutron.post<{ security_group: NeutronSecurityGroupDetail }>('security-groups', { security_group: group })).security_group;
+}
+
+/** Deletes a security group; one already gone counts as deleted (Neutron answers 409 while ports use it). */
+export async function deleteSecurityGroup(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`security-groups/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Groups with their rules, by id: one request per 60 groups. */
+export const securityGroupDetailsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronSecurityGroupDetail>(neutron, 'security-groups', 'security_groups', 'id', ids) : Promise.resolve([]);
+
+/** The project's groups of one name (Neutron's own `default` group is made on first sight). */
+export async function securityGroupsNamed(neutron: ServiceClient, projectId: string, name: string): Promise<NeutronSecurityGroupDetail[]> {
+  return (await neutron.get<{ security_groups: NeutronSecurityGroupDetail[] }>('security-groups', params({ project_id: projectId, name }))).security_groups;
+}
+
+/** Creates rules in one bulk request: Neutron makes all of them or none. */
+export async function createSecurityGroupRules(neutron: ServiceClient, rules: NewSecurityGroupRule[]): Promise<NeutronSecurityGroupRule[]> {
+  if (!rules.length) return [];
+  return (await neutron.post<{ security_group_rules: NeutronSecurityGroupRule[] }>('security-group-rules', { security_group_rules: rules })).security_group_rules;
+}
+
+/** Deletes a rule; one already gone counts as deleted. */
+export async function deleteSecurityGroupRule(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`security-group-rules/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Rules of the project that let these groups in (whoever's group holds the rule). */
+export const rulesReferencingGroups = (neutron: ServiceClient, groupIds: string[]) =>
+  groupIds.length
+    ? listIn<NeutronSecurityGroupRule>(neutron, 'security-group-rules', 'security_group_rules', 'remote_group_id', groupIds)
+    : Promise.resolve([]);
+
+/** Ports that use these groups (`security_groups` is a list filter in Neutron). */
+export const portsOfSecurityGroups = (neutron: ServiceClient, groupIds: string[]) =>
+  groupIds.length
+    ? listIn<Pick<NeutronPort, 'id' | 'security_groups' | 'device_id' | 'device_owner'>>(neutron, 'ports', 'ports', 'security_groups', groupIds, {
+        fields: ['id', 'security_groups', 'device_id', 'device_owner'],
+      })
+    : Promise.resolve([]);

@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   'network-interface': ['eni'],
   'elastic-ip': ['eipalloc'],
   'security-group': ['sg'],
+  'security-group-rule': ['sgr'],
   'dhcp-options': ['dopt'],
   'vpn-gateway': ['vgw'],
   'customer-gateway': ['cgw'],
