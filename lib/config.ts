@@ -54,9 +54,18 @@ export interface Config {
     openwhisk: { apiHost: string; auth: string; namespace: string; actionPrefix: string };
   };
   metadata: {
+    /** Nova's metadata API, for the paths the EC2 tree does not serve (`/openstack/…`). */
+    novaUrl?: string;
+    novaSecret: string;
     sharedSecret: string;
     requireToken: boolean;
     cacheSeconds: number;
+  };
+  vpc: {
+    /** Name or id of the external network internet gateways attach routers to (unset: the only one). */
+    externalNetwork: string | undefined;
+    /** Whether default subnets give instances a public address (a floating IP) on launch. */
+    defaultSubnetMapPublicIp: boolean;
   };
 }
 
@@ -172,6 +181,13 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       sharedSecret: env['METADATA_SHARED_SECRET'] ?? '',
       requireToken: bool(env['METADATA_REQUIRE_TOKEN'], false),
       cacheSeconds: num(env['METADATA_CACHE_SECONDS'], 5),
+      novaUrl: env['NOVA_METADATA_URL'] || undefined,
+      // Nova's metadata_proxy_shared_secret; the agent's own secret when the cloud uses one for both.
+      novaSecret: env['NOVA_METADATA_SECRET'] || env['METADATA_SHARED_SECRET'] || '',
+    },
+    vpc: {
+      externalNetwork: env['EC2_EXTERNAL_NETWORK'] || undefined,
+      defaultSubnetMapPublicIp: bool(env['EC2_DEFAULT_SUBNET_MAP_PUBLIC_IP'], false),
     },
   };
 }

@@ -131,6 +131,11 @@ export function metadataHandler(
   return asEntry(handler);
 }
 
+/** A scheduled job (the sweeper): a middy handler with its own log scope. */
+export function scheduledHandler<T>(fn: string, run: () => Promise<T>) {
+  return asEntry<unknown, T, unknown>(middy<unknown, T, Error, Context>(() => run(), scopedAs(fn)));
+}
+
 /**
  * The middy handler itself, typed as callable without a Lambda context (OpenWhisk, the inline
  * dispatcher and tests pass none; middy then uses an empty one).

@@ -11,9 +11,13 @@ ensure_node_modules
 if external_cloud; then
   [ "$QUIET" = 1 ] || say "using the configured cloud (${OS_CLOUD:-$OS_AUTH_URL})"
 else
-  bash "$REPO/local/openstack/up.sh" >>"$LOG_DIR/openstack-up.log" 2>&1 \
+  # Its stage lines (`[hh:mm:ss] …`) also go to the terminal: a first bring-up takes minutes.
+  bash "$REPO/local/openstack/up.sh" 2>&1 | tee -a "$LOG_DIR/openstack-up.log" \
+    | { if [ "$QUIET" = 1 ]; then cat >/dev/null; else grep --line-buffered -E '^\[[0-9:]{8}\] |^OpenStack ready' >&2 || true; fi; } \
     || die "the local OpenStack did not come up: see $LOG_DIR/openstack-up.log and $EC2OS_STATE_DIR/logs/"
   export OS_CLIENT_CONFIG_FILE="$EC2OS_STATE_DIR/clouds.yaml" OS_CLOUD=ec2-service
+  # Nova's metadata API, for the /openstack paths the metadata function passes on.
+  if [ -f "$EC2OS_STATE_DIR/nova-metadata.env" ]; then set -a; source "$EC2OS_STATE_DIR/nova-metadata.env"; set +a; fi
 fi
 
 # The metadata function and the neutron metadata agent share this secret.

@@ -1,9 +1,10 @@
 /**
  * Writes how to reach the running endpoint: `local/.run/ec2rc` (shell exports, like the ec2rc.sh an
- * OpenStack dashboard hands out), an aws cli config/credentials pair, and `endpoint.json` for the
- * tests; then prints the profile.
+ * OpenStack dashboard hands out) and `ec2rc.<project>` for each further project (`ec2rc.alt`), an
+ * aws cli config/credentials pair, and `endpoint.json` for the tests; then prints the profile. The
+ * secret keys are written only to those files (mode 600), never to the terminal or its logs.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,27 +43,35 @@ writeFileSync(
   join(runDir, 'endpoint.json'),
   JSON.stringify({ endpoint, metadataUrl, metadataSecret, region, profiles, serverEnv }, null, 2),
 );
-const exports = [
+/** Files holding a secret are the owner's alone (the mode also when the file existed before). */
+function writeSecret(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+const exportsFor = (profile: (typeof profiles)[number] | undefined) => [
   `export EC2_URL=${endpoint}`,
   `export AWS_ENDPOINT_URL=${endpoint}`,
   `export AWS_DEFAULT_REGION=${region}`,
-  ...(main
+  ...(profile
     ? [
-        `export AWS_ACCESS_KEY_ID=${main.ec2.access}`,
-        `export AWS_SECRET_ACCESS_KEY=${main.ec2.secret}`,
-        `export EC2_ACCESS_KEY=${main.ec2.access}`,
-        `export EC2_SECRET_KEY=${main.ec2.secret}`,
+        `export AWS_ACCESS_KEY_ID=${profile.ec2.access}`,
+        `export AWS_SECRET_ACCESS_KEY=${profile.ec2.secret}`,
+        `export EC2_ACCESS_KEY=${profile.ec2.access}`,
+        `export EC2_SECRET_KEY=${profile.ec2.secret}`,
       ]
     : []),
   `export EC2_METADATA_URL=${metadataUrl}`,
   `export METADATA_SHARED_SECRET=${metadataSecret}`,
 ];
-writeFileSync(join(runDir, 'ec2rc'), `${exports.join('\n')}\n`);
+writeSecret(join(runDir, 'ec2rc'), `${exportsFor(main).join('\n')}\n`);
+for (const other of profiles.slice(1)) {
+  writeSecret(join(runDir, `ec2rc.${other.projectName}`), `${exportsFor(other).join('\n')}\n`);
+}
 writeFileSync(
   join(runDir, 'aws/config'),
   profiles.map((p) => `[profile ${p.profile}]\nregion = ${region}\nendpoint_url = ${endpoint}\noutput = json\n`).join('\n'),
 );
-writeFileSync(
+writeSecret(
   join(runDir, 'aws/credentials'),
   profiles.map((p) => `[${p.profile}]\naws_access_key_id = ${p.ec2.access}\naws_secret_access_key = ${p.ec2.secret}\n`).join('\n'),
 );
@@ -82,12 +91,12 @@ if (!quiet) {
       `  region = ${region}`,
       `  endpoint_url = ${endpoint}`,
       `  aws_access_key_id = ${main.ec2.access}`,
-      `  aws_secret_access_key = ${main.ec2.secret}`,
+      `  aws_secret_access_key = (in local/.run/aws/credentials and local/.run/ec2rc)`,
       '',
       '  export AWS_CONFIG_FILE=$PWD/local/.run/aws/config AWS_SHARED_CREDENTIALS_FILE=$PWD/local/.run/aws/credentials',
       `  aws --profile ${main.profile} --endpoint-url ${endpoint} ec2 describe-availability-zones`,
       '',
-      `  (${main.profile} is project "${main.projectName}"; ${profiles.slice(1).map((p) => `${p.profile} is "${p.projectName}"`).join(', ')})`,
+      `  (${main.profile} is project "${main.projectName}"; ${profiles.slice(1).map((p) => `${p.profile} is "${p.projectName}", local/.run/ec2rc.${p.projectName}`).join(', ')})`,
     );
   } else {
     lines.push('Use the EC2 credentials of your cloud (openstack ec2 credentials create) with --endpoint-url above.');

@@ -273,6 +273,20 @@ export interface CreateCustomerGatewayRequest {
 export interface CreateCustomerGatewayResult {
   CustomerGateway?: CustomerGateway;
 }
+export interface CreateDefaultSubnetRequest {
+  AvailabilityZone: string;
+  DryRun?: boolean;
+  Ipv6Native?: boolean;
+}
+export interface CreateDefaultSubnetResult {
+  Subnet?: Subnet;
+}
+export interface CreateDefaultVpcRequest {
+  DryRun?: boolean;
+}
+export interface CreateDefaultVpcResult {
+  Vpc?: Vpc;
+}
 export interface CreateDhcpOptionsRequest {
   DhcpConfigurations: Array<NewDhcpConfiguration>;
   TagSpecifications?: Array<TagSpecification>;
@@ -719,6 +733,17 @@ export interface DescribeRouteTablesRequest {
 }
 export interface DescribeRouteTablesResult {
   RouteTables?: Array<RouteTable>;
+  NextToken?: string;
+}
+export interface DescribeSecurityGroupRulesRequest {
+  Filters?: Array<Filter>;
+  SecurityGroupRuleIds?: Array<string>;
+  DryRun?: boolean;
+  NextToken?: string;
+  MaxResults?: number;
+}
+export interface DescribeSecurityGroupRulesResult {
+  SecurityGroupRules?: Array<SecurityGroupRule>;
   NextToken?: string;
 }
 export interface DescribeSecurityGroupsRequest {
@@ -2417,6 +2442,7 @@ export interface Ec2ActionShapes {
   RevokeSecurityGroupIngress: { input: RevokeSecurityGroupIngressRequest; output: RevokeSecurityGroupIngressResult };
   AuthorizeSecurityGroupEgress: { input: AuthorizeSecurityGroupEgressRequest; output: AuthorizeSecurityGroupEgressResult };
   RevokeSecurityGroupEgress: { input: RevokeSecurityGroupEgressRequest; output: RevokeSecurityGroupEgressResult };
+  DescribeSecurityGroupRules: { input: DescribeSecurityGroupRulesRequest; output: DescribeSecurityGroupRulesResult };
   CreateDhcpOptions: { input: CreateDhcpOptionsRequest; output: CreateDhcpOptionsResult };
   DescribeDhcpOptions: { input: DescribeDhcpOptionsRequest; output: DescribeDhcpOptionsResult };
   DeleteDhcpOptions: { input: DeleteDhcpOptionsRequest; output: Record<string, never> };
@@ -2448,6 +2474,8 @@ export interface Ec2ActionShapes {
   DescribeSnapshotAttribute: { input: DescribeSnapshotAttributeRequest; output: DescribeSnapshotAttributeResult };
   ModifySnapshotAttribute: { input: ModifySnapshotAttributeRequest; output: Record<string, never> };
   CopyImage: { input: CopyImageRequest; output: CopyImageResult };
+  CreateDefaultVpc: { input: CreateDefaultVpcRequest; output: CreateDefaultVpcResult };
+  CreateDefaultSubnet: { input: CreateDefaultSubnetRequest; output: CreateDefaultSubnetResult };
 }
 
 export type Ec2ActionName = keyof Ec2ActionShapes;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const functions = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata'].filter((name) =>
+const functions = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata', 'sweeper'].filter((name) =>
   existsSync(join(repo, `functions/${name}/handler.ts`)),
 );
 

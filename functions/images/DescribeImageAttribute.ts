@@ -1,6 +1,7 @@
 /**
- * DescribeImageAttribute: one attribute of an image. Launch permissions are the owner's to see;
- * the other attributes are readable by whoever may see the image.
+ * DescribeImageAttribute: one attribute of an image the caller owns. As on AWS, the attributes of
+ * an image someone else owns (public or shared with the caller) are AuthFailure, launch
+ * permissions included: DescribeImages shows what others may read of it.
  */
 import type { ActionContext } from '../../lib/context.js';
 import { action } from '../../lib/family.js';
@@ -12,6 +13,13 @@ import { findImage } from './image-lookup.js';
 import { novaBdmOf } from '../../lib/domain/images/image-model.js';
 import { blockDeviceMappingsOf, glanceOf } from './image-resource.js';
 import { launchPermissionsOf } from './launch-permissions.js';
+
+/** The image, if the caller may see it (else InvalidAMIID.NotFound) and owns it (else AuthFailure). */
+async function ownedImage(ctx: ActionContext, imageId: string): Promise<GlanceImage> {
+  const image = await findImage(ctx, glanceOf(ctx), imageId);
+  if (image.owner !== ctx.caller.projectId) throw authFailure(`Not authorized for image:${imageId}`);
+  return image;
+}
 
 const value = (v: string | undefined) => (v === undefined ? {} : { Value: v });
 
@@ -29,7 +37,6 @@ async function attributeOf(ctx: ActionContext, image: GlanceImage, ec2Id: string
       return { ...base, RamdiskId: value(ramdisk && (await ec2IdFor(ctx.store, 'image', ramdisk, 'ari'))) };
     }
     case 'launchPermission':
-      if (image.owner !== ctx.caller.projectId) throw authFailure(`Not authorized for image:${ec2Id}`);
       return { ...base, LaunchPermissions: await launchPermissionsOf(ctx, glanceOf(ctx), image) };
     case 'productCodes':
       return { ...base, ProductCodes: [] };
@@ -57,13 +64,10 @@ async function attributeOf(ctx: ActionContext, image: GlanceImage, ec2Id: string
 
 export default action(
   'DescribeImageAttribute',
-  async (input, ctx) => attributeOf(ctx, await findImage(ctx, glanceOf(ctx), input.ImageId), input.ImageId, input.Attribute),
+  async (input, ctx) => attributeOf(ctx, await ownedImage(ctx, input.ImageId), input.ImageId, input.Attribute),
   {
     check: async (input, ctx) => {
-      const image = await findImage(ctx, glanceOf(ctx), input.ImageId);
-      if (input.Attribute === 'launchPermission' && image.owner !== ctx.caller.projectId) {
-        throw authFailure(`Not authorized for image:${input.ImageId}`);
-      }
+      await ownedImage(ctx, input.ImageId);
     },
   },
 );

@@ -63,7 +63,8 @@ export function planModification(input: Input<'ModifyImageAttribute'>): ModifyPl
     }
     return { kind: 'description', value: description };
   }
-  if (!wantsPermissions) throw missingParameter('Attribute');
+  // AWS answers a request naming no attribute at all as a combination error.
+  if (!wantsPermissions) throw invalidParameterCombination('No attributes specified.');
   if (input.Value !== undefined) throw invalidParameterCombination('Value is not used with launchPermission.');
   if (listForm && structForm) {
     throw invalidParameterCombination('Give launch permissions either as LaunchPermission or as OperationType with UserId/UserGroup, not both.');

@@ -11,7 +11,7 @@ import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/d
 import { imageIfVisible, type GlanceImage, type GlanceMember, listImages, listMembers, type ListParams, propertyOf } from '../../lib/openstack/glance.js';
 import type { ServiceClient } from '../../lib/openstack/http.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ec2IdsFor, uuidsOf, type IdPrefix } from '../../lib/store/ids.js';
+import { ec2IdsFor, shareImageIds, uuidsOf, type IdPrefix } from '../../lib/store/ids.js';
 import type { BlockDeviceMapping, Image } from '../../schemas/types.js';
 import {
   IMAGE_TYPES,
@@ -251,8 +251,12 @@ export function imageDescriptor(glance: ServiceClient, scope: DescribeScope = {}
       const items = all.filter(
         (i) => shownTo(i, projectId, admin) && (!i.os_hidden || scope.includeDeprecated || i.owner === projectId),
       );
-      await loadMembers(ctx, items);
-      return { items, complete: !plan.narrowed && items.length === all.length };
+      const [, mappingsChanged] = await Promise.all([
+        loadMembers(ctx, items),
+        // Images others see too have one id in the region.
+        shareImageIds(ctx.store, items.filter((i) => i.visibility !== 'private').map((i) => ({ uuid: i.id, prefix: kindOf(i) }))),
+      ]);
+      return { items, complete: !plan.narrowed && items.length === all.length, mappingsChanged };
     },
 
     async format(ctx, entries) {
@@ -293,6 +297,9 @@ export function isoDate(value: string | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
 }
 
+/** The EC2 type of a volume on the cloud's default Cinder type (as DescribeVolumes reports it). */
+const DEFAULT_EBS_VOLUME_TYPE = 'gp2';
+
 /** EC2's block device mapping of an image, from Nova's mapping and EC2's legacy `mappings`. */
 export function blockDeviceMappingsOf(image: GlanceImage, lookups: FormatLookups): BlockDeviceMapping[] {
   const out: BlockDeviceMapping[] = [];
@@ -311,7 +318,9 @@ export function blockDeviceMappingsOf(image: GlanceImage, lookups: FormatLookups
           ...(b.snapshot_id ? { SnapshotId: lookups.snapshotId(b.snapshot_id) } : {}),
           ...(size !== undefined && Number.isFinite(size) ? { VolumeSize: size } : {}),
           DeleteOnTermination: truthy(b.delete_on_termination),
-          ...(b.volume_type ? { VolumeType: b.volume_type } : {}),
+          // Nova's mapping names no type for volumes on the cloud's default type: the volumes
+          // family reports those as gp2, and AWS always names one.
+          VolumeType: b.volume_type && b.volume_type !== '__DEFAULT__' ? b.volume_type : DEFAULT_EBS_VOLUME_TYPE,
           Encrypted: false,
         },
       });

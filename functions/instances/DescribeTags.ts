@@ -1,5 +1,5 @@
 /**
- * DescribeTags: the project's tags. Exact `resource-id` / `resource-type` filters narrow the table
+ * DescribeTags: the project's tags, of resources that still exist. Exact `resource-id` / `resource-type` filters narrow the table
  * read to those resources' items instead of every tag of the project.
  */
 import type { ActionContext } from '../../lib/context.js';
@@ -7,6 +7,7 @@ import { filterValues, isExact, type Filter } from '../../lib/describe/filters.j
 import { select } from '../../lib/describe/select.js';
 import { action } from '../../lib/family.js';
 import { ID_PREFIXES, resourceTypeOf, type ResourceType } from '../../lib/store/ids.js';
+import { existingIds } from '../../lib/store/resources.js';
 import { allTags, tagsByIdPrefix, tagsOf, type Tag } from '../../lib/store/tags.js';
 import type { TagDescription } from '../../schemas/types.js';
 
@@ -22,7 +23,11 @@ async function candidateTags(ctx: ActionContext, filters: Filter[] | undefined) 
 }
 
 export default action('DescribeTags', async (input, ctx) => {
-  const byResource = await candidateTags(ctx, input.Filters);
+  const candidates = await candidateTags(ctx, input.Filters);
+  // Tags of a resource that is gone (deleted outside EC2, or by a request that stopped half way)
+  // are never served; the describe engine and the sweeper remove them.
+  const existing = await existingIds(ctx.store, [...candidates.keys()]);
+  const byResource = [...candidates].filter(([resourceId]) => existing.has(resourceId));
   const descriptions: Array<TagDescription & { Tag: Tag }> = [];
   for (const [resourceId, tags] of byResource) {
     for (const tag of tags) {

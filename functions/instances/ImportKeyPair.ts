@@ -3,6 +3,7 @@
  * RSA or ED25519) in Nova under the name.
  */
 import { action } from '../../lib/family.js';
+import { missingParameter } from '../../lib/protocol/errors.js';
 import { importedFingerprint } from './key-fingerprints.js';
 import { checkNewKeyPair, storeKeyPair } from './key-pairs.js';
 import { parsePublicKeyMaterial } from './public-keys.js';
@@ -13,5 +14,14 @@ export default action(
     const key = parsePublicKeyMaterial(input.PublicKeyMaterial);
     return storeKeyPair(ctx, input, key, importedFingerprint(key));
   },
-  { check: (input, ctx) => checkNewKeyPair(ctx, input, () => parsePublicKeyMaterial(input.PublicKeyMaterial)) },
+  {
+    check: (input, ctx) =>
+      checkNewKeyPair(ctx, input, {
+        // AWS: an empty PublicKeyMaterial is a missing parameter, not a malformed key.
+        afterName: () => {
+          if (input.PublicKeyMaterial.length === 0) throw missingParameter('PublicKeyMaterial');
+        },
+        key: () => parsePublicKeyMaterial(input.PublicKeyMaterial),
+      }),
+  },
 );

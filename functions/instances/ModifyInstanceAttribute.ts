@@ -84,7 +84,8 @@ function changeOf(input: ModifyInstanceAttributeRequest): Change {
         given.push({ kind: 'unsupported', name: input.Attribute });
     }
   }
-  if (given.length === 0) throw missingParameter('Attribute');
+  // AWS answers a request naming no attribute at all as a combination error.
+  if (given.length === 0) throw invalidParameterCombination('No attributes specified.');
   if (given.length > 1) {
     throw invalidParameterCombination(`Fields for multiple attribute types specified: ${given.map((g) => ('name' in g ? g.name : g.kind)).join(', ')}`);
   }

@@ -18,7 +18,7 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { uuidsOf } from '../../lib/store/ids.js';
 import { startProjectPrefetch, type InstanceDeps, type ProjectPrefetch } from '../../lib/domain/instances/instance-related.js';
 import { depsFor, loadInstanceViews, type InstanceView } from '../../lib/domain/instances/instance-model.js';
-import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { deleteLaunchRecords, readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { settleInstances } from './settle.js';
 
 export interface InstanceRaw {
@@ -238,4 +238,6 @@ export const instanceDescriptor = (filters: FilterSpec<InstanceView> = INSTANCE_
   idOf: (view) => view.instance.InstanceId!,
   filters,
   paging: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
+  // A server gone from Nova without a terminated record (deleted outside EC2): its launch record goes too.
+  forgetRecords: (ctx, gone) => deleteLaunchRecords(ctx.store, gone.map((g) => g.uuid)),
 });

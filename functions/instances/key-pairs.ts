@@ -348,11 +348,12 @@ export async function deleteKeyPair(
 export async function checkNewKeyPair(
   ctx: ActionContext,
   input: { KeyName: string; TagSpecifications?: TagSpecification[]; DryRun?: boolean },
-  checkKey: () => void = () => undefined,
+  checks: { afterName?: () => void; key?: () => void } = {},
 ): Promise<void> {
   validateKeyName(input.KeyName);
+  checks.afterName?.();
   keyPairTags(input.TagSpecifications);
-  checkKey();
+  checks.key?.();
   // Without DryRun, Nova's own refusal of a taken name answers the same, one call sooner.
   if (input.DryRun) await assertNameFree(keypairsOf(ctx), input.KeyName);
 }

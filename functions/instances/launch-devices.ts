@@ -34,6 +34,8 @@ export interface DevicePlan {
   rootDeviceName: string;
   /** Devices whose volumes must survive termination (switched after the build). */
   keepVolumes: string[];
+  /** The mappings' device names exactly as the client wrote them (`sdh` stays `sdh`). */
+  deviceNames: string[];
 }
 
 const DEVICE = /^(\/dev\/)?(sd|xvd|vd|hd)[a-z]{1,2}\d{0,2}$/;
@@ -88,6 +90,7 @@ export async function planDevices(
     omitImageRef: false,
     rootDeviceName: imageRoot,
     keepVolumes: [],
+    deviceNames: [],
   };
   const deleteFlag = (device: string, wanted: boolean | undefined, fallback = true) => {
     const keep = wanted === undefined ? !fallback : !wanted;
@@ -100,6 +103,7 @@ export async function planDevices(
 
   for (const m of mappings) {
     const device = devPath(m.DeviceName!);
+    if (m.NoDevice === undefined) plan.deviceNames.push(m.DeviceName!);
     const isRoot = diskOf(device) === diskOf(imageRoot);
     if (m.NoDevice !== undefined) {
       if (isRoot) throw invalidMapping('The root device of an instance cannot be suppressed with NoDevice');
@@ -159,6 +163,11 @@ export async function planDevices(
         ? { ...common, boot_index: -1, source_type: 'snapshot', uuid: snapshots.get(ebs.SnapshotId)!, delete_on_termination }
         : { ...common, boot_index: -1, source_type: 'blank', delete_on_termination },
     );
+  }
+  // Booting from the image with volumes beside it: Nova wants the image named as the first
+  // device of the mapping too, or it refuses the boot sequence.
+  if (!plan.bootFromVolume && plan.bdms.some((b) => b.destination_type === 'volume')) {
+    plan.bdms.unshift({ source_type: 'image', destination_type: 'local', boot_index: 0, uuid: image.id, delete_on_termination: true });
   }
   return plan;
 }

@@ -11,6 +11,10 @@
  * else a shared one, else Nova's auto-allocated topology when the cloud offers it.
  */
 import type { ActionContext } from '../../lib/context.js';
+import { vpcDeps } from '../../lib/domain/vpc/deps.js';
+import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
+import { networkKey, type NetworkIndex } from '../../lib/domain/vpc/records.js';
+import { launchGroupUuids } from '../../lib/domain/vpc/security-groups.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import {
@@ -64,7 +68,14 @@ function checkIp(ip: string | undefined): void {
   if (ip !== undefined && !IPV4.test(ip)) throw invalidParameterValue(`Invalid IPv4 address: ${ip}`);
 }
 
-async function securityGroupIds(ctx: ActionContext, ids: string[] | undefined, names: string[] | undefined): Promise<string[] | undefined> {
+/**
+ * Neutron groups for a launch. On a network of a VPC, ids and names are the VPC's groups and no
+ * group at all means the VPC's default group (lib/domain/vpc/security-groups.ts). Elsewhere (a
+ * network outside any VPC, or Nova's auto network) ids are mapped groups and names Neutron names.
+ */
+async function securityGroupIds(ctx: ActionContext, ids: string[] | undefined, names: string[] | undefined, networkId?: string): Promise<string[] | undefined> {
+  const vpcId = networkId ? (await ctx.store.getJson<NetworkIndex>(networkKey(networkId)))?.vpcId : undefined;
+  if (vpcId) return launchGroupUuids(vpcDeps(ctx), vpcId, ids, names);
   if (!ids?.length && !names?.length) return undefined;
   const out: string[] = [];
   if (ids?.length) {
@@ -179,7 +190,7 @@ async function nicFrom(
     privateIp,
     secondaryIps,
     secondaryCount: spec.SecondaryPrivateIpAddressCount ?? 0,
-    securityGroups: await securityGroupIds(ctx, spec.Groups, undefined),
+    securityGroups: await securityGroupIds(ctx, spec.Groups, undefined, networkId),
     description: spec.Description,
     deleteOnTermination: spec.DeleteOnTermination ?? true,
     associatePublicIp,
@@ -216,6 +227,12 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
     if (new Set(indexes).size !== indexes.length) throw invalidParameterValue('Each network interface requires a unique device index.');
     if (!indexes.includes(0)) throw invalidParameterValue('A network interface with device index 0 is required.');
     nics = await Promise.all(specs.map((s) => nicFrom(ctx, s, input.MaxCount)));
+    // As on AWS, one new interface that does not say follows its subnet's MapPublicIpOnLaunch.
+    const only = nics.length === 1 ? nics[0]! : undefined;
+    if (only && specs[0]!.AssociatePublicIpAddress === undefined && !only.existingPortId && only.deviceIndex === 0) {
+      only.floatingNetworkId = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), only.networkId));
+      only.associatePublicIp = only.floatingNetworkId !== undefined;
+    }
     if (nics.filter((n) => n.associatePublicIp).some((n) => n.deviceIndex !== 0) || (nics.some((n) => n.associatePublicIp) && nics.length > 1)) {
       throw invalidParameterCombination('The associatePublicIPAddress parameter can only be specified for a single, new network interface with device index 0.');
     }
@@ -225,8 +242,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
       throw invalidParameterCombination('A private IP address can only be given when launching one instance');
     }
     const subnet = input.SubnetId ? await subnetOf(ctx, input.SubnetId) : undefined;
-    const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups);
     const networkId = subnet?.network_id ?? (await defaultNetwork(ctx));
+    const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups, networkId);
     if (!networkId) {
       if (input.PrivateIpAddress) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user: give a SubnetId.');
       return {
@@ -235,6 +252,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         auto: true,
       };
     }
+    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
+    const publicNetwork = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId));
     nics = [
       {
         deviceIndex: 0,
@@ -245,7 +264,8 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         secondaryCount: 0,
         securityGroups: groups,
         deleteOnTermination: true,
-        associatePublicIp: false,
+        associatePublicIp: publicNetwork !== undefined,
+        floatingNetworkId: publicNetwork,
       },
     ];
   }

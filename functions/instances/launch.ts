@@ -488,6 +488,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
         userData: plan.userData,
         rootDeviceName: plan.devices.rootDeviceName,
         rootDeviceType: plan.devices.bootFromVolume ? 'ebs' : 'instance-store',
+        ...(plan.devices.deviceNames.length ? { deviceNames: plan.devices.deviceNames } : {}),
         disableApiTermination: input.DisableApiTermination ?? false,
         disableApiStop: input.DisableApiStop ?? false,
         shutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',

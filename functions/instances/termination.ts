@@ -1,10 +1,11 @@
 /**
  * Ending an instance: Nova deletes the server (and the volumes and ports it made with
- * delete-on-termination), we delete the ports we made for it, and the launch record keeps the
- * server as last seen so the instance stays visible as terminated for an hour.
+ * delete-on-termination; a volume it cannot delete is deleted later, see lib/discards.ts), we
+ * delete the ports we made for it, and the launch record keeps the server as last seen so the instance stays visible as terminated for an hour.
  */
 import { deleteFloatingIp, deletePort } from '../../lib/openstack/neutron.js';
 import { deleteServer, setDeleteOnTermination, supports, volumeAttachments, type NovaServer } from '../../lib/openstack/nova.js';
+import { rememberDiscardedVolume } from '../../lib/discards.js';
 import type { InstanceDeps } from '../../lib/domain/instances/instance-related.js';
 import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { diskOf } from '../../lib/domain/instances/instance-model.js';
@@ -37,6 +38,12 @@ export async function terminateInstance(
   await keepVolumes(deps, target).catch((error: unknown) =>
     logger.warn('could not keep volumes of a terminated instance', { server: target.server.id, error: String(error) }),
   );
+  // Volumes Nova deletes with the server leave EC2 now; Nova cannot delete one that has a snapshot
+  // (an image of the instance), so each is remembered and deleted after its last snapshot.
+  // (Skipped when some were just switched to be kept: the server's flags read before are stale.)
+  const attached = target.launch.pending?.keepVolumes?.length ? [] : (target.server['os-extended-volumes:volumes_attached'] ?? []);
+  const doomed = attached.filter((v) => v.delete_on_termination);
+  await Promise.all(doomed.map((v) => rememberDiscardedVolume(deps.store, v.id)));
   await deleteServer(deps.nova, target.server.id);
   await Promise.all(
     (target.launch.floatingIps ?? []).map((id) =>

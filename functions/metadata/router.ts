@@ -5,8 +5,8 @@
  *   GET /<version>/[meta-data/…|user-data|dynamic/…]
  *   PUT /latest/api/token                   IMDSv2 session token
  * Every request first proves where it comes from (the agent's signed headers), then, for GETs,
- * its session token when it has one or the cloud requires one. `/openstack/…` is not served:
- * nova-api-metadata answers it where a cloud runs it (see the README).
+ * its session token when it has one or the cloud requires one. `/openstack/…` is passed on to
+ * Nova's metadata API (nova-passthrough.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingRequest } from '../../lib/auth/signed-request.js';
@@ -17,6 +17,7 @@ import { LookupCache, type CacheOutcome } from './cache.js';
 import type { InstanceFacts } from './facts.js';
 import { forwardedAddresses, identify, type Identity } from '../../lib/domain/metadata/identity.js';
 import { logRequest } from '../../lib/domain/metadata/log.js';
+import { fromNova, isNovaPath } from './nova-passthrough.js';
 import { lookupInstance } from './lookup.js';
 import { MetadataFailure, bytes, failure, text } from '../../lib/domain/metadata/responses.js';
 import { TTL_HEADER, issueToken, requestedTtl } from '../../lib/domain/metadata/tokens.js';
@@ -85,8 +86,9 @@ interface Outcome {
   cache?: CacheOutcome;
 }
 
-async function get(parts: string[], identity: Identity, deps: MetadataDeps): Promise<Outcome> {
+async function get(parts: string[], identity: Identity, deps: MetadataDeps, path: string): Promise<Outcome> {
   if (parts.length === 0) return { response: text(versionList()) };
+  if (isNovaPath(parts)) return { response: await fromNova(path, identity, deps.settings) };
   const [version, ...rest] = parts;
   if (!isVersion(version!)) throw new MetadataFailure(404, `no such version: ${version}`);
   if (isTokenPath(parts)) throw new MetadataFailure(405, 'tokens are PUT', { allow: 'PUT' });
@@ -110,7 +112,7 @@ export async function handleMetadataRequest(request: IncomingRequest, deps: Meta
       if (!isTokenPath(parts)) throw new MetadataFailure(405, 'only the token is PUT', { allow: 'GET' });
       outcome = { response: putToken(request, deps.settings, now) };
     } else if (request.method === 'GET') {
-      outcome = await get(parts, checkAccess(request, deps.settings, now), deps);
+      outcome = await get(parts, checkAccess(request, deps.settings, now), deps, request.path);
     } else {
       throw new MetadataFailure(405, `method ${request.method}`, { allow: 'GET, PUT' });
     }

@@ -1,7 +1,8 @@
 /**
  * AttachVolume through Nova (which reserves the volume in Cinder and connects it to the server).
- * The device asked for is passed on; Nova's answer is the device reported, as some hypervisors
- * choose their own names. The attachment starts as `attaching`, as on AWS.
+ * The device asked for is passed on to Nova and kept in the table exactly as given: some
+ * hypervisors choose their own names, and AWS shows the client's. The attachment starts as
+ * `attaching`, as on AWS.
  */
 import type { ActionContext } from '../../lib/context.js';
 import { action, type Input } from '../../lib/family.js';
@@ -10,6 +11,7 @@ import { toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
+import { rememberDeviceName } from '../../lib/store/device-names.js';
 import { ec2IdFor } from '../../lib/store/ids.js';
 import { attachVolume } from '../../lib/openstack/nova.js';
 import { ATTACHED_STATUSES } from './states.js';
@@ -56,9 +58,11 @@ export default action(
     const attachment = await attachVolume(ctx.openstack.nova, server, volume, device).catch((error: unknown) => {
       throw attachError(error, input);
     });
+    // AWS shows the name asked for, whatever the hypervisor calls the disk.
+    await rememberDeviceName(ctx.store, server, volume, input.Device);
     return {
       AttachTime: new Date(),
-      Device: attachment.device ?? input.Device,
+      Device: input.Device,
       InstanceId: input.InstanceId,
       State: 'attaching',
       VolumeId: input.VolumeId,

@@ -1,6 +1,8 @@
 /**
- * DeleteVolume. An attached volume is AWS's VolumeInUse. Unlike EBS, a Cinder volume cannot be
- * deleted while it has snapshots: that is refused with IncorrectState naming them.
+ * DeleteVolume. An attached volume is AWS's VolumeInUse. The volume's id and tags end at once.
+ * A Cinder volume cannot be deleted while it has snapshots, an EBS volume can: such a volume
+ * leaves EC2 now (hidden, its snapshots usable) and Cinder deletes it after its last snapshot
+ * (discard.ts, the sweeper).
  */
 import type { ActionContext } from '../../lib/context.js';
 import { action } from '../../lib/family.js';
@@ -9,7 +11,9 @@ import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ec2IdFor, ec2IdsFor } from '../../lib/store/ids.js';
+import { rememberDiscardedVolume } from '../../lib/discards.js';
+import { ec2IdFor, forgetEc2Id } from '../../lib/store/ids.js';
+import { forgetTags } from '../../lib/store/tags.js';
 import { sweepDiscardedVolumes } from '../../lib/domain/volumes/discard.js';
 import { expireRecord, volumeKey } from '../../lib/domain/volumes/records.js';
 import { ATTACHED_STATUSES } from './states.js';
@@ -24,15 +28,11 @@ async function refuseIfAttached(ctx: ActionContext, volumeId: string, volume: Ci
   if (ATTACHED_STATUSES.has(volume.status)) throw new Ec2Error('VolumeInUse', `Volume ${volumeId} is currently attached`);
 }
 
-async function refuseIfSnapshots(ctx: ActionContext, volumeId: string, volume: CinderVolume): Promise<void> {
-  const snapshots = await mapErrors(() => listSnapshots(ctx.openstack.cinder, { volume_id: volume.id }));
-  if (snapshots.length === 0) return;
-  const ids = await ec2IdsFor(ctx.store, 'snapshot', snapshots.map((s) => s.id));
-  throw new Ec2Error(
-    'IncorrectState',
-    `Volume ${volumeId} has snapshots (${[...ids.values()].join(', ')}); on this cloud a volume is kept while it has snapshots: delete them first.`,
-  );
-}
+const hasSnapshots = async (ctx: ActionContext, volume: CinderVolume) =>
+  (await mapErrors(() => listSnapshots(ctx.openstack.cinder, { volume_id: volume.id }))).length > 0;
+
+/** Statuses in which Cinder would delete a volume once it has no snapshots. */
+const DELETABLE = new Set(['available', 'error', 'error_restoring', 'error_extending', 'error_managing']);
 
 export default action(
   'DeleteVolume',
@@ -47,9 +47,15 @@ export default action(
       // Cinder's 400 covers every refusal: tell the caller which one it was.
       const volume = await cinderVolume(ctx, input.VolumeId);
       await refuseIfAttached(ctx, input.VolumeId, volume);
-      await refuseIfSnapshots(ctx, input.VolumeId, volume);
+      if (DELETABLE.has(volume.status) && (await hasSnapshots(ctx, volume))) {
+        await rememberDiscardedVolume(ctx.store, uuid, input.VolumeId);
+        await expireRecord(ctx.store, volumeKey(input.VolumeId));
+        return {};
+      }
       throw new Ec2Error('IncorrectState', `Volume ${input.VolumeId} cannot be deleted while it is '${volume.status}': ${error.message}`);
     }
+    await forgetTags(ctx.store, input.VolumeId);
+    await forgetEc2Id(ctx.store, input.VolumeId);
     await expireRecord(ctx.store, volumeKey(input.VolumeId));
     await sweepDiscardedVolumes(ctx);
     return {};

@@ -9,12 +9,17 @@ import { parseCinderTime, type CinderVolume, type CinderVolumeAttachment } from 
 import { toEc2Error } from '../../lib/openstack/errors.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { Ec2Error, missingParameter } from '../../lib/protocol/errors.js';
+import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ec2IdFor } from '../../lib/store/ids.js';
 import { detachVolume } from '../../lib/openstack/nova.js';
 import { volumeState } from './states.js';
 import { cinderVolume, instanceUuid } from './volume-ids.js';
 
 type Request = Input<'DetachVolume'>;
+
+/** The device names the client asked for when attaching (AWS shows and matches those). */
+const namesAsked = (ctx: ActionContext, volume: CinderVolume) =>
+  deviceNamesOf(ctx.store, volume.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: volume.id })));
 
 async function chooseAttachment(ctx: ActionContext, input: Request, volume: CinderVolume): Promise<CinderVolumeAttachment> {
   const attachments = volume.attachments;
@@ -26,7 +31,10 @@ async function chooseAttachment(ctx: ActionContext, input: Request, volume: Cind
     const server = await instanceUuid(ctx, input.InstanceId);
     candidates = candidates.filter((a) => a.server_id === server);
   }
-  if (input.Device) candidates = candidates.filter((a) => a.device === input.Device);
+  if (input.Device) {
+    const asked = await namesAsked(ctx, volume);
+    candidates = candidates.filter((a) => a.device === input.Device || asked.get(attachmentKey(a.server_id, volume.id)) === input.Device);
+  }
   if (candidates.length === 0) {
     const target = input.InstanceId ? `instance '${input.InstanceId}'` : `device '${input.Device}'`;
     throw new Ec2Error('InvalidAttachment.NotFound', `The volume '${input.VolumeId}' is not attached to ${target}.`);
@@ -50,9 +58,10 @@ export default action(
         conflict: (m) => new Ec2Error('IncorrectState', `Volume '${input.VolumeId}' cannot be detached now: ${m}`),
       });
     });
+    const asked = (await namesAsked(ctx, volume)).get(attachmentKey(attachment.server_id, volume.id));
     return {
       AttachTime: parseCinderTime(attachment.attached_at),
-      Device: attachment.device ?? undefined,
+      Device: asked ?? attachment.device ?? undefined,
       InstanceId: input.InstanceId ?? (await ec2IdFor(ctx.store, 'instance', attachment.server_id)),
       State: 'detaching',
       VolumeId: input.VolumeId,

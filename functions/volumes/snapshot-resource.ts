@@ -123,4 +123,5 @@ export const snapshotDescriptor: ResourceDescriptor<CinderSnapshot, Snapshot> = 
   idOf: (s) => s.SnapshotId!,
   filters: SNAPSHOT_FILTERS,
   paging: { min: 5, max: 1000, exclusiveWithIds: 'snapshotSet' },
+  forgetRecords: (ctx, gone) => ctx.store.deleteMany(gone.map((g) => snapshotKey(g.ec2Id))),
 };

@@ -8,11 +8,13 @@ import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { discardedVolumeUuids } from '../../lib/discards.js';
+import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
 import { deleteOnTermination } from './attachments.js';
-import { readRecords, volumeKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
+import { readRecords, volumeIoKey, volumeKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
 import { isCopyBackingVolume } from '../../lib/domain/volumes/snapshot-copies.js';
 import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
 import { cinderTypes, reportedVolumeType } from './volume-types.js';
@@ -39,13 +41,20 @@ function single(filters: ListQuery['filters'], name: string): string | undefined
 }
 
 export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
-  const visible = (volumes: CinderVolume[]) => volumes.filter((v) => !isCopyBackingVolume(v));
-  if (query.uuids) return { items: visible(await volumesByUuid(ctx, query.uuids)), complete: false };
+  // Volumes deleted through EC2 that Cinder still holds (for their snapshots) are hidden; ids
+  // resolve only for volumes EC2 still shows, so only listings need to leave them out.
+  const discarded = discardedVolumeUuids(ctx.store);
+  discarded.catch(() => undefined);
+  const visible = async (volumes: CinderVolume[]) => {
+    const hidden = await discarded;
+    return volumes.filter((v) => !isCopyBackingVolume(v) && !hidden.has(v.id));
+  };
+  if (query.uuids) return { items: await visible(await volumesByUuid(ctx, query.uuids)), complete: false };
 
   const ids = filterValues(query.filters, 'volume-id');
   if (ids?.every(isExact)) {
     const uuids = [...(await uuidsOf(ctx.store, ids)).values()];
-    return { items: visible(await volumesByUuid(ctx, uuids)), complete: false };
+    return { items: await visible(await volumesByUuid(ctx, uuids)), complete: false };
   }
 
   const cinderQuery: Query = {};
@@ -57,7 +66,7 @@ export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): 
   const size = single(query.filters, 'size');
   if (size && /^\d+$/.test(size)) cinderQuery['size'] = size;
   const items = await mapErrors(() => listVolumes(ctx.openstack.cinder, cinderQuery));
-  return { items: visible(items), complete: Object.keys(cinderQuery).length === 0 };
+  return { items: await visible(items), complete: Object.keys(cinderQuery).length === 0, retained: await discarded };
 }
 
 /** Attachments still being made appear only in Cinder's attachment records, not on the volume. */
@@ -78,7 +87,11 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
     ...(pending.get(e.raw.id) ?? []).map((p) => p.serverId),
   ]);
   const snapshotUuids = entries.flatMap((e) => (e.raw.snapshot_id ? [e.raw.snapshot_id] : []));
-  const [instanceIds, snapshotIds, dot, records, types] = await Promise.all([
+  const pairs = entries.flatMap((e) => [
+    ...e.raw.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: e.raw.id })),
+    ...(pending.get(e.raw.id) ?? []).map((p) => ({ serverUuid: p.serverId, volumeUuid: e.raw.id })),
+  ]);
+  const [instanceIds, snapshotIds, dot, records, types, asked] = await Promise.all([
     ec2IdsFor(ctx.store, 'instance', serverIds),
     ec2IdsFor(ctx.store, 'snapshot', snapshotUuids),
     deleteOnTermination(ctx.openstack.nova, entries.some((e) => e.raw.attachments.length) ? serverIds : []).catch(
@@ -86,13 +99,14 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
     ),
     readRecords<VolumeRecord>(ctx.store, entries.map((e) => volumeKey(e.ec2Id))),
     cinderTypes(ctx),
+    deviceNamesOf(ctx.store, pairs),
   ]);
 
   return entries.map(({ raw, ec2Id, tags }) => {
     const attachments: VolumeAttachment[] = [
       ...raw.attachments.map((a) => ({
         AttachTime: parseCinderTime(a.attached_at),
-        Device: a.device ?? undefined,
+        Device: asked.get(attachmentKey(a.server_id, raw.id)) ?? a.device ?? undefined,
         InstanceId: instanceIds.get(a.server_id),
         State: attachmentState(raw.status),
         VolumeId: ec2Id,
@@ -100,6 +114,7 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
       })),
       ...(pending.get(raw.id) ?? []).map((p) => ({
         AttachTime: parseCinderTime(p.attachedAt),
+        Device: asked.get(attachmentKey(p.serverId, raw.id)),
         InstanceId: instanceIds.get(p.serverId),
         State: 'attaching' as const,
         VolumeId: ec2Id,
@@ -153,6 +168,7 @@ export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem> = {
   idOf: (v) => v.VolumeId!,
   filters: VOLUME_FILTERS,
   paging: { min: 5, max: 500, exclusiveWithIds: 'volumeSet' },
+  forgetRecords: (ctx, gone) => ctx.store.deleteMany(gone.flatMap((g) => [volumeKey(g.ec2Id), volumeIoKey(g.ec2Id)])),
 };
 
 /** Drops what only filters needed. */

@@ -1,4 +1,92 @@
-/** The vpc family. */
+/** The vpc family: VPCs, subnets, internet gateways, route tables, DHCP options and security groups on Neutron (see README.md). */
 import { familyHandler } from '../../lib/family.js';
+import AssociateDhcpOptions from './AssociateDhcpOptions.js';
+import AssociateRouteTable from './AssociateRouteTable.js';
+import AttachInternetGateway from './AttachInternetGateway.js';
+import CreateDefaultSubnet from './CreateDefaultSubnet.js';
+import CreateDefaultVpc from './CreateDefaultVpc.js';
+import CreateDhcpOptions from './CreateDhcpOptions.js';
+import CreateInternetGateway from './CreateInternetGateway.js';
+import CreateRoute from './CreateRoute.js';
+import CreateRouteTable from './CreateRouteTable.js';
+import CreateSubnet from './CreateSubnet.js';
+import CreateVpc from './CreateVpc.js';
+import DeleteDhcpOptions from './DeleteDhcpOptions.js';
+import DeleteInternetGateway from './DeleteInternetGateway.js';
+import DeleteRoute from './DeleteRoute.js';
+import DeleteRouteTable from './DeleteRouteTable.js';
+import DeleteSubnet from './DeleteSubnet.js';
+import DeleteVpc from './DeleteVpc.js';
+import DescribeDhcpOptions from './DescribeDhcpOptions.js';
+import DescribeInternetGateways from './DescribeInternetGateways.js';
+import DescribeRouteTables from './DescribeRouteTables.js';
+import DescribeSubnets from './DescribeSubnets.js';
+import DescribeVpcAttribute from './DescribeVpcAttribute.js';
+import DescribeVpcs from './DescribeVpcs.js';
+import DetachInternetGateway from './DetachInternetGateway.js';
+import DisassociateRouteTable from './DisassociateRouteTable.js';
+import ModifySubnetAttribute from './ModifySubnetAttribute.js';
+import ModifyVpcAttribute from './ModifyVpcAttribute.js';
+import ReplaceRoute from './ReplaceRoute.js';
+import ReplaceRouteTableAssociation from './ReplaceRouteTableAssociation.js';
+// Elastic IP addresses (issue 12, part 2).
+import AllocateAddress from './AllocateAddress.js';
+import AssociateAddress from './AssociateAddress.js';
+import DescribeAddresses from './DescribeAddresses.js';
+import DisassociateAddress from './DisassociateAddress.js';
+import ReleaseAddress from './ReleaseAddress.js';
+// security groups (VPC part 2)
+import AuthorizeSecurityGroupEgress from './AuthorizeSecurityGroupEgress.js';
+import AuthorizeSecurityGroupIngress from './AuthorizeSecurityGroupIngress.js';
+import CreateSecurityGroup from './CreateSecurityGroup.js';
+import DeleteSecurityGroup from './DeleteSecurityGroup.js';
+import DescribeSecurityGroupRules from './DescribeSecurityGroupRules.js';
+import DescribeSecurityGroups from './DescribeSecurityGroups.js';
+import RevokeSecurityGroupEgress from './RevokeSecurityGroupEgress.js';
+import RevokeSecurityGroupIngress from './RevokeSecurityGroupIngress.js';
 
-export const handle = familyHandler('vpc', []);
+export const handle = familyHandler('vpc', [
+  CreateVpc,
+  DeleteVpc,
+  DescribeVpcs,
+  DescribeVpcAttribute,
+  ModifyVpcAttribute,
+  CreateDefaultVpc,
+  CreateSubnet,
+  DeleteSubnet,
+  DescribeSubnets,
+  ModifySubnetAttribute,
+  CreateDefaultSubnet,
+  CreateInternetGateway,
+  DeleteInternetGateway,
+  DescribeInternetGateways,
+  AttachInternetGateway,
+  DetachInternetGateway,
+  CreateRouteTable,
+  DeleteRouteTable,
+  DescribeRouteTables,
+  AssociateRouteTable,
+  DisassociateRouteTable,
+  ReplaceRouteTableAssociation,
+  CreateRoute,
+  ReplaceRoute,
+  DeleteRoute,
+  CreateDhcpOptions,
+  DeleteDhcpOptions,
+  DescribeDhcpOptions,
+  AssociateDhcpOptions,
+  AllocateAddress,
+  AssociateAddress,
+  DisassociateAddress,
+  ReleaseAddress,
+  DescribeAddresses,
+  // security groups (VPC part 2)
+  CreateSecurityGroup,
+  DeleteSecurityGroup,
+  DescribeSecurityGroups,
+  DescribeSecurityGroupRules,
+  AuthorizeSecurityGroupIngress,
+  AuthorizeSecurityGroupEgress,
+  RevokeSecurityGroupIngress,
+  RevokeSecurityGroupEgress,
+]);

@@ -39,6 +39,10 @@ export interface ListResult<Raw> {
    * resource is missing from it can be forgotten.
    */
   complete: boolean;
+  /** UUIDs the resource hides from EC2 but OpenStack still has: their mappings are kept. */
+  retained?: Iterable<string>;
+  /** The listing changed the type's mappings (shared image ids): the engine reads them again. */
+  mappingsChanged?: boolean;
 }
 
 export interface Entry<Raw> {
@@ -61,6 +65,8 @@ export interface ResourceDescriptor<Raw, Item> {
   idOf(item: Item): string;
   filters: FilterSpec<Item>;
   paging?: PagingRules;
+  /** Removes the family's own records of resources found gone (their ids and tags go anyway). */
+  forgetRecords?(ctx: ActionContext, gone: Array<{ ec2Id: string; uuid: string }>): Promise<void>;
   /** Mappings younger than this are kept even when OpenStack does not list their resource yet. */
   pruneGraceSeconds?: number;
 }
@@ -112,7 +118,8 @@ export async function describe<Raw, Item>(
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
     throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
   } else {
-    known = await idsForListing(ctx, descriptor, raws, listed.complete, early?.mappings);
+    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : early?.mappings;
+    known = await idsForListing(ctx, descriptor, raws, listed.complete, mappings, listed.retained);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));
@@ -151,6 +158,7 @@ async function idsForListing<Raw, Item>(
   raws: Raw[],
   complete: boolean,
   mappingsRead?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>,
+  retained: Iterable<string> = [],
 ): Promise<Map<string, string>> {
   const uuids = raws.map((r) => descriptor.uuidOf(r));
   const prefixByUuid = new Map(raws.map((r) => [descriptor.uuidOf(r), descriptor.prefixOf?.(r)]));
@@ -160,7 +168,7 @@ async function idsForListing<Raw, Item>(
   const mappings = await (mappingsRead ?? mappingsOf(ctx.store, descriptor.type));
   if (!complete) return ec2IdsFromMappings(ctx.store, descriptor.type, uuids, mappings, prefixFor);
   const known = new Map(mappings.map((m) => [m.uuid, m.ec2Id]));
-  const present = new Set(uuids);
+  const present = new Set([...uuids, ...retained]);
   const graceMs = (descriptor.pruneGraceSeconds ?? DEFAULT_PRUNE_GRACE_SECONDS) * 1000;
   const gone = mappings.filter((m) => !present.has(m.uuid) && Date.now() - m.createdAt > graceMs);
   await Promise.all(
@@ -169,6 +177,7 @@ async function idsForListing<Raw, Item>(
       await forgetMapping(ctx.store, descriptor.type, m.ec2Id, m.uuid);
     }),
   );
+  if (gone.length && descriptor.forgetRecords) await descriptor.forgetRecords(ctx, gone);
   const missing = uuids.filter((u) => !known.has(u));
   if (missing.length) {
     for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, descriptor.type, missing, prefixFor)) {

@@ -146,18 +146,26 @@ export async function ec2Tokens(credentials: Ec2TokenCredentials): Promise<Keyst
   return tokenFrom(response.headers['x-subject-token'], response.body);
 }
 
+/** Which token last read a credential's secret: the one to try first next time. */
+let credentialReadsWith: 'user' | 'service' | undefined;
+
 /**
- * The secret of an EC2 credential, read with the user's own token (a user may read their own
- * credentials by Keystone's default policy), falling back to the service token.
+ * The secret of an EC2 credential, read with the service token or with the user's own token (a user
+ * may read their own credentials by Keystone's default policy, but not with an EC2-derived token).
  */
 export async function ec2Secret(userId: string, access: string, userToken: string): Promise<string | undefined> {
   const path = `users/${encodeURIComponent(userId)}/credentials/OS-EC2/${encodeURIComponent(access)}`;
   const authUrl = config().openstack.credentials.authUrl;
-  for (const token of [userToken, undefined]) {
+  // Keystone 22 refuses every request made with a token obtained from an EC2 credential (403), so the
+  // service token usually works where the user's does not; try first whichever worked last time, so
+  // a steady state reads the credential once and Keystone's log is not filled with Forbidden.
+  const order: Array<'user' | 'service'> = credentialReadsWith === 'user' ? ['user', 'service'] : ['service', 'user'];
+  for (const kind of order) {
     keystoneCalls.credentialReads++;
     try {
-      const id = token ?? (await serviceSession.get()).id;
+      const id = kind === 'user' ? userToken : (await serviceSession.get()).id;
       const body = await identityClient(authUrl, id).get<{ credential: { secret: string } }>(path);
+      credentialReadsWith = kind;
       return body.credential.secret;
     } catch (error) {
       if (!(error instanceof OpenStackError) || ![401, 403].includes(error.status)) throw error;

@@ -264,3 +264,260 @@ export async function getNetwork(neutron: ServiceClient, id: string): Promise<Ne
 export async function listNetworks(neutron: ServiceClient, query: Query): Promise<NeutronNetwork[]> {
   return (await neutron.get<{ networks: NeutronNetwork[] }>('networks', params(query))).networks;
 }
+
+// ---- VPC family: routers (VPCs), networks and subnets (EC2 subnets), external networks
+
+export interface NeutronRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export interface NeutronRouterDetail {
+  id: string;
+  name: string;
+  project_id: string;
+  status: string;
+  external_gateway_info?: { network_id: string } | null;
+  routes?: NeutronRoute[];
+}
+
+export interface NeutronHostRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export interface NeutronSubnetDetail extends NeutronSubnet {
+  allocation_pools: Array<{ start: string; end: string }>;
+  host_routes: NeutronHostRoute[];
+  dns_nameservers: string[];
+  created_at?: string;
+}
+
+export interface CreateSubnetBody {
+  network_id: string;
+  name: string;
+  cidr: string;
+  gateway_ip: string | null;
+  allocation_pools: Array<{ start: string; end: string }>;
+  host_routes: NeutronHostRoute[];
+  dns_nameservers: string[];
+}
+
+export type SubnetUpdate = Partial<Pick<CreateSubnetBody, 'name' | 'gateway_ip' | 'host_routes' | 'dns_nameservers'>>;
+
+const ROUTER_FIELDS = ['id', 'name', 'project_id', 'status', 'external_gateway_info', 'routes'];
+
+export async function createRouter(neutron: ServiceClient, router: { name: string; description?: string }): Promise<NeutronRouterDetail> {
+  return (await neutron.post<{ router: NeutronRouterDetail }>('routers', { router })).router;
+}
+
+/** Deletes a router; one already gone counts as deleted. */
+export async function deleteRouter(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`routers/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export const routersById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronRouterDetail>(neutron, 'routers', 'routers', 'id', ids, { fields: ROUTER_FIELDS }) : Promise.resolve([]);
+
+export async function getRouterDetail(neutron: ServiceClient, id: string): Promise<NeutronRouterDetail | undefined> {
+  try {
+    return (await neutron.get<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`)).router;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Sets (a network id) or clears (null) the router's external gateway. */
+export async function setRouterGateway(neutron: ServiceClient, id: string, externalNetworkId: string | null): Promise<NeutronRouterDetail> {
+  const external_gateway_info = externalNetworkId ? { network_id: externalNetworkId } : {};
+  return (await neutron.put<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`, { router: { external_gateway_info } })).router;
+}
+
+/** Replaces the router's extra routes. */
+export async function setRouterRoutes(neutron: ServiceClient, id: string, routes: NeutronRoute[]): Promise<NeutronRouterDetail> {
+  return (await neutron.put<{ router: NeutronRouterDetail }>(`routers/${encodeURIComponent(id)}`, { router: { routes } })).router;
+}
+
+export async function addRouterInterface(neutron: ServiceClient, routerId: string, subnetId: string): Promise<void> {
+  await neutron.put(`routers/${encodeURIComponent(routerId)}/add_router_interface`, { subnet_id: subnetId });
+}
+
+/** Unplugs a subnet from a router; a router or interface already gone counts as removed. */
+export async function removeRouterInterface(neutron: ServiceClient, routerId: string, subnetId: string): Promise<void> {
+  try {
+    await neutron.put(`routers/${encodeURIComponent(routerId)}/remove_router_interface`, { subnet_id: subnetId });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** The interface ports of routers (which subnets each router is plugged into). */
+export const interfacesOfRouters = (neutron: ServiceClient, routerIds: string[]) =>
+  routerIds.length
+    ? listIn<NeutronPort>(neutron, 'ports', 'ports', 'device_id', routerIds, { device_owner: ROUTER_INTERFACES, fields: ['id', 'device_id', 'network_id', 'fixed_ips'] })
+    : Promise.resolve([]);
+
+export async function createNetwork(neutron: ServiceClient, network: { name: string; description?: string }): Promise<NeutronNetwork> {
+  return (await neutron.post<{ network: NeutronNetwork }>('networks', { network })).network;
+}
+
+/** Deletes a network (with its subnets); one already gone counts as deleted. */
+export async function deleteNetwork(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`networks/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export async function createSubnet(neutron: ServiceClient, subnet: CreateSubnetBody): Promise<NeutronSubnetDetail> {
+  return (await neutron.post<{ subnet: NeutronSubnetDetail }>('subnets', { subnet: { ...subnet, ip_version: 4, enable_dhcp: true } })).subnet;
+}
+
+export async function updateSubnet(neutron: ServiceClient, id: string, subnet: SubnetUpdate): Promise<NeutronSubnetDetail> {
+  return (await neutron.put<{ subnet: NeutronSubnetDetail }>(`subnets/${encodeURIComponent(id)}`, { subnet })).subnet;
+}
+
+export const subnetDetailsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronSubnetDetail>(neutron, 'subnets', 'subnets', 'id', ids) : Promise.resolve([]);
+
+/** Only the addresses of the ports on these networks: enough to count what each subnet has in use. */
+export const portAddressesOfNetworks = (neutron: ServiceClient, networkIds: string[]) =>
+  networkIds.length
+    ? listIn<Pick<NeutronPort, 'id' | 'network_id' | 'device_owner' | 'device_id' | 'fixed_ips'>>(neutron, 'ports', 'ports', 'network_id', networkIds, {
+        fields: ['id', 'network_id', 'device_owner', 'device_id', 'fixed_ips'],
+      })
+    : Promise.resolve([]);
+
+/** External networks the caller can see (where routers get their gateway). */
+export async function externalNetworks(neutron: ServiceClient): Promise<NeutronNetwork[]> {
+  return listNetworks(neutron, { 'router:external': true, fields: ['id', 'name', 'project_id', 'subnets', 'shared', 'status', 'router:external'] });
+}
+
+/** The project's own (not external) networks. */
+export async function projectNetworks(neutron: ServiceClient, projectId: string): Promise<NeutronNetwork[]> {
+  return listNetworks(neutron, { project_id: projectId, 'router:external': false });
+}
+
+// ---- Elastic IP addresses (floating IPs allocated and associated on their own)
+
+/** A floating IP with no port yet (AllocateAddress). */
+export async function allocateFloatingIp(neutron: ServiceClient, floatingNetworkId: string, description: string): Promise<NeutronFloatingIp> {
+  return (
+    await neutron.post<{ floatingip: NeutronFloatingIp }>('floatingips', {
+      floatingip: { floating_network_id: floatingNetworkId, description },
+    })
+  ).floatingip;
+}
+
+export async function getFloatingIp(neutron: ServiceClient, id: string): Promise<NeutronFloatingIp | undefined> {
+  try {
+    return (await neutron.get<{ floatingip: NeutronFloatingIp }>(`floatingips/${encodeURIComponent(id)}`)).floatingip;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Associates (a port and one of its fixed addresses) or, with `null`, disassociates. */
+export async function setFloatingIpPort(
+  neutron: ServiceClient,
+  id: string,
+  target: { portId: string; fixedIp: string } | null,
+): Promise<NeutronFloatingIp> {
+  const body = target ? { port_id: target.portId, fixed_ip_address: target.fixedIp } : { port_id: null };
+  return (await neutron.put<{ floatingip: NeutronFloatingIp }>(`floatingips/${encodeURIComponent(id)}`, { floatingip: body })).floatingip;
+}
+
+export const floatingIpsById = (neutron: ServiceClient, projectId: string, ids: string[]) =>
+  ids.length
+    ? listIn<NeutronFloatingIp>(neutron, 'floatingips', 'floatingips', 'id', ids, { project_id: projectId })
+    : Promise.resolve([]);
+
+/** Only what an address shows of the ports it is associated with. */
+export const portOwnersById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length
+    ? listIn<Pick<NeutronPort, 'id' | 'device_id' | 'device_owner' | 'network_id' | 'project_id'>>(neutron, 'ports', 'ports', 'id', ids, {
+        fields: ['id', 'device_id', 'device_owner', 'network_id', 'project_id'],
+      })
+    : Promise.resolve([]);
+
+// ---- VPC family: security groups and their rules (EC2 security groups)
+
+export interface NeutronSecurityGroupRule {
+  id: string;
+  security_group_id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** null: any protocol; otherwise a name (`tcp`) or a number as text. */
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  remote_group_id: string | null;
+  description?: string;
+  project_id?: string;
+}
+
+export interface NeutronSecurityGroupDetail extends NeutronSecurityGroup {
+  security_group_rules: NeutronSecurityGroupRule[];
+  created_at?: string;
+}
+
+export type NewSecurityGroupRule = Omit<NeutronSecurityGroupRule, 'id' | 'project_id'>;
+
+export async function createSecurityGroup(neutron: ServiceClient, group: { name: string; description: string }): Promise<NeutronSecurityGroupDetail> {
+  return (await neutron.post<{ security_group: NeutronSecurityGroupDetail }>('security-groups', { security_group: group })).security_group;
+}
+
+/** Deletes a security group; one already gone counts as deleted (Neutron answers 409 while ports use it). */
+export async function deleteSecurityGroup(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`security-groups/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Groups with their rules, by id: one request per 60 groups. */
+export const securityGroupDetailsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronSecurityGroupDetail>(neutron, 'security-groups', 'security_groups', 'id', ids) : Promise.resolve([]);
+
+/** The project's groups of one name (Neutron's own `default` group is made on first sight). */
+export async function securityGroupsNamed(neutron: ServiceClient, projectId: string, name: string): Promise<NeutronSecurityGroupDetail[]> {
+  return (await neutron.get<{ security_groups: NeutronSecurityGroupDetail[] }>('security-groups', params({ project_id: projectId, name }))).security_groups;
+}
+
+/** Creates rules in one bulk request: Neutron makes all of them or none. */
+export async function createSecurityGroupRules(neutron: ServiceClient, rules: NewSecurityGroupRule[]): Promise<NeutronSecurityGroupRule[]> {
+  if (!rules.length) return [];
+  return (await neutron.post<{ security_group_rules: NeutronSecurityGroupRule[] }>('security-group-rules', { security_group_rules: rules })).security_group_rules;
+}
+
+/** Deletes a rule; one already gone counts as deleted. */
+export async function deleteSecurityGroupRule(neutron: ServiceClient, id: string): Promise<void> {
+  try {
+    await neutron.delete(`security-group-rules/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Rules of the project that let these groups in (whoever's group holds the rule). */
+export const rulesReferencingGroups = (neutron: ServiceClient, groupIds: string[]) =>
+  groupIds.length
+    ? listIn<NeutronSecurityGroupRule>(neutron, 'security-group-rules', 'security_group_rules', 'remote_group_id', groupIds)
+    : Promise.resolve([]);
+
+/** Ports that use these groups (`security_groups` is a list filter in Neutron). */
+export const portsOfSecurityGroups = (neutron: ServiceClient, groupIds: string[]) =>
+  groupIds.length
+    ? listIn<Pick<NeutronPort, 'id' | 'security_groups' | 'device_id' | 'device_owner'>>(neutron, 'ports', 'ports', 'security_groups', groupIds, {
+        fields: ['id', 'security_groups', 'device_id', 'device_owner'],
+      })
+    : Promise.resolve([]);

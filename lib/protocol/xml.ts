@@ -56,7 +56,11 @@ function toXml(s: ModelShape, value: unknown): XmlValue {
       for (const [memberName, m] of Object.entries(s.members ?? {})) {
         const v = record[memberName];
         if (v === undefined || v === null) continue;
-        out[m.locationName ?? memberName] = toXml(shape(m.shape), v);
+        const element = toXml(shape(m.shape), v);
+        // An absent value ({} for AttributeValue and friends) is omitted, as AWS does: SDKs would
+        // read an empty element as a value that is there.
+        if (shape(m.shape).type === 'structure' && Object.keys(element).length === 0) continue;
+        out[m.locationName ?? memberName] = element;
       }
       return out;
     }

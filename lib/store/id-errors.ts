@@ -22,6 +22,11 @@ export const ID_ERRORS: Record<ResourceType, IdErrors> = {
   },
   'elastic-ip': { malformed: 'InvalidAllocationID.Malformed', notFound: 'InvalidAllocationID.NotFound', noun: 'allocation' },
   'security-group': { malformed: 'InvalidGroupId.Malformed', notFound: 'InvalidGroup.NotFound', noun: 'security group' },
+  'security-group-rule': {
+    malformed: 'InvalidSecurityGroupRuleId.Malformed',
+    notFound: 'InvalidSecurityGroupRuleId.NotFound',
+    noun: 'security group rule',
+  },
   'dhcp-options': { malformed: 'InvalidDhcpOptionsID.Malformed', notFound: 'InvalidDhcpOptionID.NotFound', noun: 'dhcp options' },
   'vpn-gateway': { malformed: 'InvalidVpnGatewayID.Malformed', notFound: 'InvalidVpnGatewayID.NotFound', noun: 'vpn gateway' },
   'customer-gateway': {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { malformedId, notFound } from '../protocol/errors.js';
 import type { StateStore } from './project-store.js';
+import { forgetTags, putTags, tagsOf } from './tags.js';
 
 /** AWS resource types (as DescribeTags names them) and their id prefixes. */
 export const ID_PREFIXES = {
@@ -22,6 +23,7 @@ export const ID_PREFIXES = {
   'network-interface': ['eni'],
   'elastic-ip': ['eipalloc'],
   'security-group': ['sg'],
+  'security-group-rule': ['sgr'],
   'dhcp-options': ['dopt'],
   'vpn-gateway': ['vgw'],
   'customer-gateway': ['cgw'],
@@ -80,8 +82,14 @@ export async function ec2IdFor(store: StateStore, type: ResourceType, uuid: stri
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
 }
 
+/** The region-wide id of a public or shared image, if it has one (see shareImageIds). */
+async function regionalId(store: StateStore, type: ResourceType, uuid: string): Promise<string | undefined> {
+  if (type !== 'image' || !store.region) return undefined;
+  return (await store.region.get(osKey(type, uuid)))?.ec2Id;
+}
+
 async function createMapping(store: StateStore, type: ResourceType, uuid: string, prefix: IdPrefix): Promise<string> {
-  const candidate = newEc2Id(prefix);
+  const candidate = (await regionalId(store, type, uuid)) ?? newEc2Id(prefix);
   const won = await store.put(osKey(type, uuid), { ec2Id: candidate, uuid }, { ifAbsent: true });
   const ec2Id = won ? candidate : (await store.get(osKey(type, uuid)))?.ec2Id;
   if (!ec2Id) throw new Error(`id mapping for ${type} ${uuid} vanished while it was being created`);
@@ -202,4 +210,68 @@ export async function forgetMapping(store: StateStore, type: ResourceType, ec2Id
 /** Records a mapping for a resource we just created, with an id we chose. */
 export async function recordMapping(store: StateStore, type: ResourceType, uuid: string, prefix?: IdPrefix): Promise<string> {
   return createMapping(store, type, uuid, prefix ?? ID_PREFIXES[type][0]);
+}
+
+/** Records the mapping of a resource we just created under an EC2 id chosen beforehand (to name it in OpenStack). */
+export async function recordMappingAs(store: StateStore, type: ResourceType, uuid: string, ec2Id: string): Promise<void> {
+  const won = await store.put(osKey(type, uuid), { ec2Id, uuid }, { ifAbsent: true });
+  if (!won) throw new Error(`${type} ${uuid} already has an EC2 id`);
+  await store.put(idKey(ec2Id), { uuid, ec2Id });
+}
+
+/**
+ * Ends an EC2 id at once (the resource was deleted through EC2): the id no longer resolves, while
+ * its UUID -> id item stays so a listing that still shows the resource (Cinder's `deleting`) shows
+ * it under the same id instead of minting a new one; the describe engine forgets that item when
+ * OpenStack no longer lists the resource.
+ */
+export async function forgetEc2Id(store: StateStore, ec2Id: string): Promise<void> {
+  await store.delete(idKey(ec2Id));
+}
+
+/** The EC2 id an OpenStack resource already has, without making one. */
+export async function existingEc2Id(store: StateStore, type: ResourceType, uuid: string): Promise<string | undefined> {
+  return (await store.get(osKey(type, uuid)))?.ec2Id;
+}
+
+/** Forgets the mapping of an OpenStack resource known to be gone, if it has one. */
+export async function forgetUuid(store: StateStore, type: ResourceType, uuid: string): Promise<void> {
+  const existing = await store.get(osKey(type, uuid));
+  await store.deleteMany(existing?.ec2Id ? [idKey(existing.ec2Id), osKey(type, uuid)] : [osKey(type, uuid)]);
+}
+
+/**
+ * One AMI id in the region for an image every project may see (public, community, or shared with
+ * members), as on AWS, where sites publish "launch ami-…" for all their users. The id lives in
+ * the region-wide partition: the first project to see the image gives it its id (the owner's, when
+ * the owner sees it first), and a project that knew it under an id of its own takes the region's
+ * (its tags move along). Private images never reach that partition: their ids stay the project's.
+ * Answers whether this project's mappings changed.
+ */
+export async function shareImageIds(store: StateStore, images: Array<{ uuid: string; prefix: IdPrefix }>): Promise<boolean> {
+  const region = store.region;
+  if (!region || images.length === 0) return false;
+  let changed = false;
+  const keys = images.map((i) => osKey('image', i.uuid));
+  const [regional, local] = await Promise.all([region.getMany(keys), store.getMany(keys)]);
+  for (const { uuid, prefix } of images) {
+    const key = osKey('image', uuid);
+    const mine = local.get(key)?.ec2Id;
+    let shared = regional.get(key)?.ec2Id;
+    if (!shared) {
+      const candidate = mine ?? newEc2Id(prefix);
+      shared = (await region.put(key, { ec2Id: candidate, uuid }, { ifAbsent: true })) ? candidate : (await region.get(key))?.ec2Id;
+    }
+    if (!shared || shared === mine) continue;
+    if (mine) {
+      const tags = (await tagsOf(store, [mine])).get(mine) ?? [];
+      if (tags.length) await putTags(store, [shared], tags);
+      await forgetTags(store, mine);
+      await store.delete(idKey(mine));
+    }
+    await store.put(key, { ec2Id: shared, uuid });
+    await store.put(idKey(shared), { uuid, ec2Id: shared });
+    changed = true;
+  }
+  return changed;
 }

@@ -48,9 +48,14 @@ const isConditionalFailure = (error: unknown) =>
   (error as { code?: string }).code === CONDITIONAL_FAILED ||
   String((error as Error).message ?? '').includes('conditional request failed');
 
+/** The partition of what every project shares: ids of public and shared images (lib/store/ids.ts). */
+export const REGION_PARTITION = '_region';
+
 /** The state table as one project sees it (ProjectStore; tests may use an in-memory fake). */
 export interface StateStore {
   readonly projectId: string;
+  /** The region-wide partition (absent: ids are never shared, as in unit tests' fakes). */
+  readonly region?: StateStore;
   get(key: string): Promise<StateRecord | undefined>;
   getMany(keys: string[]): Promise<Map<string, StateRecord>>;
   put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options?: PutOptions): Promise<boolean>;
@@ -65,6 +70,10 @@ export interface StateStore {
 export class ProjectStore implements StateStore {
   constructor(readonly projectId: string) {
     if (!projectId) throw new Error('a project id is required to reach the state table');
+  }
+
+  get region(): StateStore | undefined {
+    return this.projectId === REGION_PARTITION ? undefined : storeFor(REGION_PARTITION);
   }
 
   private live(record: StateRecord | undefined): StateRecord | undefined {

@@ -19,3 +19,11 @@ export async function requireKnownIds(store: StateStore, ec2Ids: string[]): Prom
     throw notFound(errors.notFound, missing, errors.noun);
   }
 }
+
+/** Which of these EC2 ids name a resource the project still has (a mapping or an EC2-only object). */
+export async function existingIds(store: StateStore, ec2Ids: string[]): Promise<Set<string>> {
+  const mapped = await uuidsOf(store, ec2Ids);
+  const unmapped = ec2Ids.filter((id) => !mapped.has(id));
+  const objects = await store.getMany(unmapped.map((id) => `obj#${id}`));
+  return new Set([...mapped.keys(), ...unmapped.filter((id) => objects.has(`obj#${id}`))]);
+}

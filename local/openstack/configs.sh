@@ -156,7 +156,10 @@ $(authtoken_section nova)
 $(ksa_section placement placement)
 
 $(ksa_section neutron neutron)
-service_metadata_proxy = false
+# nova-metadata (8775) answers what the EC2 metadata function passes on (/openstack/...),
+# with the agent's headers signed again with this secret.
+service_metadata_proxy = true
+metadata_proxy_shared_secret = $NOVA_METADATA_SECRET
 
 $(ksa_section cinder cinder)
 os_region_name = $REGION

@@ -26,6 +26,7 @@ SERVICES=(
   "keystone 5000 api"
   "placement 8778 api"
   "nova-api 8774 api"
+  "nova-metadata 8775 api"
   "nova-conductor - worker"
   "nova-scheduler - worker"
   "nova-compute - worker"

@@ -8,7 +8,8 @@
                 discovered and mapped to cell1.
   wait-cinder   cinder-scheduler and cinder-volume likewise.
   fixtures      flavors, the public image, the external network, quotas, each test
-                project's private network and router;
+                project's private network and router, the demo project's
+                EBS-backed image;
                 then clouds.yaml, openrc.* and (last, atomically) fixtures.json.
 
 Everything is idempotent: each step looks up what exists before creating.
@@ -55,6 +56,7 @@ FLAVORS = [
     ("t2.micro", 1, 1024, 8),
 ]
 IMAGE_NAME = "cirros-fake"
+EBS_IMAGE_NAME = "ebs-fixture"
 PUBLIC_NET = "public"
 PUBLIC_CIDR = "172.24.4.0/24"
 PRIVATE_NET = "private"
@@ -354,6 +356,54 @@ def ensure_private_network(neutron, project_name, project_id, public_net_id, cid
     return net
 
 
+def project_session(name):
+    auth = v3.Password(auth_url=AUTH_URL, username=name,
+                       password=ENV[TEST_PROJECTS[name]], project_name=name,
+                       user_domain_id="default", project_domain_id="default")
+    return session.Session(auth=auth)
+
+
+def poll(what, probe, timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(1)
+    fail(f"timed out waiting for {what}")
+
+
+def ensure_ebs_image(project, network_id):
+    """An EBS-backed image of the project's own, made the way that works here (Cinder's fake driver
+    cannot fill a volume from an image, and Debian's `openstack server create` cannot boot from a
+    volume with delete-on-termination): a blank bootable volume, a server booted from it, an image
+    of that server (Nova snapshots the volume and records it in the image's block device mapping).
+    The volume stays: the snapshot needs it."""
+    sess = project_session(project)
+    glance, cinder = api(sess, "image"), api(sess, "volumev3")
+    nova = api(sess, "compute", default_microversion="2.45")
+    for img in glance.get("/v2/images", params={"name": EBS_IMAGE_NAME}).json()["images"]:
+        if img["status"] == "active":
+            return img
+        glance.delete(f"/v2/images/{img['id']}")
+    say(f"{project}: make the EBS-backed image {EBS_IMAGE_NAME}")
+    volume = cinder.post("/volumes", json={"volume": {"size": 1, "name": f"{EBS_IMAGE_NAME}-root"}}).json()["volume"]
+    poll("the image's volume", lambda: cinder.get(f"/volumes/{volume['id']}").json()["volume"]["status"] == "available")
+    cinder.post(f"/volumes/{volume['id']}/action", json={"os-set_bootable": {"bootable": True}})
+    flavor = next(f for f in nova.get("/flavors").json()["flavors"] if f["name"] == "m1.tiny")
+    server = nova.post("/servers", json={"server": {
+        "name": f"{EBS_IMAGE_NAME}-builder", "flavorRef": flavor["id"], "networks": [{"uuid": network_id}],
+        "block_device_mapping_v2": [{"uuid": volume["id"], "source_type": "volume", "destination_type": "volume",
+                                     "boot_index": 0, "delete_on_termination": False}]}}).json()["server"]
+    poll("the image's builder server", lambda: nova.get(f"/servers/{server['id']}").json()["server"]["status"] == "ACTIVE")
+    image_id = nova.post(f"/servers/{server['id']}/action",
+                         json={"createImage": {"name": EBS_IMAGE_NAME}}).json()["image_id"]
+    image = poll("the EBS-backed image", lambda: (lambda i: i if i["status"] == "active" else None)(
+        glance.get(f"/v2/images/{image_id}").json()))
+    nova.delete(f"/servers/{server['id']}")
+    return image
+
+
 def ensure_quotas(sess, project_id):
     nova = api(sess, "compute")
     cur = nova.get(f"/os-quota-sets/{project_id}").json()["quota_set"]
@@ -420,10 +470,12 @@ def do_fixtures(sess):
     ensure_flavors(nova)
     image = ensure_image(api(sess, "image"))
     net = ensure_public_network(api(sess, "network"))
+    private = {}
     for pname in TEST_PROJECTS:
         ensure_quotas(sess, ids[pname]["project"]["id"])
-        ensure_private_network(api(sess, "network"), pname, ids[pname]["project"]["id"],
-                               net["id"], PRIVATE_CIDRS[pname])
+        private[pname] = ensure_private_network(api(sess, "network"), pname, ids[pname]["project"]["id"],
+                                                net["id"], PRIVATE_CIDRS[pname])
+    ebs_image = ensure_ebs_image("demo", private["demo"]["id"])
     write_client_files(cloud_entries(ids), ids)
     fixtures = {
         "authUrl": AUTH_URL, "region": REGION,
@@ -438,6 +490,7 @@ def do_fixtures(sess):
                     "password": ENV[TEST_PROJECTS[pname]], "ec2": v["ec2"]}
             for pname, v in ids.items()},
         "imageId": image["id"], "imageName": IMAGE_NAME,
+        "ebsImage": {"project": "demo", "imageId": ebs_image["id"], "imageName": EBS_IMAGE_NAME},
         "flavors": [f[0] for f in FLAVORS],
         "publicNetworkId": net["id"], "publicNetworkName": PUBLIC_NET,
     }

@@ -107,6 +107,11 @@ prepare_state() {
     mv "$secrets.tmp" "$secrets"
   fi
   set -a; source "$secrets"; set +a
+  # Nova's metadata_proxy_shared_secret, derived (secrets.env of older stacks lacks it); the EC2
+  # metadata function reads it with the URL from nova-metadata.env (local/start.sh).
+  NOVA_METADATA_SECRET="$(printf 'nova-metadata:%s' "$SERVICE_PASS" | sha256sum | cut -c1-32)"
+  export NOVA_METADATA_SECRET
+  ( umask 077; printf 'NOVA_METADATA_URL=http://127.0.0.1:8775\nNOVA_METADATA_SECRET=%s\n' "$NOVA_METADATA_SECRET" >"$STATE/nova-metadata.env" )
   export EC2OS_STATE="$STATE"
 }
 
@@ -351,6 +356,8 @@ start_openstack_services() {
     OS_PLACEMENT_CONFIG_DIR="$ETC/placement"
   start_uwsgi nova-api 8774 /usr/bin/nova-api-wsgi 2 1 \
     OS_NOVA_CONFIG_DIR="$ETC/nova" "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
+  start_uwsgi nova-metadata 8775 /usr/bin/nova-metadata-wsgi 1 2 \
+    OS_NOVA_CONFIG_DIR="$ETC/nova" "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
   start_service nova-conductor /usr/bin/nova-conductor --config-file "$nova_conf"
   start_service nova-scheduler /usr/bin/nova-scheduler --config-file "$nova_conf"
   # nova-compute / cinder-volume: Debian ships their console scripts only in
@@ -374,12 +381,12 @@ start_openstack_services() {
 }
 
 wait_openstack_apis() {
-  wait_http placement http://127.0.0.1:8778/
-  wait_http nova-api http://127.0.0.1:8774/
-  wait_http neutron-server http://127.0.0.1:9696/
-  wait_http cinder-api http://127.0.0.1:8776/
-  wait_http glance-api http://127.0.0.1:9292/
-  local name
+  local name port
+  for name in placement:8778 nova-api:8774 nova-metadata:8775 neutron-server:9696 cinder-api:8776 glance-api:9292; do
+    port="${name#*:}"; name="${name%%:*}"
+    wait_http "$name" "http://127.0.0.1:$port/"
+    log "$name ready"
+  done
   for name in nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume; do
     assert_alive "$name"
   done
@@ -408,6 +415,7 @@ main() {
 
   start_mariadb
   create_databases
+  log "databases ready"
   start_rabbitmq
 
   local job
@@ -416,6 +424,7 @@ main() {
   ( init_keystone ) >>"$LOGS/init-keystone.log" 2>&1 9>&- &
   wait $! || die "initialising keystone failed; see $LOGS/init-keystone.log"
   start_keystone
+  log "keystone ready"
   if ! marker_ok keystone-identity 1; then
     log "keystone: users, roles, catalog"
     "$PY" "$OS_DIR/stack.py" identity || die "keystone identity setup failed"
@@ -423,7 +432,10 @@ main() {
   fi
 
   wait_until rabbitmq "AMQP listener on 5672" tcp_open 5672
+  log "rabbitmq ready"
   wait_init_jobs
+  log "service databases initialised; starting the OpenStack services"
+
   start_openstack_services
   wait_openstack_apis
   # Heartbeats newer than each process start, hypervisor mapped; then the

@@ -1,5 +1,5 @@
 /** DescribeAccountAttributes and zone listing options, checked against Nova and Neutron directly. */
-import { DescribeAccountAttributesCommand, DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
+import { DescribeAccountAttributesCommand, DescribeAvailabilityZonesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { awsCli, boto3, ec2Client } from './support/clients.js';
 import { openstackAs } from './support/openstack.js';
@@ -16,7 +16,10 @@ describe('DescribeAccountAttributes', () => {
     expect(valueOf(AccountAttributes, 'supported-platforms')).toEqual(['VPC']);
     expect(valueOf(AccountAttributes, 'max-instances')).toEqual([String(limits.limits.absolute.maxTotalInstances)]);
     expect(valueOf(AccountAttributes, 'max-elastic-ips')).toEqual([String(quota.quota.floatingip)]);
-    expect(valueOf(AccountAttributes, 'default-vpc')).toEqual(['none']);
+    // The project's own network (the local stack's `private` and its router) is its default VPC.
+    const { Vpcs = [] } = await ec2Client('demo').send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+    expect(Vpcs).toHaveLength(1);
+    expect(valueOf(AccountAttributes, 'default-vpc')).toEqual([Vpcs[0]!.VpcId]);
   });
 
   it('answers only the attributes asked for (aws cli), and refuses unknown names', () => {

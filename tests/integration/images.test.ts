@@ -211,7 +211,7 @@ describe('image attributes and launch permissions', () => {
     expect(await modify({ LaunchPermission: { Add: [{ Group: 'all' }], Remove: [{ Group: 'all' }] } })).toBe('InvalidParameterCombination');
     expect(await modify({ LaunchPermission: { Add: [{ UserId: 'not an account' }] } })).toBe('InvalidAMIAttributeItemValue');
     expect(await modify({ Attribute: 'launchPermission', UserIds: [altProject] })).toBe('MissingParameter');
-    expect(await modify({})).toBe('MissingParameter');
+    expect(await modify({})).toBe('InvalidParameterCombination');
     const cirros = (await describeByName(demo, fixtures().imageName))[0]!.ImageId!;
     expect(await errorOf(demo.send(new DescribeImageAttributeCommand({ ImageId: cirros, Attribute: 'launchPermission' })))).toBe('AuthFailure');
     expect((await getImage(glance, machine.id)).visibility).toBe('private');

@@ -12,8 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../context.js';
+import { ec2GroupName } from '../vpc/security-groups.js';
 import type { NeutronFloatingIp, NeutronPort } from '../../openstack/neutron.js';
 import type { NovaServer } from '../../openstack/nova.js';
+import { attachmentKey, deviceNamesOf } from '../../store/device-names.js';
 import { ec2IdsFor } from '../../store/ids.js';
 import { tagsOf, type Tag } from '../../store/tags.js';
 import type {
@@ -85,7 +87,11 @@ export async function loadInstanceViews(deps: InstanceDeps, targets: LoadTarget[
   const [related, newIds] = await Promise.all([fetchRelated(deps, servers, options), ec2IdsFor(deps.store, 'instance', missingIds)]);
   const ec2IdOf = (t: LoadTarget) => t.ec2Id ?? newIds.get(t.server.id)!;
   const untagged = targets.filter((t) => !t.tags).map(ec2IdOf);
-  const tags = untagged.length ? await tagsOf(deps.store, untagged) : new Map<string, Tag[]>();
+  const attachments = servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => ({ serverUuid: s.id, volumeUuid: v.id })));
+  const [tags, deviceNames] = await Promise.all([
+    untagged.length ? tagsOf(deps.store, untagged) : new Map<string, Tag[]>(),
+    deviceNamesOf(deps.store, attachments),
+  ]);
   const launches = await ensureLaunchRecords(deps, targets.map((t) => ({ server: t.server, ec2Id: ec2IdOf(t) })), related.launches);
   return targets.map((t) => {
     const ec2Id = ec2IdOf(t);
@@ -96,6 +102,7 @@ export async function loadInstanceViews(deps: InstanceDeps, targets: LoadTarget[
       launch: launches.get(t.server.id)!,
       related,
       deps,
+      deviceNames,
     });
   });
 }
@@ -153,6 +160,8 @@ interface FormatInput {
   launch: LaunchRecord;
   related: Related;
   deps: Pick<InstanceDeps, 'projectId' | 'region' | 'metadataTokensRequired'>;
+  /** Device names as the client asked for them, by attachmentKey (lib/store/device-names.ts). */
+  deviceNames?: Map<string, string>;
 }
 
 const firstIpv4 = (port: NeutronPort | undefined) => port?.fixed_ips.find((f) => !f.ip_address.includes(':'));
@@ -177,7 +186,7 @@ export const sourceDestCheckOf = (port: NeutronPort) =>
 function groupsOf(port: NeutronPort, related: Related): GroupIdentifier[] {
   return port.security_groups.flatMap((uuid) => {
     const id = related.ids.securityGroup.get(uuid);
-    return id ? [{ GroupId: id, GroupName: related.securityGroups.get(uuid)?.name ?? '' }] : [];
+    return id ? [{ GroupId: id, GroupName: ec2GroupName(related.securityGroups.get(uuid)?.name ?? '') }] : [];
   });
 }
 
@@ -247,10 +256,12 @@ function blockDevices(input: FormatInput, rootDeviceName: string, bootFromVolume
   const mappings = attached.map((v) => {
     const volume = related.volumes.get(v.id);
     const attachment = volume?.attachments.find((a) => a.server_id === server.id);
-    let device = deviceName(attachment?.device ?? undefined) ?? '';
+    const reported = deviceName(attachment?.device ?? undefined) ?? '';
+    const launchedAs = reported ? launch.deviceNames?.find((d) => diskOf(d) === diskOf(reported)) : undefined;
+    let device = input.deviceNames?.get(attachmentKey(server.id, v.id)) ?? launchedAs ?? reported;
     // The boot volume carries the instance's root device name (the one AWS and the metadata show),
     // whatever name the hypervisor gave the first disk.
-    if (bootFromVolume && device && diskOf(device) === diskOf(rootDeviceName)) device = rootDeviceName;
+    if (bootFromVolume && device === reported && device && diskOf(device) === diskOf(rootDeviceName)) device = rootDeviceName;
     const status = volume?.status === 'detaching' ? 'detaching' : volume?.status === 'attaching' ? 'attaching' : 'attached';
     const kept = keep.some((d) => diskOf(d) === diskOf(device));
     return {
@@ -323,7 +334,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   const groups = new Map<string, GroupIdentifier>();
   for (const p of ports) for (const g of groupsOf(p, related)) groups.set(g.GroupId!, g);
   if (ports.length === 0 && !terminated) {
-    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: g.name });
+    for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: ec2GroupName(g.name) });
   }
   const windows = image ? isWindows(image) : false;
   const vcpus = server.flavor.vcpus;

@@ -20,6 +20,8 @@ import type { NovaServer } from '../../openstack/nova.js';
 import { OpenStackError, type ServiceClient } from '../../openstack/http.js';
 import { getVolume, listVolumes } from '../../openstack/cinder.js';
 import { getImage, type GlanceImage } from '../../openstack/glance.js';
+import { config } from '../../config.js';
+import { instanceVpcIds } from '../vpc/network-vpc.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
 import type { StateStore } from '../../store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
@@ -75,7 +77,7 @@ async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProjec
       ? mappingsOf(deps.store, 'network-interface').then((all) => ec2IdsFromMappings(deps.store, 'network-interface', portIds, all))
       : idsOf('network-interface', portIds),
     idsOf('subnet', ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id))),
-    idsOf('vpc', ports.map((p) => p.network_id)),
+    instanceVpcIds({ ...deps, settings: config().vpc }, ports.map((p) => p.network_id)),
     idsOf('security-group', sgUuids),
   ]);
   return { securityGroups: new Map(groups.map((g) => [g.id, g])), ids: { port, subnet, vpc, securityGroup } };

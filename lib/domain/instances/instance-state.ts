@@ -22,41 +22,67 @@ export const stateNamed = (name: InstanceStateName): InstanceState => ({ Code: S
 /** Nova power_state 1 = RUNNING. */
 const POWER_RUNNING = 1;
 
-const PENDING_TASKS = new Set([
-  'scheduling',
-  'block_device_mapping',
-  'networking',
-  'spawning',
+/** Every task state of Nova (nova/compute/task_states.py) that moves an instance towards running. */
+const STARTING_TASKS = new Set([
   'powering-on',
   'unshelving',
-  'spawning',
+  'resuming',
+  'unpausing',
+  'restoring',
   'rebuilding',
   'rebuild_block_device_mapping',
   'rebuild_spawning',
 ]);
-const STOPPING_TASKS = new Set(['powering-off', 'shelving', 'shelving_image_pending_upload', 'shelving_image_uploading', 'shelving_offloading']);
+/** Task states that move an instance towards stopped (shelving and suspending included). */
+const STOPPING_TASKS = new Set([
+  'powering-off',
+  'pausing',
+  'suspending',
+  'shelving',
+  'shelving_image_pending_upload',
+  'shelving_image_uploading',
+  'shelving_offloading',
+]);
 const TERMINATING_TASKS = new Set(['deleting', 'soft-deleting']);
 
+/** A state Nova reached by either road (resized, error): the power state tells where the instance is. */
+const byPower = (server: Partial<NovaServer>, unknown: InstanceStateName): InstanceStateName => {
+  const power = server['OS-EXT-STS:power_state'];
+  if (power === undefined || power === null) return unknown;
+  return power === POWER_RUNNING ? 'running' : 'stopped';
+};
+
+/**
+ * AWS's state machine over Nova's: only a deleted server is terminated (the table's terminated
+ * records are applied by the callers), so a server Nova is still building is pending whatever else
+ * it shows, and a soft-deleted one, which can still be restored, is shutting down.
+ * Without vm_state (a policy may hide it) Nova's status names the state in capitals.
+ */
 export function stateNameOf(server: Pick<NovaServer, 'status'> & Partial<NovaServer>): InstanceStateName {
   const vm = server['OS-EXT-STS:vm_state'] ?? server.status.toLowerCase();
   const task = server['OS-EXT-STS:task_state'] ?? undefined;
-  if (server.status === 'DELETED' || vm === 'deleted' || vm === 'soft-delete' || vm === 'soft_deleted') return 'terminated';
+  if (server.status === 'DELETED' || vm === 'deleted') return 'terminated';
   if (task && TERMINATING_TASKS.has(task)) return 'shutting-down';
+  if (vm === 'building' || vm === 'build') return 'pending';
   if (task && STOPPING_TASKS.has(task)) return 'stopping';
-  if (task && PENDING_TASKS.has(task)) return 'pending';
+  if (task && STARTING_TASKS.has(task)) return 'pending';
   switch (vm) {
-    case 'building':
-    case 'build':
-      return 'pending';
+    case 'soft-delete':
+    case 'soft_deleted':
+      return 'shutting-down';
     case 'active':
     case 'rescued':
-    case 'resized':
-    case 'verify_resize':
+    case 'rescue':
     case 'reboot':
     case 'hard_reboot':
     case 'migrating':
     case 'password':
       return 'running';
+    case 'resized':
+    case 'resize':
+    case 'verify_resize':
+    case 'revert_resize':
+      return byPower(server, 'running');
     case 'stopped':
     case 'shutoff':
     case 'shelved':
@@ -65,8 +91,9 @@ export function stateNameOf(server: Pick<NovaServer, 'status'> & Partial<NovaSer
     case 'suspended':
       return 'stopped';
     case 'error':
-      return server['OS-EXT-STS:power_state'] === POWER_RUNNING ? 'running' : 'stopped';
+      return byPower(server, 'stopped');
     default:
+      // UNKNOWN (Nova cannot reach the compute host) and anything newer: not final, not running.
       return 'pending';
   }
 }

@@ -36,6 +36,8 @@ export interface LaunchRecord {
   userData?: string;
   rootDeviceName?: string;
   rootDeviceType?: 'ebs' | 'instance-store';
+  /** RunInstances' block device names as the client wrote them (AWS shows `sdh`, not `/dev/sdh`). */
+  deviceNames?: string[];
   disableApiTermination?: boolean;
   disableApiStop?: boolean;
   shutdownBehavior?: 'stop' | 'terminate';

@@ -11,6 +11,9 @@ export interface MetadataSettings {
   sharedSecret: string;
   requireToken: boolean;
   cacheSeconds: number;
+  /** Nova's metadata API and its shared secret, for `/openstack/…` (nova-passthrough.ts). */
+  novaUrl?: string;
+  novaSecret?: string;
 }
 
 export function checkAccess(request: Pick<IncomingRequest, 'headers'>, settings: MetadataSettings, now = Date.now()): Identity {

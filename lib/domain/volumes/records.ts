@@ -4,7 +4,7 @@
  *   volume-io#<vol-id>     {autoEnableIO}              ModifyVolumeAttribute
  *   volume-token#<token>   {fingerprint, volumeId, volume}  CreateVolume's idempotency claim
  *   snapshot#<snap-id>     {encrypted}                 facts Cinder's snapshot does not carry
- *   volume-gc#<uuid>       {uuid}                      a volume of ours still to delete (discard.ts)
+ *   volume-gc#<uuid>       {uuid, ec2Id?}              a volume gone from EC2 still to delete (lib/discards.ts)
  */
 import type { ActionContext } from '../../context.js';
 
@@ -25,8 +25,7 @@ export const volumeKey = (volumeId: string) => `volume#${volumeId}`;
 export const volumeIoKey = (volumeId: string) => `volume-io#${volumeId}`;
 export const volumeTokenKey = (token: string) => `volume-token#${token}`;
 export const snapshotKey = (snapshotId: string) => `snapshot#${snapshotId}`;
-export const volumeGcKey = (volumeUuid: string) => `volume-gc#${volumeUuid}`;
-export const VOLUME_GC_PREFIX = 'volume-gc#';
+export { VOLUME_GC_PREFIX, volumeGcKey } from '../../discards.js';
 
 /** JSON records of many keys at once, by key. */
 export async function readRecords<T>(store: Store, keys: string[]): Promise<Map<string, T>> {

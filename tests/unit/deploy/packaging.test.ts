@@ -66,5 +66,9 @@ describe('AWS Lambda', () => {
     const template = require(join(repo, '.serverless/cloudformation-template-update-stack.json')) as { Resources: Record<string, { Type: string }> };
     expect(template.Resources['StateTable']?.Type).toBe('AWS::DynamoDB::Table');
     expect(template.Resources['InstancesLambdaFunction']?.Type).toBe('AWS::Lambda::Function');
+    // The sweeper runs on a schedule (an EventBridge rule), with no HTTP route.
+    expect(zips).toContain('sweeper.zip');
+    const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map(([name]) => name)).toEqual([expect.stringMatching(/^SweeperEventsRuleSchedule/)]);
   }, 240_000);
 });

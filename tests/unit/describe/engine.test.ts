@@ -138,19 +138,54 @@ suite('describe engine', () => {
     await describe(ctx, 'DescribeVolumes', shrunk, {});
     expect(await uuidOf(ctx.store, young)).toBe('uuid-new');
   });
+
+  it('keeps mappings of resources the listing retains, and lets the family forget its records of gone ones', async () => {
+    const ctx = fakeContext();
+    const { descriptor } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const hiddenId = all.items.find((v) => v.Size === 1)!.VolumeId!;
+    const goneId = all.items.find((v) => v.Size === 2)!.VolumeId!;
+    for (const record of ctx.store.items.values()) record.createdAt = 0;
+    const forgotten: string[] = [];
+    const left = raws.filter((r) => r.id !== 'uuid-0' && r.id !== 'uuid-1');
+    const shrunk: typeof descriptor = {
+      ...descriptor,
+      list: async () => ({ items: left, complete: true, retained: ['uuid-0'] }),
+      forgetRecords: async (_ctx, gone) => {
+        forgotten.push(...gone.map((g) => g.ec2Id));
+      },
+    };
+    await describe(ctx, 'DescribeVolumes', shrunk, {});
+    expect(await uuidOf(ctx.store, hiddenId)).toBe('uuid-0');
+    expect(await uuidOf(ctx.store, goneId)).toBeUndefined();
+    expect(forgotten).toEqual([goneId]);
+  });
 });
 
 suite('DescribeTags', () => {
   it('lists every tag of the project when no filter narrows the resources', async () => {
     const { default: DescribeTags } = await import('../../../functions/instances/DescribeTags.js');
     const ctx = fakeContext();
-    await putTags(ctx.store, ['i-0123456789abcdef0'], [{ Key: 'a', Value: '1' }]);
-    await putTags(ctx.store, ['vol-0123456789abcdef0'], [{ Key: 'b', Value: '2' }]);
+    const instance = await ec2IdFor(ctx.store, 'instance', 'server-1');
+    const volume = await ec2IdFor(ctx.store, 'volume', 'volume-1');
+    await putTags(ctx.store, [instance], [{ Key: 'a', Value: '1' }]);
+    await putTags(ctx.store, [volume], [{ Key: 'b', Value: '2' }]);
     const all = await DescribeTags.run({}, ctx);
     expect(all.Tags?.map((t) => `${t.ResourceType}:${t.Key}`).sort()).toEqual(['instance:a', 'volume:b']);
     const byKey = await DescribeTags.run({ Filters: [{ Name: 'key', Values: ['b'] }] }, ctx);
-    expect(byKey.Tags).toEqual([{ ResourceId: 'vol-0123456789abcdef0', ResourceType: 'volume', Key: 'b', Value: '2' }]);
+    expect(byKey.Tags).toEqual([{ ResourceId: volume, ResourceType: 'volume', Key: 'b', Value: '2' }]);
     const byType = await DescribeTags.run({ Filters: [{ Name: 'resource-type', Values: ['instance'] }] }, ctx);
     expect(byType.Tags?.map((t) => t.Key)).toEqual(['a']);
+  });
+
+  it('never lists the tags of a resource whose id is gone', async () => {
+    const { default: DescribeTags } = await import('../../../functions/instances/DescribeTags.js');
+    const ctx = fakeContext();
+    const volume = await ec2IdFor(ctx.store, 'volume', 'volume-1');
+    await putTags(ctx.store, [volume, 'vol-0123456789abcdef0'], [{ Key: 'b', Value: '2' }]);
+    const all = await DescribeTags.run({}, ctx);
+    expect(all.Tags?.map((t) => t.ResourceId)).toEqual([volume]);
+    const named = await DescribeTags.run({ Filters: [{ Name: 'resource-id', Values: ['vol-0123456789abcdef0'] }] }, ctx);
+    expect(named.Tags).toEqual([]);
   });
 });

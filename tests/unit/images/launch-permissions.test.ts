@@ -125,7 +125,7 @@ suite('ModifyImageAttribute requests', () => {
       }
       return 'ok';
     };
-    expect(code({})).toBe('MissingParameter');
+    expect(code({})).toBe('InvalidParameterCombination');
     expect(code({ Attribute: 'kernel', Value: 'aki-12345678' })).toBe('InvalidParameterValue');
     expect(code({ Description: { Value: 'd' }, LaunchPermission: { Add: [{ Group: 'all' }] } })).toBe('InvalidParameterCombination');
     expect(code({ Attribute: 'launchPermission', UserIds: ['p2'] })).toBe('MissingParameter');

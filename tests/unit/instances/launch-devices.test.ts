@@ -69,10 +69,17 @@ describe('RunInstances block device mappings as Nova bdm v2', () => {
     const mappings = [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 1, DeleteOnTermination: false } }];
     const later = await planDevices(await context(), mappings, image(), flavor(), { canSwitchLater: true });
     expect(later.keepVolumes).toEqual(['/dev/sdb']);
-    expect(later.bdms[0]!.delete_on_termination).toBe(true);
+    expect(later.bdms[1]!.delete_on_termination).toBe(true);
     const now = await planDevices(await context(), mappings, image(), flavor(), { canSwitchLater: false });
     expect(now.keepVolumes).toEqual([]);
-    expect(now.bdms[0]!.delete_on_termination).toBe(false);
+    expect(now.bdms[1]!.delete_on_termination).toBe(false);
+  });
+
+  it('names the image as the boot device when volumes go beside an image boot, and keeps device names as written', async () => {
+    const plan = await planDevices(await context(), [{ DeviceName: 'sdh', Ebs: { VolumeSize: 1 } }], image(), flavor(), { canSwitchLater: true });
+    expect(plan.bdms[0]).toEqual({ source_type: 'image', destination_type: 'local', boot_index: 0, uuid: image().id, delete_on_termination: true });
+    expect(plan.bdms[1]).toMatchObject({ source_type: 'blank', destination_type: 'volume', boot_index: -1, device_name: '/dev/sdh' });
+    expect(plan.deviceNames).toEqual(['sdh']);
   });
 
   it('ignores instance-store mappings of flavors without an ephemeral disk, as AWS does', async () => {

@@ -5,6 +5,14 @@ import { serializeError, serializeOutput } from '../../../lib/protocol/xml.js';
 const parser = new XMLParser({ ignoreAttributes: false });
 
 describe('serializeOutput', () => {
+  it('omits absent values (empty structures) where AWS omits them, keeping empty lists', () => {
+    const absent = serializeOutput('DescribeImageAttribute', { ImageId: 'ami-1', KernelId: {}, ProductCodes: [] }, 'req-1');
+    expect(absent).not.toContain('<kernel');
+    expect(absent).toContain('<productCodes></productCodes>');
+    const present = parser.parse(serializeOutput('DescribeImageAttribute', { ImageId: 'ami-1', KernelId: { Value: 'aki-1' } }, 'req-2'));
+    expect(present.DescribeImageAttributeResponse.kernel).toEqual({ value: 'aki-1' });
+  });
+
   it('writes members under their location names with <item> lists and the EC2 namespace', () => {
     const xml = serializeOutput(
       'DescribeRegions',

@@ -1,0 +1,169 @@
+/**
+ * EC2 security groups on Neutron security groups: each group belongs to one VPC (our record,
+ * `obj#sg-…`), Neutron holds the rules. Every VPC has a `default` group, made the first time
+ * anything needs it: the default VPC uses the project's own Neutron `default` group (Neutron
+ * reserves that name per project, and Nova puts instances there when told nothing); other VPCs get
+ * a Neutron group named `default-<vpc id>` that EC2 shows as `default`. Used by the vpc family and
+ * by RunInstances (group names resolve within the subnet's VPC).
+ */
+import { Ec2Error, notFound } from '../../protocol/errors.js';
+import { mapErrors } from '../../openstack/errors.js';
+import {
+  createSecurityGroup,
+  createSecurityGroupRules,
+  deleteSecurityGroup,
+  deleteSecurityGroupRule,
+  securityGroupsNamed,
+  type NeutronSecurityGroupDetail,
+} from '../../openstack/neutron.js';
+import { ID_ERRORS } from '../../store/id-errors.js';
+import { ID_PREFIXES, assertEc2Id, ec2IdFor, forgetMapping } from '../../store/ids.js';
+import { defaultVpc } from './default-vpc.js';
+import type { VpcDeps } from './deps.js';
+import { objectKey, objectsOf, readObject, writeObject, type VpcRecord } from './records.js';
+
+export interface SecurityGroupRecord {
+  groupId: string;
+  uuid: string;
+  vpcId: string;
+  groupName: string;
+  description: string;
+  /** The VPC's `default` group: it cannot be deleted, and goes with its VPC. */
+  isDefault: boolean;
+  /** The project's Neutron `default` group: never deleted by EC2 (Neutron would make it again anyway). */
+  projectDefault?: boolean;
+}
+
+export const DEFAULT_GROUP_NAME = 'default';
+const neutronDefaultName = (vpcId: string) => `default-${vpcId}`;
+const NEUTRON_DEFAULT_NAME = /^default-vpc-[0-9a-f]{17}$/;
+/** A Neutron group's name as EC2 shows it: a VPC's own default group is `default`. */
+export const ec2GroupName = (neutronName: string) => (NEUTRON_DEFAULT_NAME.test(neutronName) ? DEFAULT_GROUP_NAME : neutronName);
+const defaultGroupKey = (vpcId: string) => `sgdefault#${vpcId}`;
+/** Claims a group name within a VPC, so two concurrent creates of one name cannot both succeed. */
+export const groupNameKey = (vpcId: string, name: string) => `sgname#${vpcId}#${name}`;
+
+export const groupNotFound = (id: string) => notFound(ID_ERRORS['security-group'].notFound, id, ID_ERRORS['security-group'].noun);
+const nameNotFound = (name: string, vpcId: string) => new Ec2Error('InvalidGroup.NotFound', `The security group '${name}' does not exist in VPC '${vpcId}'`);
+
+/** Removes the IPv6 allow-all egress rule Neutron gives every new group: AWS's new groups allow all IPv4 out only. */
+export async function keepAwsEgress(deps: VpcDeps, group: NeutronSecurityGroupDetail): Promise<void> {
+  const ipv6Egress = group.security_group_rules.filter((r) => r.direction === 'egress' && r.ethertype === 'IPv6' && !r.remote_group_id && !r.remote_ip_prefix);
+  for (const rule of ipv6Egress) await deleteSecurityGroupRule(deps.neutron, rule.id);
+}
+
+async function makeDefaultGroup(deps: VpcDeps, vpc: VpcRecord): Promise<SecurityGroupRecord> {
+  if (vpc.isDefault) {
+    const [group] = await securityGroupsNamed(deps.neutron, deps.projectId, DEFAULT_GROUP_NAME);
+    if (group) {
+      const groupId = await ec2IdFor(deps.store, 'security-group', group.id);
+      return { groupId, uuid: group.id, vpcId: vpc.vpcId, groupName: DEFAULT_GROUP_NAME, description: 'default VPC security group', isDefault: true, projectDefault: true };
+    }
+  }
+  const group = await createSecurityGroup(deps.neutron, { name: neutronDefaultName(vpc.vpcId), description: 'default VPC security group' });
+  try {
+    await keepAwsEgress(deps, group);
+    // AWS's default group: everything in from its own members, everything out.
+    await createSecurityGroupRules(deps.neutron, [
+      { security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: null, port_range_min: null, port_range_max: null, remote_ip_prefix: null, remote_group_id: group.id },
+    ]);
+    const groupId = await ec2IdFor(deps.store, 'security-group', group.id);
+    return { groupId, uuid: group.id, vpcId: vpc.vpcId, groupName: DEFAULT_GROUP_NAME, description: 'default VPC security group', isDefault: true };
+  } catch (error) {
+    await deleteSecurityGroup(deps.neutron, group.id).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The VPC's default group, made on first need. Concurrent callers agree: the first to claim the
+ * VPC's default-group item wins, a loser deletes the Neutron group it made.
+ */
+export async function ensureDefaultGroup(deps: VpcDeps, vpc: VpcRecord): Promise<SecurityGroupRecord> {
+  const existing = await deps.store.getJson<SecurityGroupRecord>(defaultGroupKey(vpc.vpcId));
+  if (existing) return existing;
+  const made = await mapErrors(() => makeDefaultGroup(deps, vpc), {
+    quota: () => new Ec2Error('SecurityGroupLimitExceeded', "The maximum number of security groups has been reached: the VPC's default group cannot be made."),
+  });
+  const won = await deps.store.putJson(defaultGroupKey(vpc.vpcId), made, { ifAbsent: true });
+  if (!won) {
+    if (!made.projectDefault) await deleteSecurityGroup(deps.neutron, made.uuid).catch(() => undefined);
+    return (await deps.store.getJson<SecurityGroupRecord>(defaultGroupKey(vpc.vpcId)))!;
+  }
+  await writeObject(deps.store, made.groupId, made);
+  await deps.store.putJson(groupNameKey(vpc.vpcId, DEFAULT_GROUP_NAME), { groupId: made.groupId });
+  return made;
+}
+
+/** The default groups of every VPC of the project (the default VPC adopted first): one batch read when they exist. */
+export async function ensureDefaultGroups(deps: VpcDeps): Promise<void> {
+  await defaultVpc(deps);
+  const vpcs = await objectsOf<VpcRecord>(deps.store, 'vpc');
+  const claims = await deps.store.getMany(vpcs.map((v) => defaultGroupKey(v.vpcId)));
+  await Promise.all(vpcs.filter((v) => !claims.get(defaultGroupKey(v.vpcId))?.data).map((v) => ensureDefaultGroup(deps, v)));
+}
+
+/** Deletes a VPC's default group with the VPC (DeleteVpc): the Neutron group unless it is the project's own. */
+export async function deleteDefaultGroup(deps: VpcDeps, vpcId: string): Promise<void> {
+  const group = await deps.store.getJson<SecurityGroupRecord>(defaultGroupKey(vpcId));
+  if (!group) return;
+  if (!group.projectDefault) await deleteSecurityGroup(deps.neutron, group.uuid);
+  await forgetGroup(deps, group);
+  await deps.store.delete(defaultGroupKey(vpcId));
+}
+
+/** Forgets a group of ours in the table: record, name claim, id mapping (tags are the caller's). */
+export async function forgetGroup(deps: VpcDeps, group: SecurityGroupRecord): Promise<void> {
+  await forgetMapping(deps.store, 'security-group', group.groupId, group.uuid);
+  await deps.store.deleteMany([objectKey(group.groupId), groupNameKey(group.vpcId, group.groupName)]);
+}
+
+/** The non-default groups of a VPC (DeleteVpc refuses while there are any). */
+export async function groupsOfVpc(deps: VpcDeps, vpcId: string): Promise<SecurityGroupRecord[]> {
+  return (await objectsOf<SecurityGroupRecord>(deps.store, 'sg')).filter((g) => g.vpcId === vpcId);
+}
+
+/** A group of the project by id (the default VPC's default group may be asked for before anything made it). */
+export async function requireGroup(deps: VpcDeps, groupId: string): Promise<SecurityGroupRecord> {
+  assertEc2Id(groupId, ID_PREFIXES['security-group'], ID_ERRORS['security-group']);
+  const record = await readObject<SecurityGroupRecord>(deps.store, groupId);
+  if (record) return record;
+  const vpc = await defaultVpc(deps);
+  if (vpc && (await ensureDefaultGroup(deps, vpc)).groupId === groupId) return (await readObject<SecurityGroupRecord>(deps.store, groupId))!;
+  throw groupNotFound(groupId);
+}
+
+/** A group by name within a VPC (no VPC: the default VPC, as AWS resolves GroupName). */
+export async function requireGroupNamed(deps: VpcDeps, name: string, vpcId?: string): Promise<SecurityGroupRecord> {
+  let vpc = vpcId ? await readObject<VpcRecord>(deps.store, vpcId) : await defaultVpc(deps);
+  if (!vpc && vpcId) vpc = (await defaultVpc(deps))?.vpcId === vpcId ? await defaultVpc(deps) : undefined;
+  if (!vpc) {
+    if (vpcId) throw nameNotFound(name, vpcId);
+    throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for the default VPC: use GroupId.');
+  }
+  if (name === DEFAULT_GROUP_NAME) return ensureDefaultGroup(deps, vpc);
+  const claim = await deps.store.getJson<{ groupId: string }>(groupNameKey(vpc.vpcId, name));
+  const record = claim && (await readObject<SecurityGroupRecord>(deps.store, claim.groupId));
+  if (!record) throw nameNotFound(name, vpc.vpcId);
+  return record;
+}
+
+/**
+ * RunInstances' groups in Neutron UUIDs: ids of the project's groups, names within the VPC of the
+ * subnet (the default VPC without a subnet). Neither: the VPC's default group.
+ */
+export async function launchGroupUuids(deps: VpcDeps, vpcId: string | undefined, ids: string[] | undefined, names: string[] | undefined): Promise<string[] | undefined> {
+  const out: string[] = [];
+  for (const id of ids ?? []) {
+    const group = await requireGroup(deps, id);
+    if (vpcId && group.vpcId !== vpcId) {
+      throw new Ec2Error('InvalidParameter', `Security group ${id} and subnet belong to different networks.`);
+    }
+    out.push(group.uuid);
+  }
+  for (const name of names ?? []) out.push((await requireGroupNamed(deps, name, vpcId)).uuid);
+  if (out.length) return [...new Set(out)];
+  if (!vpcId) return undefined;
+  const vpc = (await readObject<VpcRecord>(deps.store, vpcId)) ?? (await defaultVpc(deps));
+  return vpc?.vpcId === vpcId ? [(await ensureDefaultGroup(deps, vpc)).uuid] : undefined;
+}
