@@ -1,4 +1,6 @@
 /** Shared by the benchmarks: signed requests against the running endpoint, timing, and statistics. */
+import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -61,3 +63,28 @@ export async function load(count: number, concurrency: number, task: (i: number)
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/** One row of `npm run bench`'s table: our p50 against the direct OpenStack call(s) it needs. */
+export interface RatioRow {
+  bench: string;
+  label: string;
+  oursMs: number;
+  direct: string;
+  directMs: number;
+  note?: string;
+}
+
+/**
+ * Prints nothing; appends the row as a JSON line to BENCH_RESULTS when bench/run-all.ts runs the
+ * script, so the run can print one table across all benchmarks.
+ */
+export function recordRatio(row: RatioRow): void {
+  const file = process.env['BENCH_RESULTS'];
+  if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
+}
+
+/** The 1/5/15-minute load averages, as a string to print beside figures from a shared machine. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
