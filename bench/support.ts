@@ -6,7 +6,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { endpointInfo, profileOf } from '../tests/integration/support/env.js';
 
-export { endpointInfo, fixtures, runDir } from '../tests/integration/support/env.js';
+export { endpointInfo, fixtures, profileOf, runDir } from '../tests/integration/support/env.js';
 
 export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
   const info = endpointInfo();
