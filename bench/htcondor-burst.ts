@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
-import { endpointInfo, fixtures, fmt, loadAverage, percentile, recordRatio, runDir } from './support.js';
+import { endpointInfo, endpointRssMb, fixtures, fmt, loadAverage, percentile, recordRatio, runDir } from './support.js';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
 
 const jobs = Number(process.argv[2] ?? 20);
@@ -210,7 +210,9 @@ try {
 
   console.log(`HTCondor-style burst: ${jobs} jobs, ${clients} clients, polling every ${pollMs / 1000} s; load average ${loadAverage()}`);
   const logOffset = statSync(logPath).size;
+  const rssBefore = endpointRssMb();
   const ours = await phase(`through ${info.endpoint}`, throughEc2);
+  console.log(`    serverless-offline's process group: ${rssBefore ?? '?'} MB RSS before the burst, ${endpointRssMb() ?? '?'} MB after`);
   await sleep(500); // the last log lines
   const calls = callsInLog(logOffset);
   await emptied(p);
@@ -221,7 +223,7 @@ try {
   const openstack = [...calls.byService].filter(([s]) => s !== 'keystone').reduce((k, [, n]) => k + n, 0);
   console.log(
     `  OpenStack calls per job through us: ${perJob(openstack)} (${[...calls.byService].map(([s, n]) => `${s} ${perJob(n)}`).join(', ') || 'no EC2_TRACE_OPENSTACK lines: start the endpoint with EC2_TRACE_OPENSTACK=1'}); ` +
-      `front door Keystone calls per job ${perJob(calls.frontDoorKeystone)}; straight to Nova: ${perJob(direct.tally.ms.launch.length + direct.tally.ms.poll.length + direct.tally.ms.terminate.length)} Nova calls, 0 Keystone`,
+      `Keystone calls per job through us ${perJob(calls.byService.get('keystone') ?? 0)} traced + ${perJob(calls.frontDoorKeystone)} by the front door's signature checks; straight to Nova: ${perJob(direct.tally.ms.launch.length + direct.tally.ms.poll.length + direct.tally.ms.terminate.length)} Nova calls, 0 Keystone`,
   );
   const ratio = ours.wallMs / direct.wallMs;
   console.log(`  wall time ${(ours.wallMs / 1000).toFixed(1)} s vs ${(direct.wallMs / 1000).toFixed(1)} s: ratio ${ratio.toFixed(2)}; load average now ${loadAverage()}`);
@@ -232,7 +234,7 @@ try {
     oursMs: ours.wallMs,
     direct: 'same pattern to Nova',
     directMs: direct.wallMs,
-    note: `errors ${ours.tally.errors.length} vs ${direct.tally.errors.length}; ${perJob(openstack)} OpenStack + ${perJob(calls.frontDoorKeystone)} Keystone calls per job`,
+    note: `errors ${ours.tally.errors.length} vs ${direct.tally.errors.length}; per job ${perJob(openstack)} OpenStack + ${perJob((calls.byService.get('keystone') ?? 0) + calls.frontDoorKeystone)} Keystone calls`,
   });
   recordRatio({ bench: 'htcondor-burst', label: `  RunInstances MaxCount=1 in the burst`, oursMs: p50(ours.tally), direct: 'Nova POST servers', directMs: p50(direct.tally) });
 } finally {

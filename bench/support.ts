@@ -1,10 +1,12 @@
 /** Shared by the benchmarks: signed requests against the running endpoint, timing, and statistics. */
-import { appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { endpointInfo, profileOf } from '../tests/integration/support/env.js';
+import { endpointInfo, profileOf, runDir } from '../tests/integration/support/env.js';
 
 export { endpointInfo, fixtures, profileOf, runDir } from '../tests/integration/support/env.js';
 
@@ -88,3 +90,17 @@ export const loadAverage = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
+
+/** Resident memory (MB) of the endpoint's serverless-offline process group, or undefined if not found. */
+export function endpointRssMb(): number | undefined {
+  try {
+    const pid = readFileSync(join(runDir, 'pids/offline.pid'), 'utf8').trim();
+    const kb = execFileSync('ps', ['-o', 'rss=', '-g', pid], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .reduce((k, l) => k + Number(l.trim()), 0);
+    return Math.round(kb / 1024);
+  } catch {
+    return undefined;
+  }
+}
