@@ -22,6 +22,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import { endpointInfo, endpointRssMb, fixtures, fmt, loadAverage, percentile, recordRatio, runDir } from './support.js';
+import { callsInLog } from './log-lines.js';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
 
 const jobs = Number(process.argv[2] ?? 20);
@@ -120,34 +121,6 @@ async function phase(name: string, pattern: JobPattern): Promise<{ tally: Tally;
   return { tally, wallMs };
 }
 
-/** OpenStack calls (by service) and the front door's Keystone calls in the log written since `offset`. */
-function callsInLog(offset: number): { byService: Map<string, number>; frontDoorKeystone: number; lines: number } {
-  const text = readFileSync(logPath, 'utf8').slice(offset);
-  const byService = new Map<string, number>();
-  const keystoneByContainer = new Map<string, { first: number; last: number }>();
-  let lines = 0;
-  for (const line of text.split('\n')) {
-    const start = line.indexOf('{"');
-    if (start < 0) continue;
-    let entry: { trace?: string; service?: string; container?: string; keystoneCalls?: number };
-    try {
-      entry = JSON.parse(line.slice(start)) as typeof entry;
-    } catch {
-      continue;
-    }
-    lines++;
-    if (entry.trace === 'openstack' && entry.service) byService.set(entry.service, (byService.get(entry.service) ?? 0) + 1);
-    if (entry.container && entry.keystoneCalls !== undefined) {
-      const seen = keystoneByContainer.get(entry.container);
-      if (seen) seen.last = entry.keystoneCalls;
-      else keystoneByContainer.set(entry.container, { first: entry.keystoneCalls, last: entry.keystoneCalls });
-    }
-  }
-  let frontDoorKeystone = 0;
-  for (const c of keystoneByContainer.values()) frontDoorKeystone += c.last - c.first;
-  return { byService, frontDoorKeystone, lines };
-}
-
 async function emptied(p: Project): Promise<void> {
   for (let i = 0; i < 120 && (await servers(p)).length; i++) await sleep(3000);
 }
@@ -214,7 +187,8 @@ try {
   const ours = await phase(`through ${info.endpoint}`, throughEc2);
   console.log(`    serverless-offline's process group: ${rssBefore ?? '?'} MB RSS before the burst, ${endpointRssMb() ?? '?'} MB after`);
   await sleep(500); // the last log lines
-  const calls = callsInLog(logOffset);
+  const log = readFileSync(logPath);
+  const calls = callsInLog(log.subarray(0, logOffset).toString('utf8'), log.subarray(logOffset).toString('utf8'));
   await emptied(p);
   const direct = await phase('straight to Nova', straightToNova);
   await emptied(p);

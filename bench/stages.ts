@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { stagesFromLog, type Stages } from './log-lines.js';
 import { endpointInfo, fmt, loadAverage, percentile, profileOf, recordRatio, runDir, signedPostFactory } from './support.js';
 
 const requests = Number(process.argv[2] ?? 30);
@@ -66,49 +67,6 @@ async function ec2(params: Record<string, string>): Promise<{ body: string; ms: 
   const ms = performance.now() - started;
   if (status !== 200) throw new Error(`${params['Action']}: ${status} ${/<Code>([^<]+)/.exec(body)?.[1] ?? body}`);
   return { body, ms };
-}
-
-interface Stages {
-  client: number;
-  frontDoorLambda?: number;
-  frontDoor?: number;
-  familyLambda?: number;
-  family?: number;
-  openstack: number;
-  openstackCalls: number;
-}
-
-/** Splits the log written during the timed requests into one record per request (they ran one at a time). */
-function stagesFromLog(text: string, clientMs: number[]): Stages[] {
-  const out: Stages[] = [];
-  let current: Stages = { client: 0, openstack: 0, openstackCalls: 0 };
-  for (const line of text.split('\n')) {
-    const lambda = /\(λ: (\w+)\) RequestId: \S+\s+Duration: ([\d.]+) ms/.exec(line);
-    if (lambda) {
-      // The front door's Duration line follows its JSON line: it belongs to the request just closed.
-      if (lambda[1] === 'ec2' && out.length) out[out.length - 1]!.frontDoorLambda = Number(lambda[2]);
-      else if (lambda[1] === 'volumes') current.familyLambda = Number(lambda[2]);
-      continue;
-    }
-    if (!line.startsWith('{')) continue;
-    let entry: { trace?: string; service?: string; ms: number; family?: string; keystoneCalls?: number };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      continue;
-    }
-    if (entry.trace === 'openstack') {
-      current.openstack += entry.ms;
-      current.openstackCalls++;
-    } else if (entry.family) current.family = entry.ms;
-    else if (entry.keystoneCalls !== undefined) {
-      current.frontDoor = entry.ms;
-      current.client = clientMs[out.length] ?? NaN;
-      out.push(current);
-      current = { client: 0, openstack: 0, openstackCalls: 0 };
-    }
-  }
-  return out;
 }
 
 const { body: created } = await ec2({ Action: 'CreateVolume', AvailabilityZone: 'nova', Size: '1' });
@@ -195,7 +153,7 @@ try {
     direct.push(performance.now() - t);
   }
   await new Promise((r) => setTimeout(r, 500)); // the last log lines
-  const stages = stagesFromLog(readFileSync(logPath, 'utf8').slice(offset), clientMs);
+  const stages = stagesFromLog(readFileSync(logPath).subarray(offset).toString('utf8'), clientMs, 'volumes');
   if (!stages.length) throw new Error('no front door lines in the log: is this the endpoint of EC2_RUN_DIR?');
   const pick = (f: (s: Stages) => number | undefined) => med(stages.map(f).filter((x): x is number => x !== undefined && !Number.isNaN(x)));
   const over = {
