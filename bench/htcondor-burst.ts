@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
-import { endpointInfo, endpointRssMb, fixtures, fmt, loadAverage, percentile, recordRatio, runDir } from './support.js';
+import { endpointCpuSeconds, endpointInfo, endpointRssMb, fixtures, fmt, loadAverage, percentile, recordRatio, runDir } from './support.js';
 import { callsInLog } from './log-lines.js';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
 
@@ -184,8 +184,11 @@ try {
   console.log(`HTCondor-style burst: ${jobs} jobs, ${clients} clients, polling every ${pollMs / 1000} s; load average ${loadAverage()}`);
   const logOffset = statSync(logPath).size;
   const rssBefore = endpointRssMb();
+  const cpuBefore = endpointCpuSeconds();
   const ours = await phase(`through ${info.endpoint}`, throughEc2);
-  console.log(`    serverless-offline's process group: ${rssBefore ?? '?'} MB RSS before the burst, ${endpointRssMb() ?? '?'} MB after`);
+  const cpuAfter = endpointCpuSeconds();
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? '?' : `${cpuAfter - cpuBefore} CPU s in the burst (${((cpuAfter - cpuBefore) / jobs).toFixed(2)} per job)`;
+  console.log(`    serverless-offline's process group: ${rssBefore ?? '?'} MB RSS before the burst, ${endpointRssMb() ?? '?'} MB after; ${cpu}`);
   await sleep(500); // the last log lines
   const log = readFileSync(logPath);
   const calls = callsInLog(log.subarray(0, logOffset).toString('utf8'), log.subarray(logOffset).toString('utf8'));

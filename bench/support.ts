@@ -91,16 +91,24 @@ export const loadAverage = () =>
     .map((l) => l.toFixed(2))
     .join(' / ');
 
-/** Resident memory (MB) of the endpoint's serverless-offline process group, or undefined if not found. */
-export function endpointRssMb(): number | undefined {
+/** A `ps` column summed over the endpoint's serverless-offline process group, or undefined if not found. */
+function endpointPs(column: 'rss' | 'cputimes'): number | undefined {
   try {
     const pid = readFileSync(join(runDir, 'pids/offline.pid'), 'utf8').trim();
-    const kb = execFileSync('ps', ['-o', 'rss=', '-g', pid], { encoding: 'utf8' })
+    return execFileSync('ps', ['-o', `${column}=`, '-g', pid], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .reduce((k, l) => k + Number(l.trim()), 0);
-    return Math.round(kb / 1024);
   } catch {
     return undefined;
   }
 }
+
+/** Resident memory (MB) of the endpoint's serverless-offline process group. */
+export function endpointRssMb(): number | undefined {
+  const kb = endpointPs('rss');
+  return kb === undefined ? undefined : Math.round(kb / 1024);
+}
+
+/** CPU seconds the endpoint's serverless-offline process group has used so far (all its threads). */
+export const endpointCpuSeconds = (): number | undefined => endpointPs('cputimes');
