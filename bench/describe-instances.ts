@@ -11,7 +11,7 @@
  */
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
-import { fixtures, fmt, percentile } from './support.js';
+import { fixtures, fmt, percentile, recordRatio } from './support.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['50', '200']).map(Number).sort((a, b) => a - b);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 10);
@@ -84,6 +84,7 @@ try {
     nova.sort((a, b) => a - b);
     const e = percentile(ec2, 50);
     const o = percentile(nova, 50);
+    recordRatio({ bench: 'describe-instances', label: `DescribeInstances, ${n} servers`, oursMs: e, direct: 'Nova GET servers/detail', directMs: o });
     console.log(
       `  N=${String(n).padStart(4)}  DescribeInstances p50 ${fmt(e).padStart(10)} p90 ${fmt(percentile(ec2, 90)).padStart(10)}   ` +
         `Nova servers/detail p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}`,

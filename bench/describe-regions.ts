@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { passwordAuth } from '../lib/openstack/keystone.js';
 import { ServiceClient } from '../lib/openstack/http.js';
-import { endpointInfo, fixtures, fmt, load, runDir, signedPostFactory } from './support.js';
+import { endpointInfo, fixtures, fmt, load, recordRatio, runDir, signedPostFactory } from './support.js';
 
 const requests = Number(process.argv[2] ?? 1000);
 const concurrency = Number(process.argv[3] ?? 4);
@@ -68,6 +68,14 @@ const direct = await load(100, 1, async () => {
     .catch(() => undefined);
 });
 
+recordRatio({
+  bench: 'describe-regions',
+  label: `DescribeRegions, concurrency ${concurrency}`,
+  oursMs: result.p50,
+  direct: 'Keystone POST ec2tokens (what the seed paid per request)',
+  directMs: direct.p50,
+  note: `${((keystone / requests) * 1000).toFixed(1)} Keystone calls per 1,000 requests; ${failures.length} failures`,
+});
 console.log(`DescribeRegions via ${endpointInfo().endpoint} (dispatch ${endpointInfo().serverEnv['EC2_DISPATCH']}), ${requests} requests, concurrency ${concurrency}`);
 console.log(`  throughput        ${result.perSecond.toFixed(1)} requests/s`);
 console.log(`  latency           p50 ${fmt(result.p50)}  p99 ${fmt(result.p99)}`);

@@ -11,7 +11,7 @@
 import { createImage, deleteImage, getImage, listImages, uploadImage } from '../lib/openstack/glance.js';
 import { openstackAs } from '../tests/integration/support/openstack.js';
 import { uniqueName } from '../tests/integration/support/env.js';
-import { endpointInfo, fmt, load, signedPostFactory } from './support.js';
+import { endpointInfo, fmt, load, recordRatio, signedPostFactory } from './support.js';
 
 const count = Number(process.argv[2] ?? 20);
 const requests = Number(process.argv[3] ?? 100);
@@ -45,11 +45,13 @@ try {
 
   const total = (await listImages(glance, { visibility: 'all', member_status: 'all' })).length;
   console.log(`images via ${endpointInfo().endpoint} (dispatch ${endpointInfo().serverEnv['EC2_DISPATCH'] ?? 'lambda'}), ${total} images visible`);
-  const line = (what: string, full: { p50: number; p99: number }, direct: { p50: number }) =>
+  const line = (what: string, full: { p50: number; p99: number }, direct: { p50: number }, directCall: string) => {
+    recordRatio({ bench: 'images', label: what, oursMs: full.p50, direct: directCall, directMs: direct.p50 });
     console.log(`  ${what.padEnd(34)} p50 ${fmt(full.p50)} p99 ${fmt(full.p99)} | Glance p50 ${fmt(direct.p50)} | ratio ${(full.p50 / direct.p50).toFixed(2)}`);
-  line('DescribeImages (all)', all, allDirect);
-  line('DescribeImages ImageId.1', byId, byIdDirect);
-  line('DescribeImages name filter', byName, byNameDirect);
+  };
+  line(`DescribeImages (all, ${total} visible)`, all, allDirect, 'Glance GET images');
+  line('DescribeImages ImageId.1', byId, byIdDirect, 'Glance GET images/{id}');
+  line('DescribeImages name filter', byName, byNameDirect, 'Glance GET images?name=');
 } finally {
   for (const id of made) await deleteImage(glance, id).catch(() => undefined);
 }

@@ -19,6 +19,9 @@ export interface Project {
   nova: ServiceClient;
   neutron: ServiceClient;
   ec2: EC2Client;
+  /** The project's EC2 credential and its user's token, for clients of a benchmark's own. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  token: string;
 }
 
 /** A project of the run's own: user, EC2 credential, quotas for `size` small servers. */
@@ -47,6 +50,8 @@ export async function makeProject(prefix: string, size: number): Promise<Project
     nova: client('nova', ep.compute!),
     neutron: client('neutron', withVersion(ep.network!, 'v2.0')),
     ec2: new EC2Client({ endpoint: info.endpoint, region: info.region, credentials: { accessKeyId: access, secretAccessKey: secret }, maxAttempts: 1 }),
+    credentials: { accessKeyId: access, secretAccessKey: secret },
+    token: token.id,
   };
 }
 

@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { fromKeyObject, openSshLine } from '../functions/instances/public-keys.js';
 import { openstackAs } from '../tests/integration/support/openstack.js';
 import { uniqueName } from '../tests/integration/support/env.js';
-import { endpointInfo, fmt, load, signedPostFactory } from './support.js';
+import { endpointInfo, fmt, load, recordRatio, signedPostFactory } from './support.js';
 
 const keyPairs = Number(process.argv[2] ?? 20);
 const requests = Number(process.argv[3] ?? 100);
@@ -41,6 +41,8 @@ try {
     await nova.post('os-keypairs', { keypair: { name: `${prefix}-n${i}`, type: 'ssh', public_key: publicLine() } });
   });
 
+  recordRatio({ bench: 'keypairs', label: `DescribeKeyPairs (${keyPairs} key pairs)`, oursMs: full.p50, direct: 'Nova GET os-keypairs', directMs: direct.p50 });
+  recordRatio({ bench: 'keypairs', label: 'CreateKeyPair ed25519', oursMs: createFull.p50, direct: 'Nova POST os-keypairs', directMs: createDirect.p50 });
   console.log(`key pairs via ${endpointInfo().endpoint} (dispatch ${endpointInfo().serverEnv['EC2_DISPATCH'] ?? 'lambda'})`);
   console.log(`  DescribeKeyPairs over ${keyPairs} key pairs, ${requests} requests: p50 ${fmt(full.p50)} p99 ${fmt(full.p99)}`);
   console.log(`  Nova GET os-keypairs, same:                     p50 ${fmt(direct.p50)} p99 ${fmt(direct.p99)}`);

@@ -11,7 +11,7 @@
  */
 import { DescribeImagesCommand, DescribeRegionsCommand, RunInstancesCommand, TerminateInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import { makeProject, removeProject, servers, sleep } from './instances-project.js';
-import { fixtures, fmt, percentile } from './support.js';
+import { fixtures, fmt, percentile, recordRatio } from './support.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['10', '50']).map(Number);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -71,6 +71,7 @@ try {
     nova.sort((a, b) => a - b);
     const e = percentile(ec2, 50);
     const o = percentile(nova, 50);
+    recordRatio({ bench: 'run-instances', label: `RunInstances MaxCount=${n}`, oursMs: e, direct: 'Nova POST servers (multi-create)', directMs: o });
     console.log(`  N=${String(n).padStart(3)}  RunInstances p50 ${fmt(e).padStart(10)}   Nova multi-create p50 ${fmt(o).padStart(10)}   ratio ${(e / o).toFixed(2)}`);
   }
 } finally {

@@ -1,10 +1,14 @@
 /** Shared by the benchmarks: signed requests against the running endpoint, timing, and statistics. */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { endpointInfo, profileOf } from '../tests/integration/support/env.js';
+import { endpointInfo, profileOf, runDir } from '../tests/integration/support/env.js';
 
-export { endpointInfo, fixtures, runDir } from '../tests/integration/support/env.js';
+export { endpointInfo, fixtures, profileOf, runDir } from '../tests/integration/support/env.js';
 
 export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
   const info = endpointInfo();
@@ -61,3 +65,50 @@ export async function load(count: number, concurrency: number, task: (i: number)
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/** One row of `npm run bench`'s table: our p50 against the direct OpenStack call(s) it needs. */
+export interface RatioRow {
+  bench: string;
+  label: string;
+  oursMs: number;
+  direct: string;
+  directMs: number;
+  note?: string;
+}
+
+/**
+ * Prints nothing; appends the row as a JSON line to BENCH_RESULTS when bench/run-all.ts runs the
+ * script, so the run can print one table across all benchmarks.
+ */
+export function recordRatio(row: RatioRow): void {
+  const file = process.env['BENCH_RESULTS'];
+  if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
+}
+
+/** The 1/5/15-minute load averages, as a string to print beside figures from a shared machine. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+
+/** A `ps` column summed over the endpoint's serverless-offline process group, or undefined if not found. */
+function endpointPs(column: 'rss' | 'cputimes'): number | undefined {
+  try {
+    const pid = readFileSync(join(runDir, 'pids/offline.pid'), 'utf8').trim();
+    return execFileSync('ps', ['-o', `${column}=`, '-g', pid], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .reduce((k, l) => k + Number(l.trim()), 0);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident memory (MB) of the endpoint's serverless-offline process group. */
+export function endpointRssMb(): number | undefined {
+  const kb = endpointPs('rss');
+  return kb === undefined ? undefined : Math.round(kb / 1024);
+}
+
+/** CPU seconds the endpoint's serverless-offline process group has used so far (all its threads). */
+export const endpointCpuSeconds = (): number | undefined => endpointPs('cputimes');

@@ -11,7 +11,7 @@
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
 import { uniqueName } from '../tests/integration/support/env.js';
-import { endpointInfo, fmt, load, signedPostFactory } from './support.js';
+import { endpointInfo, fmt, load, recordRatio, signedPostFactory } from './support.js';
 
 const volumes = Number(process.argv[2] ?? 10);
 const requests = Number(process.argv[3] ?? 50);
@@ -43,8 +43,10 @@ async function settle(path: string, key: string, count: number) {
   throw new Error(`${key} did not become available`);
 }
 
-const row = (label: string, full: { p50: number }, direct: { p50: number }) =>
+const row = (label: string, full: { p50: number }, direct: { p50: number }, directCall: string) => {
+  recordRatio({ bench: 'volumes', label, oursMs: full.p50, direct: directCall, directMs: direct.p50 });
   console.log(`  ${label.padEnd(44)} p50 ${fmt(full.p50).padStart(9)} vs Cinder ${fmt(direct.p50).padStart(9)}  ratio ${(full.p50 / direct.p50).toFixed(2)}`);
+};
 
 try {
   for (let i = 0; i < volumes; i++) await cinder.post('volumes', { volume: { size: 1, name: `${prefix}-${i}` } });
@@ -59,23 +61,26 @@ try {
   const oneUuid = made[0]!.id;
 
   console.log(`volumes via ${endpointInfo().endpoint}: ${total} volumes in the project, ${requests} requests each, 2 in flight`);
-  row('DescribeVolumes (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes' }))), await load(requests, 2, async () => void (await cinder.get('volumes/detail'))));
+  row('DescribeVolumes (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes' }))), await load(requests, 2, async () => void (await cinder.get('volumes/detail'))), 'Cinder GET volumes/detail');
   row(
     'DescribeVolumes VolumeId.1 (one GET)',
     await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes', 'VolumeId.1': oneId }))),
     await load(requests, 2, async () => void (await cinder.get(`volumes/${oneUuid}`))),
+    'Cinder GET volumes/{id}',
   );
   row(
     'DescribeVolumes status=available (pushed)',
     await load(requests, 2, async () => void (await ec2({ Action: 'DescribeVolumes', 'Filter.1.Name': 'status', 'Filter.1.Value.1': 'available' }))),
     await load(requests, 2, async () => void (await cinder.get('volumes/detail', { status: 'available' }))),
+    'Cinder GET volumes/detail?status=',
   );
-  row('DescribeSnapshots (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeSnapshots' }))), await load(requests, 2, async () => void (await cinder.get('snapshots/detail'))));
+  row('DescribeSnapshots (all)', await load(requests, 2, async () => void (await ec2({ Action: 'DescribeSnapshots' }))), await load(requests, 2, async () => void (await cinder.get('snapshots/detail'))), 'Cinder GET snapshots/detail');
   const creates = Math.min(requests, 10);
   row(
     `CreateVolume 1 GiB (${creates} sequential)`,
     await load(creates, 1, async (i) => void (await ec2({ Action: 'CreateVolume', AvailabilityZone: 'nova', Size: '1', 'TagSpecification.1.ResourceType': 'volume', 'TagSpecification.1.Tag.1.Key': 'Name', 'TagSpecification.1.Tag.1.Value': `${prefix}-e${i}` }))),
     await load(creates, 1, async (i) => void (await cinder.post('volumes', { volume: { size: 1, name: `${prefix}-c${i}` } }))),
+    'Cinder POST volumes',
   );
 } finally {
   for (const s of await list('snapshots/detail', 'snapshots')) await cinder.delete(`snapshots/${s.id}`).catch(() => undefined);

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CinderSnapshot, CinderVolume } from '../../lib/openstack/cinder.js';
 import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
-import { endpointInfo, fixtures, profileOf, repo, runDir, uniqueName } from './support/env.js';
+import { endpointInfo, fixtures, profileOf, repo, runDir, stateDir, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 import { deleteNetwork, networkFixture, novaServers, type NetworkFixture } from './instances-fixtures.js';
 
@@ -376,7 +376,7 @@ describe('the local profile files (aws cli)', () => {
     // its files to a scratch folder so the running endpoint's stay as they are.
     const scratch = mkdtempSync(join(tmpdir(), 'ec2-profile-'));
     const printed = spawnSync(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'local/write-profile.ts')], {
-      env: { ...process.env, ...info.serverEnv, EC2_RUN_DIR: scratch },
+      env: { ...process.env, ...info.serverEnv, EC2_RUN_DIR: scratch, EC2OS_STATE_DIR: stateDir },
       encoding: 'utf8',
     });
     expect(readFileSync(join(scratch, 'ec2rc.alt'), 'utf8')).toContain(profileOf('alt').ec2.secret);

@@ -1,0 +1,189 @@
+/**
+ * Cold start of each function: the size of its bundle (esbuild with serverless.yml's settings:
+ * bundle, cjs, node20, not minified, source map beside it) and the time from a fresh Node process
+ * to the handler's first answer. Each bundle is required in a child process and invoked once:
+ * - the front door with a signed DescribeRegions (its first signature check goes to Keystone, then
+ *   the Lambda invoke to the running endpoint's warm instances function);
+ * - instances: DescribeRegions; volumes: DescribeVolumes; images: DescribeImages with a name
+ *   filter — with a real caller context (the demo user's token), so the first OpenStack and table
+ *   clients are made and used;
+ * - vpc: the family has no actions yet, so its answer is UnsupportedOperation (module-ready, in effect);
+ * - metadata: GET /latest/meta-data/ without the agent's signed headers, so its answer is a refusal
+ *   (module-ready and the router, no lookup).
+ * Prints, per function, the median over the runs of: process start to module loaded, to first
+ * answer, the parent's wall time from spawn to exit, and the child's RSS after the answer.
+ *
+ *   npx tsx bench/cold-start.ts [runs=3]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { build, type Metafile } from 'esbuild';
+import { selectEndpoints } from '../lib/openstack/catalog.js';
+import { passwordAuth } from '../lib/openstack/keystone.js';
+import { profileOf, repo } from '../tests/integration/support/env.js';
+import { endpointInfo, fixtures, fmt, loadAverage, percentile, recordRatio } from './support.js';
+
+const runs = Number(process.argv[2] ?? 3);
+const FUNCTIONS = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata'] as const;
+const work = mkdtempSync(join(tmpdir(), 'ec2-cold-start-'));
+
+/** Runs in the child: loads the bundle, answers one event, reports its clock (ms since the process began). */
+const RUNNER = `
+const { performance } = require('node:perf_hooks');
+const fs = require('node:fs');
+const loadStart = performance.now();
+const mod = require(process.argv[2]);
+const ready = performance.now();
+const event = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+Promise.resolve(mod.handler(event)).then((out) => {
+  const answered = performance.now();
+  const kind = out && out.statusCode !== undefined ? 'HTTP ' + out.statusCode : out && out.error ? 'error ' + out.error.code : 'output';
+  process.stdout.write('\\n@@' + JSON.stringify({ loadStart, ready, answered, kind, rss: process.memoryUsage().rss }) + '\\n');
+  process.exit(0);
+}, (error) => { process.stdout.write('\\n@@' + JSON.stringify({ failed: String(error) }) + '\\n'); process.exit(1); });
+`;
+
+interface ChildReport {
+  loadStart: number;
+  ready: number;
+  answered: number;
+  kind: string;
+  rss: number;
+  failed?: string;
+}
+
+async function signedFrontDoorEvent() {
+  const info = endpointInfo();
+  const p = profileOf('demo');
+  const url = new URL(info.endpoint);
+  const body = new URLSearchParams({ Action: 'DescribeRegions', Version: '2016-11-15' }).toString();
+  const signer = new SignatureV4({ credentials: { accessKeyId: p.ec2.access, secretAccessKey: p.ec2.secret }, region: info.region, service: 'ec2', sha256: Sha256 });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    }),
+  );
+  return { httpMethod: 'POST', path: url.pathname, headers: signed.headers, queryStringParameters: null, body, isBase64Encoded: false, requestContext: { path: url.pathname } };
+}
+
+async function demoCaller() {
+  const f = fixtures();
+  const demo = f.projects['demo']!;
+  const token = await passwordAuth({ authUrl: f.authUrl, username: demo.userName, password: demo.password, projectName: demo.projectName, userDomainName: 'Default', projectDomainName: 'Default' });
+  return {
+    accessKey: demo.ec2.access,
+    projectId: token.projectId,
+    projectName: token.projectName,
+    userId: token.userId,
+    userName: token.userName,
+    roles: token.roles,
+    token: token.id,
+    tokenExpiresAt: token.expiresAt.toISOString(),
+    endpoints: selectEndpoints(token.catalog, 'public', f.region),
+  };
+}
+
+/** The three packages (or our own code) that put the most bytes into a bundle. */
+function heaviestPackages(metafile: Metafile): string {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const owner = match ? match[1]! : 'ours (lib/, functions/, schemas/)';
+      bytes.set(owner, (bytes.get(owner) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([owner, n]) => `${owner} ${(n / 1024).toFixed(0)} KB`)
+    .join(', ');
+}
+
+const familyEvent = (caller: unknown, action: string, params: Record<string, string> = {}) => ({
+  action,
+  params,
+  context: { requestId: `cold-start-${action}`, caller },
+});
+
+try {
+  const sizes = new Map<string, { code: number; map: number; heaviest: string }>();
+  for (const fn of FUNCTIONS) {
+    const outfile = join(work, `${fn}.cjs`);
+    const { metafile } = await build({
+      metafile: true,
+      entryPoints: [join(repo, `functions/${fn}/handler.ts`)],
+      outfile,
+      bundle: true,
+      minify: false,
+      sourcemap: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'error',
+    });
+    sizes.set(fn, { code: statSync(outfile).size, map: statSync(`${outfile}.map`).size, heaviest: heaviestPackages(metafile) });
+  }
+
+  const caller = await demoCaller();
+  const events: Record<(typeof FUNCTIONS)[number], unknown> = {
+    ec2: await signedFrontDoorEvent(),
+    instances: familyEvent(caller, 'DescribeRegions'),
+    volumes: familyEvent(caller, 'DescribeVolumes'),
+    vpc: familyEvent(caller, 'DescribeVpcs'),
+    images: familyEvent(caller, 'DescribeImages', { 'Filter.1.Name': 'name', 'Filter.1.Value.1': fixtures().imageName }),
+    metadata: { httpMethod: 'GET', path: '/latest/meta-data/', headers: {}, queryStringParameters: null, body: null, isBase64Encoded: false, requestContext: {} },
+  };
+  const runner = join(work, 'runner.cjs');
+  writeFileSync(runner, RUNNER);
+  // The server's settings (table, OpenStack, dispatch), without the trace lines on stdout.
+  const env = { ...process.env, ...endpointInfo().serverEnv, EC2_TRACE_OPENSTACK: '' };
+
+  console.log(`cold start per function (${runs} fresh processes each, medians; load average ${loadAverage()})`);
+  console.log(`  ${'function'.padEnd(10)} ${'bundle'.padStart(9)} ${'+ map'.padStart(9)} ${'loaded'.padStart(10)} ${'1st answer'.padStart(11)} ${'spawn→exit'.padStart(11)} ${'RSS'.padStart(8)}  answer`);
+  for (const fn of FUNCTIONS) {
+    const eventFile = join(work, `${fn}.event.json`);
+    writeFileSync(eventFile, JSON.stringify(events[fn]));
+    const ready: number[] = [];
+    const answered: number[] = [];
+    const walls: number[] = [];
+    const rss: number[] = [];
+    let kind = '';
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const child = spawnSync(process.execPath, [runner, join(work, `${fn}.cjs`), eventFile], { env, encoding: 'utf8', timeout: 60_000 });
+      walls.push(performance.now() - started);
+      const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
+      if (!line) throw new Error(`${fn}: no answer (${child.status}): ${child.stderr.slice(0, 400)}`);
+      const report = JSON.parse(line.slice(2)) as ChildReport;
+      if (report.failed) throw new Error(`${fn}: ${report.failed}`);
+      ready.push(report.ready);
+      answered.push(report.answered);
+      rss.push(report.rss);
+      kind = report.kind;
+    }
+    const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+    const size = sizes.get(fn)!;
+    const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+    console.log(
+      `  ${fn.padEnd(10)} ${kb(size.code).padStart(9)} ${kb(size.map).padStart(9)} ${fmt(med(ready)).padStart(10)} ${fmt(med(answered)).padStart(11)} ${fmt(med(walls)).padStart(11)} ${`${(med(rss) / 2 ** 20).toFixed(0)} MB`.padStart(8)}  ${kind}`,
+    );
+    recordRatio({ bench: 'cold-start', label: `cold start ${fn} (${kb(size.code)})`, oursMs: med(answered), direct: 'goal 300 ms', directMs: 300, note: `module loaded at ${fmt(med(ready))}; answer: ${kind}` });
+  }
+  console.log('  heaviest parts of each bundle:');
+  for (const [fn, size] of sizes) console.log(`    ${fn.padEnd(10)} ${size.heaviest}`);
+  console.log('  loaded / 1st answer: ms since the child process began (its performance clock); spawn→exit: the parent\'s wall time');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
