@@ -18,6 +18,7 @@ interface LogEntry {
   trace?: string;
   service?: string;
   ms?: number;
+  callMs?: number;
   family?: string;
   container?: string;
   keystoneCalls?: number;
@@ -53,7 +54,8 @@ export function stagesFromLog(text: string, clientMs: number[], family: string):
     const entry = entryOf(line);
     if (!entry || entry.ms === undefined) continue;
     if (entry.trace === 'openstack') {
-      current.openstack += entry.ms;
+      // lib/log.ts: a trace line's `ms` is the time since its request began; `callMs` is the call's.
+      current.openstack += entry.callMs ?? entry.ms;
       current.openstackCalls++;
     } else if (entry.family) current.family = entry.ms;
     else if (entry.keystoneCalls !== undefined) {

@@ -40,12 +40,17 @@ const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
 
 // In this process the trace lines are caught, not printed: they time the in-process OpenStack calls.
 const traced: number[] = [];
-const print = console.log;
-console.log = (...args: unknown[]) => {
-  const text = String(args[0]);
-  if (text.startsWith('{"trace":"openstack"')) traced.push((JSON.parse(text) as { ms: number }).ms);
-  else if (!text.startsWith('{"requestId"')) print(...args);
-};
+// lib/log.ts writes JSON lines to stdout: trace lines are timed (`callMs`), request lines dropped.
+const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const text = String(chunk);
+  if (text.startsWith('{"level"')) {
+    const entry = JSON.parse(text) as { trace?: string; callMs?: number; message?: string };
+    if (entry.trace === 'openstack') traced.push(entry.callMs ?? 0);
+    if (entry.trace === 'openstack' || entry.message === 'request') return true;
+  }
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
 // Every table call goes through DynamoDBClient.send (dynamoose's client too): time them there.
 const tableCalls: Array<{ command: string; ms: number }> = [];
 const send = DynamoDBClient.prototype.send as (this: unknown, ...args: unknown[]) => Promise<unknown>;
