@@ -136,8 +136,14 @@ export async function createMissingMappings(
 /** The OpenStack UUID behind an EC2 id, or undefined when this project has no such id. */
 export async function uuidOf(store: StateStore, ec2Id: string): Promise<string | undefined> {
   if (!isEc2IdForm(ec2Id)) return undefined;
-  return (await store.get(idKey(ec2Id)))?.uuid;
+  return (await store.get(idKey(ec2Id)))?.uuid ?? (isImageId(ec2Id) ? (await store.region?.get(idKey(ec2Id)))?.uuid : undefined);
 }
+
+/**
+ * Image ids may be the region's (public and shared images): a project that never listed the image
+ * still launches "ami-…" as published. Whether it may see the image is Glance's to say.
+ */
+const isImageId = (ec2Id: string) => /^(ami|aki|ari)-/.test(ec2Id);
 
 /** Whether a string has an EC2 id's form at all; anything else names nothing and is never looked up. */
 export const isEc2IdForm = (value: string) => value.length <= 32 && ID_PATTERN.test(value);
@@ -150,6 +156,10 @@ export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<
   const records = await store.getMany(ec2Ids.filter(isEc2IdForm).map(idKey));
   const out = new Map<string, string>();
   for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
+  const regional = ec2Ids.filter((id) => isEc2IdForm(id) && isImageId(id) && !out.has(id));
+  if (regional.length && store.region) {
+    for (const r of (await store.region.getMany(regional.map(idKey))).values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
+  }
   return out;
 }
 
@@ -260,7 +270,12 @@ export async function shareImageIds(store: StateStore, images: Array<{ uuid: str
     let shared = regional.get(key)?.ec2Id;
     if (!shared) {
       const candidate = mine ?? newEc2Id(prefix);
-      shared = (await region.put(key, { ec2Id: candidate, uuid }, { ifAbsent: true })) ? candidate : (await region.get(key))?.ec2Id;
+      if (await region.put(key, { ec2Id: candidate, uuid }, { ifAbsent: true })) {
+        await region.put(idKey(candidate), { uuid, ec2Id: candidate });
+        shared = candidate;
+      } else {
+        shared = (await region.get(key))?.ec2Id;
+      }
     }
     if (!shared || shared === mine) continue;
     if (mine) {

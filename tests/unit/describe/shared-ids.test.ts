@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ec2IdFor, shareImageIds, uuidOf } from '../../../lib/store/ids.js';
+import { ec2IdFor, shareImageIds, uuidOf, uuidsOf } from '../../../lib/store/ids.js';
 import { putTags, tagsOf } from '../../../lib/store/tags.js';
 import { MemoryStore } from '../support/memory-store.js';
 
@@ -30,6 +30,16 @@ describe('one AMI id in the region for images every project sees', () => {
     expect(await uuidOf(alt, demoOwn)).toBe('public-uuid');
     expect(await uuidOf(alt, altOwn)).toBeUndefined();
     expect((await tagsOf(alt, [demoOwn])).get(demoOwn)).toEqual([{ Key: 'team', Value: 'alt' }]);
+  });
+
+  it('resolves the region\'s id in a project that never listed the image (launch "ami-…" as published)', async () => {
+    const { demo, alt } = projects();
+    await ec2IdFor(demo, 'image', 'public-uuid', 'ami');
+    await shareImageIds(demo, [{ uuid: 'public-uuid', prefix: 'ami' }]);
+    const shared = await ec2IdFor(demo, 'image', 'public-uuid', 'ami');
+    expect(await uuidOf(alt, shared)).toBe('public-uuid');
+    expect((await uuidsOf(alt, [shared, 'ami-0123456789abcdef0'])).get(shared)).toBe('public-uuid');
+    expect((await uuidsOf(alt, [shared, 'ami-0123456789abcdef0'])).size).toBe(1);
   });
 
   it('keeps private images\' ids to their project', async () => {
