@@ -19,14 +19,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { build, type Metafile } from 'esbuild';
 import { selectEndpoints } from '../lib/openstack/catalog.js';
 import { passwordAuth } from '../lib/openstack/keystone.js';
-import { profileOf, repo } from '../tests/integration/support/env.js';
-import { endpointInfo, fixtures, fmt, loadAverage, percentile, recordRatio } from './support.js';
+import { repo } from '../tests/integration/support/env.js';
+import { endpointInfo, fixtures, fmt, formSigner, loadAverage, percentile, recordRatio } from './support.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const FUNCTIONS = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata'] as const;
@@ -58,23 +55,8 @@ interface ChildReport {
 }
 
 async function signedFrontDoorEvent() {
-  const info = endpointInfo();
-  const p = profileOf('demo');
-  const url = new URL(info.endpoint);
-  const body = new URLSearchParams({ Action: 'DescribeRegions', Version: '2016-11-15' }).toString();
-  const signer = new SignatureV4({ credentials: { accessKeyId: p.ec2.access, secretAccessKey: p.ec2.secret }, region: info.region, service: 'ec2', sha256: Sha256 });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body,
-    }),
-  );
-  return { httpMethod: 'POST', path: url.pathname, headers: signed.headers, queryStringParameters: null, body, isBase64Encoded: false, requestContext: { path: url.pathname } };
+  const { url, headers, body } = await formSigner('demo')({ Action: 'DescribeRegions' });
+  return { httpMethod: 'POST', path: url.pathname, headers, queryStringParameters: null, body, isBase64Encoded: false, requestContext: { path: url.pathname } };
 }
 
 async function demoCaller() {

@@ -8,7 +8,7 @@
  *   npx tsx bench/security-groups.ts [groups=50] [rules=20] [requests=30]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { fmt, load, signedPostFactory } from './support.js';
+import { ec2Caller, load, neutronRow, signedPostFactory, xmlField } from './support.js';
 
 const groups = Number(process.argv[2] ?? 50);
 const rules = Number(process.argv[3] ?? 20);
@@ -16,14 +16,9 @@ const requests = Number(process.argv[4] ?? 30);
 const post = await signedPostFactory('demo');
 const neutron = (await openstackAs('demo')).neutron;
 
-async function ec2(params: Record<string, string>): Promise<string> {
-  const { status, body } = await post(params);
-  if (status !== 200) throw new Error(`${params['Action']}: ${status} ${/<Code>([^<]+)/.exec(body)?.[1] ?? body}`);
-  return body;
-}
-const field = (body: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(body)![1]!;
-const row = (label: string, full: { p50: number }, direct: { p50: number }) =>
-  console.log(`  ${label.padEnd(40)} p50 ${fmt(full.p50).padStart(9)} vs Neutron ${fmt(direct.p50).padStart(9)}  ratio ${(full.p50 / direct.p50).toFixed(2)}`);
+const ec2 = ec2Caller(post);
+const field = xmlField;
+const row = neutronRow;
 
 const tag = `bench-sg-${Date.now().toString(36)}`;
 const made: string[] = [];

@@ -10,7 +10,8 @@ import { endpointInfo, profileOf, runDir } from '../tests/integration/support/en
 
 export { endpointInfo, fixtures, profileOf, runDir } from '../tests/integration/support/env.js';
 
-export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
+/** Signs form posts of EC2 parameters to the running endpoint as a project's user. */
+export function formSigner(project: 'demo' | 'alt' = 'demo') {
   const info = endpointInfo();
   const p = profileOf(project);
   const url = new URL(info.endpoint);
@@ -20,7 +21,7 @@ export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
     service: 'ec2',
     sha256: Sha256,
   });
-  return async (params: Record<string, string>): Promise<{ status: number; body: string }> => {
+  return async (params: Record<string, string>) => {
     const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
     const signed = await signer.sign(
       new HttpRequest({
@@ -33,10 +34,34 @@ export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
         body,
       }),
     );
-    const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
+    return { url, headers: signed.headers, body };
+  };
+}
+
+export async function signedPostFactory(project: 'demo' | 'alt' = 'demo') {
+  const sign = formSigner(project);
+  return async (params: Record<string, string>): Promise<{ status: number; body: string }> => {
+    const { url, headers, body } = await sign(params);
+    const response = await fetch(url, { method: 'POST', headers, body });
     return { status: response.status, body: await response.text() };
   };
 }
+
+/** A call that must succeed: its XML body, or an error naming the EC2 code. */
+export function ec2Caller(post: (params: Record<string, string>) => Promise<{ status: number; body: string }>) {
+  return async (params: Record<string, string>): Promise<string> => {
+    const { status, body } = await post(params);
+    if (status !== 200) throw new Error(`${params['Action']}: ${status} ${/<Code>([^<]+)/.exec(body)?.[1] ?? body}`);
+    return body;
+  };
+}
+
+/** The first value of an element in an EC2 answer (names are ours, never user input). */
+export const xmlField = (body: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(body)![1]!;
+
+/** One line of "ours vs Neutron" p50s and their ratio. */
+export const neutronRow = (label: string, full: { p50: number }, direct: { p50: number }) =>
+  console.log(`  ${label.padEnd(40)} p50 ${fmt(full.p50).padStart(9)} vs Neutron ${fmt(direct.p50).padStart(9)}  ratio ${(full.p50 / direct.p50).toFixed(2)}`);
 
 export function percentile(sortedMs: number[], p: number): number {
   if (sortedMs.length === 0) return NaN;
