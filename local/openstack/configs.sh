@@ -244,7 +244,9 @@ bind_host = 127.0.0.1
 bind_port = 9696
 state_path = $STATE/neutron
 core_plugin = ml2
-service_plugins = router
+# vpnaas: the EC2 VPN actions (docs/vpn.md); with no VPN agent its
+# connections stay PENDING_CREATE, which is all the API needs.
+service_plugins = router,vpnaas
 auth_strategy = keystone
 transport_url = $(rabbit_url)
 allow_overlapping_ips = true
@@ -276,6 +278,11 @@ lock_path = $STATE/neutron/lock
 
 [oslo_messaging_notifications]
 driver = noop
+
+[service_providers]
+# The one driver python3-neutron-vpnaas 21 ships: IPsec through strongSwan on
+# the L3 agent (none runs here; the API side only casts to its RPC topic).
+service_provider = VPN:strongswan:neutron_vpnaas.services.vpn.service_drivers.ipsec.IPsecVPNDriver:default
 
 EOF
 

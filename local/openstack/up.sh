@@ -27,6 +27,9 @@ PACKAGES=(
   python3-openstackclient python3-osc-placement
   keystone placement-api nova-api nova-conductor nova-scheduler
   neutron-server cinder-api cinder-scheduler glance-api
+  # VPNaaS service plugin (EC2 VPN gateways/connections); pulls strongSwan,
+  # whose service start policy-rc.d blocks.
+  python3-neutron-vpnaas
   # Tools this script itself uses (absent from minimal images).
   curl iproute2 procps
   # Not OpenStack, but the project's integration tests drive the EC2 API with
@@ -285,11 +288,19 @@ init_nova() {
 }
 
 init_neutron() {
+  local dbm=(neutron-db-manage --config-file "$ETC/neutron/neutron.conf"
+    --config-file "$ETC/neutron/ml2_conf.ini")
   local v; v="$(pkg_version python3-neutron)"
-  marker_ok neutron-db "$v" && return 0
-  neutron-db-manage --config-file "$ETC/neutron/neutron.conf" \
-    --config-file "$ETC/neutron/ml2_conf.ini" upgrade heads
-  marker_set neutron-db "$v"
+  if ! marker_ok neutron-db "$v"; then
+    "${dbm[@]}" upgrade heads
+    marker_set neutron-db "$v"
+  fi
+  # Its own marker: a stack initialised before vpnaas was added gets just its
+  # tables (vpnaas's migrations refer to Neutron's, so after them).
+  v="$(pkg_version python3-neutron-vpnaas)"
+  marker_ok neutron-vpnaas-db "$v" && return 0
+  "${dbm[@]}" --subproject neutron-vpnaas upgrade head
+  marker_set neutron-vpnaas-db "$v"
 }
 
 init_cinder() {
