@@ -1,6 +1,6 @@
 /**
  * DeleteVpc: refused with DependencyViolation while the VPC has subnets, an attached internet
- * gateway, route tables besides the main one or security groups besides its default one; then its
+ * or VPN gateway, route tables besides the main one or security groups besides its default one; then its
  * default security group, router and main route table go. An
  * adopted default VPC is forgotten and its Neutron network left alone (see README.md).
  */
@@ -14,19 +14,21 @@ import { deleteRouter } from '../../lib/openstack/neutron.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import { gatewaysOfVpc, requireVpc, routeTablesOfVpc, subnetsOfVpc } from './lookup.js';
 import { forgetObject } from './objects.js';
+import { vpnGatewaysOfVpc } from './vpn-resources.js';
 
 const dependencyViolation = (vpcId: string) => new Ec2Error('DependencyViolation', `The vpc '${vpcId}' has dependencies and cannot be deleted.`);
 
 async function checked(vpcId: string, ctx: ActionContext) {
   const vpc = await requireVpc(ctx, vpcId);
-  const [subnets, gateways, tables, groups] = await Promise.all([
+  const [subnets, gateways, tables, groups, vpnGateways] = await Promise.all([
     subnetsOfVpc(ctx, vpcId),
     gatewaysOfVpc(ctx, vpcId),
     routeTablesOfVpc(ctx, vpcId),
     groupsOfVpc(vpcDeps(ctx), vpcId),
+    vpnGatewaysOfVpc(ctx, vpcId),
   ]);
   const otherGroups = groups.some((g) => !g.isDefault);
-  if (subnets.length || gateways.length || otherGroups || tables.some((t) => t.routeTableId !== vpc.mainRouteTableId)) throw dependencyViolation(vpcId);
+  if (subnets.length || gateways.length || vpnGateways.length || otherGroups || tables.some((t) => t.routeTableId !== vpc.mainRouteTableId)) throw dependencyViolation(vpcId);
   return { vpc, tables };
 }
 

@@ -1,4 +1,4 @@
-/** The vpc family: VPCs, subnets, internet gateways, route tables, DHCP options and security groups on Neutron (see README.md). */
+/** The vpc family: VPCs, subnets, internet gateways, route tables, DHCP options, security groups and VPN on Neutron (see README.md). */
 import { familyHandler } from '../../lib/family.js';
 import AssociateDhcpOptions from './AssociateDhcpOptions.js';
 import AssociateRouteTable from './AssociateRouteTable.js';
@@ -44,6 +44,22 @@ import DescribeSecurityGroupRules from './DescribeSecurityGroupRules.js';
 import DescribeSecurityGroups from './DescribeSecurityGroups.js';
 import RevokeSecurityGroupEgress from './RevokeSecurityGroupEgress.js';
 import RevokeSecurityGroupIngress from './RevokeSecurityGroupIngress.js';
+// VPN (VPC part 3, docs/vpn.md)
+import AttachVpnGateway from './AttachVpnGateway.js';
+import CreateCustomerGateway from './CreateCustomerGateway.js';
+import CreateVpnConnection from './CreateVpnConnection.js';
+import CreateVpnConnectionRoute from './CreateVpnConnectionRoute.js';
+import CreateVpnGateway from './CreateVpnGateway.js';
+import DeleteCustomerGateway from './DeleteCustomerGateway.js';
+import DeleteVpnConnection from './DeleteVpnConnection.js';
+import DeleteVpnConnectionRoute from './DeleteVpnConnectionRoute.js';
+import DeleteVpnGateway from './DeleteVpnGateway.js';
+import DescribeCustomerGateways from './DescribeCustomerGateways.js';
+import DescribeVpnConnections from './DescribeVpnConnections.js';
+import DescribeVpnGateways from './DescribeVpnGateways.js';
+import DetachVpnGateway from './DetachVpnGateway.js';
+import DisableVgwRoutePropagation from './DisableVgwRoutePropagation.js';
+import EnableVgwRoutePropagation from './EnableVgwRoutePropagation.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -89,4 +105,20 @@ export const handle = familyHandler('vpc', [
   AuthorizeSecurityGroupEgress,
   RevokeSecurityGroupIngress,
   RevokeSecurityGroupEgress,
+  // VPN (VPC part 3)
+  CreateCustomerGateway,
+  DeleteCustomerGateway,
+  DescribeCustomerGateways,
+  CreateVpnGateway,
+  DeleteVpnGateway,
+  DescribeVpnGateways,
+  AttachVpnGateway,
+  DetachVpnGateway,
+  CreateVpnConnection,
+  DeleteVpnConnection,
+  DescribeVpnConnections,
+  CreateVpnConnectionRoute,
+  DeleteVpnConnectionRoute,
+  EnableVgwRoutePropagation,
+  DisableVgwRoutePropagation,
 ]);

@@ -17,6 +17,7 @@ import {
   type SubnetRecord,
   type VpcRecord,
 } from '../../lib/domain/vpc/records.js';
+import { propagatedRoutes, propagationContext, type PropagationContext } from '../../lib/domain/vpc/vpn-routes.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { ROUTER_INTERFACES, portAddressesOfNetworks, routersById, subnetDetailsById, type NeutronSubnetDetail } from '../../lib/openstack/neutron.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
@@ -164,11 +165,17 @@ export const subnetDescriptor: ResourceDescriptor<SubnetRaw, Subnet> = {
 export interface RouteTableContext {
   vpcs: Map<string, VpcRecord>;
   attached: Map<string, string | undefined>;
+  /** VPN gateways and connections, for propagated routes (lib/domain/vpc/vpn-routes.ts). */
+  propagation: PropagationContext;
 }
 
 export async function routeTableContext(ctx: ActionContext): Promise<RouteTableContext> {
-  const [vpcs, gateways] = await Promise.all([objectsOf<VpcRecord>(ctx.store, 'vpc'), objectsOf<InternetGatewayRecord>(ctx.store, 'igw')]);
-  return { vpcs: new Map(vpcs.map((v) => [v.vpcId, v])), attached: new Map(gateways.map((g) => [g.internetGatewayId, g.vpcId])) };
+  const [vpcs, gateways, propagation] = await Promise.all([
+    objectsOf<VpcRecord>(ctx.store, 'vpc'),
+    objectsOf<InternetGatewayRecord>(ctx.store, 'igw'),
+    propagationContext(ctx.store),
+  ]);
+  return { vpcs: new Map(vpcs.map((v) => [v.vpcId, v])), attached: new Map(gateways.map((g) => [g.internetGatewayId, g.vpcId])), propagation };
 }
 
 export function formatRouteTable(ctx: ActionContext, r: RouteTableRecord, related: RouteTableContext, tags: Entry<RouteTableRecord>['tags'] = []): RouteTable {
@@ -195,7 +202,9 @@ export function formatRouteTable(ctx: ActionContext, r: RouteTableRecord, relate
       State: blackhole ? 'blackhole' : 'active',
     };
   });
-  return { RouteTableId: r.routeTableId, VpcId: r.vpcId, OwnerId: ctx.caller.projectId, Routes: routes, Associations: associations, PropagatingVgws: [], Tags: tags };
+  const propagated = propagatedRoutes(r, related.propagation);
+  routes.push(...propagated.routes);
+  return { RouteTableId: r.routeTableId, VpcId: r.vpcId, OwnerId: ctx.caller.projectId, Routes: routes, Associations: associations, PropagatingVgws: propagated.gateways, Tags: tags };
 }
 
 export const routeTableDescriptor: ResourceDescriptor<RouteTableRecord, RouteTable> = {

@@ -12,7 +12,10 @@ export type VpcTaggable =
   | 'dhcp-options'
   | 'elastic-ip'
   | 'security-group'
-  | 'security-group-rule';
+  | 'security-group-rule'
+  | 'customer-gateway'
+  | 'vpn-gateway'
+  | 'vpn-connection';
 
 export function tagsFromSpecs(specs: TagSpecification[] | undefined, resourceType: VpcTaggable): Tag[] {
   const tags: Tag[] = [];

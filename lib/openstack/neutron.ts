@@ -521,3 +521,120 @@ export const portsOfSecurityGroups = (neutron: ServiceClient, groupIds: string[]
         fields: ['id', 'security_groups', 'device_id', 'device_owner'],
       })
     : Promise.resolve([]);
+
+// ---- VPNaaS (neutron-vpnaas): the EC2 VPN connections (lib/domain/vpc/vpn-tunnel.ts)
+
+/** Whether this Neutron serves the vpnaas extension (a 404 for the alias means it does not). */
+export async function hasVpnaas(neutron: ServiceClient): Promise<boolean> {
+  try {
+    await neutron.get('extensions/vpnaas');
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Neutron's statuses of VPN objects: PENDING_* until the VPN agent on the router's host has acted. */
+export type VpnaasStatus = 'ACTIVE' | 'DOWN' | 'BUILD' | 'ERROR' | 'PENDING_CREATE' | 'PENDING_UPDATE' | 'PENDING_DELETE';
+
+export interface NeutronVpnService {
+  id: string;
+  name: string;
+  router_id: string;
+  project_id: string;
+  status: VpnaasStatus;
+  external_v4_ip: string | null;
+}
+
+export interface NeutronIkePolicy {
+  id: string;
+  name: string;
+  auth_algorithm: string;
+  encryption_algorithm: string;
+  phase1_negotiation_mode: string;
+  ike_version: string;
+  pfs: string;
+  lifetime: { units: string; value: number };
+}
+
+export interface NeutronIpsecPolicy {
+  id: string;
+  name: string;
+  transform_protocol: string;
+  auth_algorithm: string;
+  encryption_algorithm: string;
+  encapsulation_mode: string;
+  pfs: string;
+  lifetime: { units: string; value: number };
+}
+
+export interface NeutronEndpointGroup {
+  id: string;
+  name: string;
+  type: 'subnet' | 'cidr';
+  endpoints: string[];
+}
+
+export interface NeutronIpsecSiteConnection {
+  id: string;
+  name: string;
+  vpnservice_id: string;
+  ikepolicy_id: string;
+  ipsecpolicy_id: string;
+  local_ep_group_id: string;
+  peer_ep_group_id: string;
+  peer_address: string;
+  peer_id: string;
+  psk: string;
+  mtu: number;
+  initiator: string;
+  status: VpnaasStatus;
+  project_id: string;
+}
+
+export type NewIkePolicy = Omit<NeutronIkePolicy, 'id'>;
+export type NewIpsecPolicy = Omit<NeutronIpsecPolicy, 'id'>;
+export type NewEndpointGroup = Omit<NeutronEndpointGroup, 'id'>;
+export type NewIpsecSiteConnection = Omit<NeutronIpsecSiteConnection, 'id' | 'status' | 'project_id'>;
+
+/** The vpnaas collections: URL path, and the JSON keys of one object and of a list. */
+const VPNAAS = {
+  service: { path: 'vpn/vpnservices', one: 'vpnservice', many: 'vpnservices' },
+  ike: { path: 'vpn/ikepolicies', one: 'ikepolicy', many: 'ikepolicies' },
+  ipsec: { path: 'vpn/ipsecpolicies', one: 'ipsecpolicy', many: 'ipsecpolicies' },
+  endpointGroup: { path: 'vpn/endpoint-groups', one: 'endpoint_group', many: 'endpoint_groups' },
+  siteConnection: { path: 'vpn/ipsec-site-connections', one: 'ipsec_site_connection', many: 'ipsec_site_connections' },
+} as const;
+type VpnaasKind = keyof typeof VPNAAS;
+
+async function createVpnaas<T>(neutron: ServiceClient, kind: VpnaasKind, body: unknown): Promise<T> {
+  const { path, one } = VPNAAS[kind];
+  return (await neutron.post<Record<string, T>>(path, { [one]: body }))[one]!;
+}
+
+/** Deletes a vpnaas object; one already gone counts as deleted (a 409 means something still uses it). */
+export async function deleteVpnaas(neutron: ServiceClient, kind: VpnaasKind, id: string): Promise<void> {
+  try {
+    await neutron.delete(`${VPNAAS[kind].path}/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export const createVpnService = (neutron: ServiceClient, service: { name: string; router_id: string; description?: string }) =>
+  createVpnaas<NeutronVpnService>(neutron, 'service', service);
+export const createIkePolicy = (neutron: ServiceClient, policy: NewIkePolicy) => createVpnaas<NeutronIkePolicy>(neutron, 'ike', policy);
+export const createIpsecPolicy = (neutron: ServiceClient, policy: NewIpsecPolicy) => createVpnaas<NeutronIpsecPolicy>(neutron, 'ipsec', policy);
+export const createEndpointGroup = (neutron: ServiceClient, group: NewEndpointGroup) => createVpnaas<NeutronEndpointGroup>(neutron, 'endpointGroup', group);
+export const createIpsecSiteConnection = (neutron: ServiceClient, connection: NewIpsecSiteConnection) =>
+  createVpnaas<NeutronIpsecSiteConnection>(neutron, 'siteConnection', connection);
+
+export const vpnServicesById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronVpnService>(neutron, VPNAAS.service.path, VPNAAS.service.many, 'id', ids) : Promise.resolve([]);
+export const ikePoliciesById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronIkePolicy>(neutron, VPNAAS.ike.path, VPNAAS.ike.many, 'id', ids) : Promise.resolve([]);
+export const ipsecPoliciesById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronIpsecPolicy>(neutron, VPNAAS.ipsec.path, VPNAAS.ipsec.many, 'id', ids) : Promise.resolve([]);
+export const siteConnectionsById = (neutron: ServiceClient, ids: string[]) =>
+  ids.length ? listIn<NeutronIpsecSiteConnection>(neutron, VPNAAS.siteConnection.path, VPNAAS.siteConnection.many, 'id', ids) : Promise.resolve([]);
