@@ -376,8 +376,9 @@ start_openstack_services() {
   start_service nova-compute /usr/bin/python3 -c \
     "import sys; sys.argv[0] = 'nova-compute'; from nova.cmd.compute import main; sys.exit(main())" \
     --config-file "$ETC/nova/nova-compute.conf"
-  # The port-binding ML2 driver lives in the repo; its hand-made dist-info
-  # registers the entry point, PYTHONPATH makes both visible.
+  # The port-binding ML2 driver and the vpnaas plugin fix live in the repo;
+  # their hand-made dist-infos register the entry points, PYTHONPATH makes
+  # them visible.
   start_service neutron-server env PYTHONPATH="$OS_DIR/neutron-plugin" \
     /usr/bin/neutron-server --config-file "$ETC/neutron/neutron.conf" \
     --config-file "$ETC/neutron/ml2_conf.ini"
