@@ -145,7 +145,8 @@ export async function connectionFacts(ctx: ActionContext, records: VpnConnection
 export function formatVpnConnection(r: VpnConnectionRecord, facts: ConnectionFacts, tags: Entry<VpnConnectionRecord>['tags'] = []): VpnConnection {
   const service = facts.services.get(r.vpnServiceId);
   const site = r.tunnel ? facts.sites.get(r.tunnel.siteConnectionId) : undefined;
-  const status = connectionStatus(service?.status, site?.status);
+  // A tunnel whose site connection Neutron no longer has is down, whatever the service says.
+  const status = connectionStatus(service?.status, r.tunnel ? (site?.status ?? 'DOWN') : undefined);
   const outsideAddress = service?.external_v4_ip ?? undefined;
   const customerAddress = site?.peer_address ?? facts.customerGateways.get(r.customerGatewayId)?.ipAddress ?? '';
   // The policies are ours and never change; Neutron's copy wins when it answers.
@@ -212,6 +213,7 @@ export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, Vp
     'route.destination-cidr-block': (c) => (c.Routes ?? []).map((r) => r.DestinationCidrBlock),
     state: (c) => c.State,
     type: (c) => c.Type,
+    'transit-gateway-id': (c) => c.TransitGatewayId,
     'vpn-connection-id': (c) => c.VpnConnectionId,
     'vpn-gateway-id': (c) => c.VpnGatewayId,
   },

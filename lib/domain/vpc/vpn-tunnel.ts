@@ -174,10 +174,12 @@ export interface ConnectionStatus {
  * EC2's state of a connection from vpnaas's statuses: the site connection's when there is a tunnel,
  * else the VPN service's. PENDING_CREATE/UPDATE (no agent has set it up yet) is `pending`,
  * PENDING_DELETE `deleting`; ACTIVE, DOWN and ERROR are `available`, the tunnel UP only when ACTIVE.
+ * A VPN service deleted outside EC2 leaves the connection `deleted`.
  */
 export function connectionStatus(serviceStatus: VpnaasStatus | undefined, siteStatus: VpnaasStatus | undefined): ConnectionStatus {
+  if (!serviceStatus) return { state: 'deleted', telemetry: 'DOWN', message: 'the VPN service is gone from Neutron' };
   const status = siteStatus ?? serviceStatus;
-  const message = status ? `vpnaas status ${status}${siteStatus ? '' : ' (no static routes yet: no IPsec site connection)'}` : 'vpnaas objects not found';
+  const message = `vpnaas status ${status}${siteStatus ? '' : ' (no IPsec site connection: no static routes yet)'}`;
   switch (status) {
     case 'PENDING_CREATE':
     case 'PENDING_UPDATE':

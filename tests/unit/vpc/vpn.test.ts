@@ -6,6 +6,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { Undo, withUndo } from '../../../functions/vpc/undo.js';
+import { formatVpnConnection, type ConnectionFacts } from '../../../functions/vpc/vpn-resources.js';
 import { checkPreSharedKey, customerGatewayConfiguration, generatePreSharedKey, ikePolicyFor, ipsecPolicyFor } from '../../../lib/domain/vpc/vpn-config.js';
 import type { VpnConnectionRecord, VpnGatewayRecord } from '../../../lib/domain/vpc/vpn-records.js';
 import { propagatedRoutes } from '../../../lib/domain/vpc/vpn-routes.js';
@@ -270,6 +271,47 @@ describe("EC2 states from vpnaas's", () => {
     expect(connectionStatus('ACTIVE', 'DOWN')).toMatchObject({ state: 'available', telemetry: 'DOWN' });
     expect(connectionStatus('ACTIVE', 'ERROR')).toMatchObject({ state: 'available', telemetry: 'DOWN', message: 'vpnaas status ERROR' });
     expect(connectionStatus('ACTIVE', 'PENDING_DELETE').state).toBe('deleting');
+    // The VPN service deleted outside EC2.
+    expect(connectionStatus(undefined, undefined)).toMatchObject({ state: 'deleted', telemetry: 'DOWN' });
+  });
+});
+
+describe('a connection as DescribeVpnConnections shows it', () => {
+  const tunnel = { localEndpointGroupId: 'l', peerEndpointGroupId: 'p', siteConnectionId: 'site-1', localSubnetIds: ['a'], peerCidrs: ['192.168.1.0/24'] };
+  const connection = record({ tunnel, routes: ['192.168.1.0/24'] });
+  const facts = (siteStatus: NeutronIpsecSiteConnection['status'] | undefined): ConnectionFacts => ({
+    services: new Map([['service-1', { id: 'service-1', name: 'vpn', router_id: 'router-1', project_id: 'p', status: 'ACTIVE', external_v4_ip: '172.24.4.50' }]]),
+    sites: new Map(
+      siteStatus
+        ? [['site-1', { id: 'site-1', status: siteStatus, peer_address: '203.0.113.9', psk: 'Secret_key.1234' } as NeutronIpsecSiteConnection]]
+        : [],
+    ),
+    ike: new Map(),
+    ipsec: new Map(),
+    customerGateways: new Map([['cgw-0123456789abcdef0', { customerGatewayId: 'cgw-0123456789abcdef0', uuid: 'u', ipAddress: '203.0.113.9', bgpAsn: 65000, type: 'ipsec.1' }]]),
+  });
+
+  it("takes state, outside address and key from Neutron's objects", () => {
+    const shown = formatVpnConnection(connection, facts('ACTIVE'), [{ Key: 'Name', Value: 'office' }]);
+    expect(shown).toMatchObject({
+      VpnConnectionId: connection.vpnConnectionId,
+      State: 'available',
+      Type: 'ipsec.1',
+      Options: { StaticRoutesOnly: true, TunnelOptions: [{ OutsideIpAddress: '172.24.4.50', PreSharedKey: 'Secret_key.1234' }] },
+      Routes: [{ DestinationCidrBlock: '192.168.1.0/24', Source: 'Static', State: 'available' }],
+      VgwTelemetry: [{ OutsideIpAddress: '172.24.4.50', Status: 'UP', AcceptedRouteCount: 1 }],
+      Tags: [{ Key: 'Name', Value: 'office' }],
+    });
+    expect(shown.CustomerGatewayConfiguration).toContain('<ip_address>172.24.4.50</ip_address>');
+  });
+
+  it('is pending while the site connection is, and falls back to our own key and policies when Neutron has none to show', () => {
+    expect(formatVpnConnection(connection, facts('PENDING_CREATE')).State).toBe('pending');
+    const withoutSite = formatVpnConnection(connection, facts(undefined));
+    expect(withoutSite.State).toBe('available');
+    expect(withoutSite.VgwTelemetry![0]!.Status).toBe('DOWN');
+    expect(withoutSite.CustomerGatewayConfiguration).toContain('<pre_shared_key>Secret_key.1234</pre_shared_key>');
+    expect(withoutSite.CustomerGatewayConfiguration).toContain('<ip_address>203.0.113.9</ip_address>');
   });
 });
 
