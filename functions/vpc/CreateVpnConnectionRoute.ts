@@ -3,7 +3,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { requireCidr } from '../../lib/domain/vpc/cidr.js';
 import { requireVpnaas } from '../../lib/domain/vpc/vpn-support.js';
 import { action, type Input } from '../../lib/family.js';
-import { setConnectionRoutes } from './vpn-connections.js';
+import { changeConnectionRoutes } from './vpn-connections.js';
 import { requireVpnConnection } from './vpn-resources.js';
 
 async function checked(input: Input<'CreateVpnConnectionRoute'>, ctx: ActionContext) {
@@ -17,7 +17,7 @@ export default action(
   async (input, ctx) => {
     const { record, cidr } = await checked(input, ctx);
     // Adding a route the connection has is a no-op, as on AWS.
-    if (!record.routes.includes(cidr)) await setConnectionRoutes(ctx, record, [...record.routes, cidr]);
+    await changeConnectionRoutes(ctx, record.vpnConnectionId, (routes) => (routes.includes(cidr) ? undefined : [...routes, cidr]));
     return {};
   },
   { check: async (input, ctx) => void (await checked(input, ctx)) },

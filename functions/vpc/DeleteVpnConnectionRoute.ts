@@ -3,7 +3,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { requireCidr } from '../../lib/domain/vpc/cidr.js';
 import { action, type Input } from '../../lib/family.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
-import { setConnectionRoutes } from './vpn-connections.js';
+import { changeConnectionRoutes } from './vpn-connections.js';
 import { requireVpnConnection } from './vpn-resources.js';
 
 async function checked(input: Input<'DeleteVpnConnectionRoute'>, ctx: ActionContext) {
@@ -19,7 +19,8 @@ export default action(
   'DeleteVpnConnectionRoute',
   async (input, ctx) => {
     const { record, cidr } = await checked(input, ctx);
-    await setConnectionRoutes(ctx, record, record.routes.filter((r) => r !== cidr));
+    // A concurrent delete of the same route may have won meanwhile: then there is nothing left to do.
+    await changeConnectionRoutes(ctx, record.vpnConnectionId, (routes) => (routes.includes(cidr) ? routes.filter((r) => r !== cidr) : undefined));
     return {};
   },
   { check: async (input, ctx) => void (await checked(input, ctx)) },

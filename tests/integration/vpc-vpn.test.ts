@@ -201,6 +201,21 @@ print(json.dumps({'gw': gw, 'att': att, 'found': found}, default=str))
     expect(cliError(awsCli(['create-vpn-connection-route', '--vpn-connection-id', ids.vpn!, '--destination-cidr-block', '10.1.2.3/8']))).toBe('InvalidParameterValue');
   });
 
+  it('keeps one tunnel when two route changes race: each is made or refused with IncorrectState', async () => {
+    const extra = [`172.21.${octet}.0/24`, `172.22.${octet}.0/24`];
+    const outcomes = await Promise.all(extra.map((cidr) => sdkError(demo.send(new CreateVpnConnectionRouteCommand({ VpnConnectionId: ids.vpn, DestinationCidrBlock: cidr })))));
+    for (const outcome of outcomes) expect(['accepted', 'IncorrectState']).toContain(outcome);
+    const made = extra.filter((_, i) => outcomes[i] === 'accepted');
+    const neutron = await vpnaasOf(ids.vpn!);
+    expect(neutron.sites).toHaveLength(1);
+    expect(neutron.groups).toHaveLength(2);
+    const peer = neutron.groups.find((g) => g['id'] === neutron.sites[0]!['peer_ep_group_id'])!;
+    const shown = (await describeConnection(ids.vpn!)).Routes!.map((r) => r.DestinationCidrBlock!);
+    expect([...peer['endpoints']].sort()).toEqual([...shown].sort());
+    expect([...shown].sort()).toEqual([OFFICE_CIDR, BRANCH_CIDR, ...made].sort());
+    for (const cidr of made) ok(awsCli(['delete-vpn-connection-route', '--vpn-connection-id', ids.vpn!, '--destination-cidr-block', cidr]));
+  });
+
   it('propagates the static routes into the main route table', async () => {
     await demo.send(new EnableVgwRoutePropagationCommand({ GatewayId: ids.vgw, RouteTableId: ids.mainTable }));
     const table = (await demo.send(new DescribeRouteTablesCommand({ RouteTableIds: [ids.mainTable!] }))).RouteTables![0]!;
