@@ -33,6 +33,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'run-instances', args: ['5'], env: { BENCH_ROUNDS: '1' }, limitSeconds: 600, what: 'RunInstances vs the Nova multi-create' },
   { name: 'htcondor-burst', args: ['10', '5'], env: { BENCH_PHASE_SECONDS: '150' }, limitSeconds: 900, what: 'HTCondor EC2 GAHP burst vs the same to Nova' },
   { name: 'cold-start', args: ['2'], limitSeconds: 120, what: 'bundle sizes, fresh process to first answer' },
+  { name: 'vpn', args: ['5', '20'], limitSeconds: 300, what: 'DescribeVpnConnections vs the 4 vpnaas listings' },
 ];
 
 const chosen = process.argv.slice(2);
