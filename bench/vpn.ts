@@ -2,8 +2,8 @@
  * DescribeVpnConnections through the full path against the four vpnaas listings it needs (VPN
  * services, IPsec site connections, IKE and IPsec policies by id, in parallel), on the running
  * local endpoint, over N static-route connections (one customer gateway each, one VPN gateway, one
- * VPC with an internet gateway). Prints p50s and the ratio. Everything it makes is deleted at the
- * end.
+ * VPC with an internet gateway). Prints p50s and the ratio, and DescribeVpnGateways (no OpenStack
+ * call) as the path's fixed part. Everything it makes is deleted at the end.
  *
  *   npx tsx bench/vpn.ts [connections=10] [requests=30]
  */
@@ -61,6 +61,9 @@ try {
   const theirs = await load(requests, 1, async () => void (await direct()));
   const label = `DescribeVpnConnections (${count})`;
   neutronRow(label, ours, theirs);
+  // The same path with no OpenStack call at all (VPN gateways are table records): the fixed part.
+  const baseline = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeVpnGateways' })));
+  console.log(`  DescribeVpnGateways (table only)         p50 ${baseline.p50.toFixed(1)} ms: the path without Neutron`);
   recordRatio({ bench: 'vpn', label, oursMs: ours.p50, direct: '4 vpnaas listings by id, in parallel', directMs: theirs.p50 });
 } finally {
   const quiet = (params: Record<string, string>) => ec2(params).catch((e: unknown) => console.error(String(e)));
