@@ -11,6 +11,7 @@ import { requireVpnaas } from '../../lib/domain/vpc/vpn-support.js';
 import { action, type Input } from '../../lib/family.js';
 import { Ec2Error, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { newEc2Id, recordMappingAs } from '../../lib/store/ids.js';
+import { tagsOf } from '../../lib/store/tags.js';
 import { forgetObject } from './objects.js';
 import { tagNew, tagsFromSpecs } from './tag-specs.js';
 import { withUndo } from './undo.js';
@@ -40,7 +41,10 @@ export default action(
   async (input, ctx) => {
     const { ipAddress, tags } = await checked(input, ctx);
     const existing = (await customerGateways(ctx)).find((g) => g.ipAddress === ipAddress && g.bgpAsn === input.BgpAsn);
-    if (existing) return { CustomerGateway: formatCustomerGateway(existing) };
+    if (existing) {
+      const existingTags = (await tagsOf(ctx.store, [existing.customerGatewayId])).get(existing.customerGatewayId) ?? [];
+      return { CustomerGateway: formatCustomerGateway(existing, existingTags) };
+    }
     const gateway = await withUndo(async (undo) => {
       const record: CustomerGatewayRecord = {
         customerGatewayId: newEc2Id('cgw'),

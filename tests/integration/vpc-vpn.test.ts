@@ -105,6 +105,7 @@ describe('a site-to-site VPN on vpnaas', () => {
     ids.cgw = gateway['CustomerGatewayId'];
     const again = ok(awsCli(['create-customer-gateway', '--type', 'ipsec.1', '--ip-address', CUSTOMER_IP, '--bgp-asn', '65010']));
     expect(again['CustomerGateway']['CustomerGatewayId']).toBe(ids.cgw);
+    expect(again['CustomerGateway']['Tags']).toEqual([{ Key: 'Name', Value: prefix }]);
     expect(cliError(awsCli(['create-customer-gateway', '--type', 'ipsec.1', '--ip-address', 'not-an-ip', '--bgp-asn', '65010']))).toBe('InvalidParameterValue');
   });
 
