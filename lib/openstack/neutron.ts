@@ -525,7 +525,7 @@ export const portsOfSecurityGroups = (neutron: ServiceClient, groupIds: string[]
 // ---- VPNaaS (neutron-vpnaas): the EC2 VPN connections (lib/domain/vpc/vpn-tunnel.ts)
 
 /** Whether this Neutron serves the vpnaas extension (a 404 for the alias means it does not). */
-export async function hasVpnaas(neutron: ServiceClient): Promise<boolean> {
+export async function hasVpnaas(neutron: Pick<ServiceClient, 'get'>): Promise<boolean> {
   try {
     await neutron.get('extensions/vpnaas');
     return true;

@@ -14,7 +14,7 @@ export async function vpnaasAvailable(neutron: Pick<ServiceClient, 'options' | '
   const key = neutron.options.baseUrl;
   let verdict = verdicts.get(key);
   if (!verdict) {
-    verdict = hasVpnaas(neutron as ServiceClient);
+    verdict = hasVpnaas(neutron);
     verdicts.set(key, verdict);
     verdict.catch(() => verdicts.delete(key));
   }
