@@ -153,13 +153,17 @@ export const isEc2IdForm = (value: string) => value.length <= 32 && ID_PATTERN.t
  * ids (an `instance-id` filter of 2,000 characters) are not looked up: they match nothing.
  */
 export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, string>> {
-  const records = await store.getMany(ec2Ids.filter(isEc2IdForm).map(idKey));
+  const wanted = ec2Ids.filter(isEc2IdForm);
+  // Image ids are looked up in the region's partition at the same time (one round trip, not two);
+  // the project's own mapping wins where both have one.
+  const regional = store.region ? wanted.filter(isImageId) : [];
+  const [records, regionRecords] = await Promise.all([
+    store.getMany(wanted.map(idKey)),
+    regional.length ? store.region!.getMany(regional.map(idKey)) : undefined,
+  ]);
   const out = new Map<string, string>();
+  for (const r of regionRecords?.values() ?? []) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
   for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
-  const regional = ec2Ids.filter((id) => isEc2IdForm(id) && isImageId(id) && !out.has(id));
-  if (regional.length && store.region) {
-    for (const r of (await store.region.getMany(regional.map(idKey))).values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
-  }
   return out;
 }
 

@@ -10,6 +10,7 @@
  *   <family-defined prefix>#…      -> data            launch data, client tokens…
  */
 import { invalidParameterValue } from '../protocol/errors.js';
+import { timedTableCall } from '../log.js';
 import { recordOf, stateModel, type StateRecord } from './table.js';
 
 export interface PutOptions {
@@ -84,14 +85,14 @@ export class ProjectStore implements StateStore {
 
   async get(key: string): Promise<StateRecord | undefined> {
     if (!storable(key)) return undefined;
-    const item = await stateModel().get({ project: this.projectId, key });
+    const item = await timedTableCall(stateModel().get({ project: this.projectId, key }));
     return this.live(item ? recordOf(item) : undefined);
   }
 
   async getMany(keys: string[]): Promise<Map<string, StateRecord>> {
     const out = new Map<string, StateRecord>();
     for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_GET_LIMIT)) {
-      const items = await stateModel().batchGet(batch.map((key) => ({ project: this.projectId, key })));
+      const items = await timedTableCall(stateModel().batchGet(batch.map((key) => ({ project: this.projectId, key }))));
       for (const item of items) {
         const record = this.live(recordOf(item));
         if (record) out.set(record.key, record);
@@ -117,12 +118,12 @@ export class ProjectStore implements StateStore {
     };
     if (options.ttlSeconds) record.expiresAt = Math.floor(Date.now() / 1000) + options.ttlSeconds;
     try {
-      await stateModel().create(record, { overwrite: !options.ifAbsent });
+      await timedTableCall(stateModel().create(record, { overwrite: !options.ifAbsent }));
       return true;
     } catch (error) {
       if (options.ifAbsent && isConditionalFailure(error)) {
         // An expired record does not hold its key.
-        const existing = await stateModel().get({ project: this.projectId, key });
+        const existing = await timedTableCall(stateModel().get({ project: this.projectId, key }));
         if (existing && !this.live(recordOf(existing))) {
           await this.delete(key);
           return this.put(key, fields, options);
@@ -144,12 +145,12 @@ export class ProjectStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     if (!storable(key)) return;
-    await stateModel().delete({ project: this.projectId, key });
+    await timedTableCall(stateModel().delete({ project: this.projectId, key }));
   }
 
   async deleteMany(keys: string[]): Promise<void> {
     for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_DELETE_LIMIT)) {
-      await stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key })));
+      await timedTableCall(stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key }))));
     }
   }
 
@@ -163,7 +164,7 @@ export class ProjectStore implements StateStore {
       .beginsWith(prefix)
       .limit(limit);
     if (startAfter) query = query.startAt({ project: this.projectId, key: startAfter });
-    const result = await query.exec();
+    const result = await timedTableCall(query.exec());
     const items = result.map(recordOf).flatMap((r) => (this.live(r) ? [r] : []));
     const lastKey = (result.lastKey as { key?: string } | undefined)?.key;
     return lastKey ? { items, lastKey } : { items };
