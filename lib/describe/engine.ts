@@ -5,6 +5,7 @@
  * resource is gone.
  */
 import type { ActionContext } from '../context.js';
+import { deferred } from '../deferred.js';
 import { operation } from '../protocol/model.js';
 import { notFound } from '../protocol/errors.js';
 import {
@@ -125,26 +126,24 @@ export async function describe<Raw, Item, Early = undefined>(
   // What the table can tell without OpenStack's answer is read while OpenStack answers: the tags
   // and the descriptor's own records of the named ids, or, for a listing, the type's id mappings,
   // tags and records. Each read's failure waits until its value is used.
-  const early = {
-    mappings: ids ? undefined : quiet(mappingsOf(ctx.store, descriptor.type)),
-    tags: quiet(ids ? tagsOf(ctx.store, ids) : tagsByIdPrefix(ctx.store, prefixes)),
-    prefetched: descriptor.prefetch ? quiet(descriptor.prefetch(ctx, ids)) : undefined,
-  };
+  const earlyMappings = deferred(ids ? Promise.resolve([]) : mappingsOf(ctx.store, descriptor.type));
+  const earlyTags = deferred(ids ? tagsOf(ctx.store, ids) : tagsByIdPrefix(ctx.store, prefixes));
+  const prefetching = deferred(descriptor.prefetch ? descriptor.prefetch(ctx, ids) : Promise.resolve(undefined));
   const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [] });
   const raws = listed.items;
   if (ids && known) {
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
     throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
   } else {
-    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : early.mappings;
+    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : earlyMappings;
     known = await idsForListing(ctx, descriptor, raws, listed.complete, mappings, listed.retained);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));
   // A listing that changed the mappings (shared image ids) may have moved tags to the new ids.
   const [tags, prefetched] = await Promise.all([
-    listed.mappingsChanged ? tagsByIdPrefix(ctx.store, prefixes) : early.tags,
-    early.prefetched,
+    listed.mappingsChanged ? tagsByIdPrefix(ctx.store, prefixes) : earlyTags,
+    prefetching,
   ]);
   const entries = entriesById.map((e) => ({ ...e, tags: tags.get(e.ec2Id) ?? [] }));
 
@@ -157,12 +156,6 @@ export async function describe<Raw, Item, Early = undefined>(
     paging: descriptor.paging,
     hasIds: Boolean(ids),
   }, request);
-}
-
-/** A read whose failure is handled where it is awaited, not reported as unhandled meanwhile. */
-function quiet<T>(read: Promise<T>): Promise<T> {
-  read.catch(() => undefined);
-  return read;
 }
 
 function throwIfMissing(missing: string[], errors: IdErrors): void {
