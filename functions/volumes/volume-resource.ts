@@ -8,6 +8,7 @@ import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { deferred } from '../../lib/deferred.js';
 import { discardedVolumeUuids } from '../../lib/discards.js';
 import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
@@ -42,14 +43,14 @@ function single(filters: ListQuery['filters'], name: string): string | undefined
 
 export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
   // Volumes deleted through EC2 that Cinder still holds (for their snapshots) are hidden; ids
-  // resolve only for volumes EC2 still shows, so only listings need to leave them out.
-  const discarded = discardedVolumeUuids(ctx.store);
-  discarded.catch(() => undefined);
+  // resolve only for volumes EC2 still shows, so only listings need to leave them out (a copy's
+  // backing volume never has an id).
+  if (query.uuids) return { items: (await volumesByUuid(ctx, query.uuids)).filter((v) => !isCopyBackingVolume(v)), complete: false };
+  const discarded = deferred(discardedVolumeUuids(ctx.store));
   const visible = async (volumes: CinderVolume[]) => {
     const hidden = await discarded;
     return volumes.filter((v) => !isCopyBackingVolume(v) && !hidden.has(v.id));
   };
-  if (query.uuids) return { items: await visible(await volumesByUuid(ctx, query.uuids)), complete: false };
 
   const ids = filterValues(query.filters, 'volume-id');
   if (ids?.every(isExact)) {

@@ -15,7 +15,10 @@ import {
   ec2IdsFromMappings,
   ec2IdsFor,
   forgetMapping,
+  forgetRememberedUuids,
   mappingsOf,
+  rememberUuids,
+  rememberedUuids,
   uuidsOf,
   type IdErrors,
   type IdPrefix,
@@ -111,14 +114,24 @@ export async function describe<Raw, Item, Early = undefined>(
   compileFilters(request.filters, descriptor.filters, operation(action).filters);
   checkMaxResults(request.maxResults, descriptor.paging ?? DEFAULT_PAGING, Boolean(ids));
 
+  const projectId = ctx.store.projectId;
   let uuids: string[] | undefined;
   let known: Map<string, string> | undefined; // uuid -> ec2 id
+  let remembered: Map<string, string> | undefined; // ec2 id -> uuid, as this container last read it
+  let confirming: Promise<Map<string, string>> = Promise.resolve(new Map());
   if (ids) {
-    // Ids resolve in the project's own partition first: an id that is not the project's answers
-    // NotFound here, before any OpenStack call or any other read is made for it.
     for (const id of ids) assertEc2Id(id, prefixes, descriptor.idErrors);
-    const byId = await uuidsOf(ctx.store, ids);
-    throwIfMissing(ids.filter((id) => !byId.has(id)), descriptor.idErrors);
+    // Ids this container has resolved before go to OpenStack at once, while the table confirms
+    // they still exist; nothing is answered before it has. Any other id resolves in the project's
+    // own partition first: an id that is not the project's answers NotFound before any OpenStack
+    // call or any other read is made for it.
+    remembered = rememberedUuids(projectId, ids);
+    if (remembered) confirming = deferred(uuidsOf(ctx.store, ids));
+    const byId = remembered ?? (await uuidsOf(ctx.store, ids));
+    if (!remembered) {
+      throwIfMissing(ids.filter((id) => !byId.has(id)), descriptor.idErrors);
+      rememberUuids(projectId, byId);
+    }
     known = new Map([...byId].map(([ec2Id, uuid]) => [uuid, ec2Id]));
     uuids = [...known.keys()];
   }
@@ -132,8 +145,21 @@ export async function describe<Raw, Item, Early = undefined>(
   const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [] });
   const raws = listed.items;
   if (ids && known) {
+    if (remembered) {
+      const confirmed = await confirming;
+      const gone = ids.filter((id) => !confirmed.has(id));
+      forgetRememberedUuids(projectId, gone);
+      throwIfMissing(gone, descriptor.idErrors);
+      if (ids.some((id) => confirmed.get(id) !== remembered!.get(id))) {
+        // Never expected (ids are not reused), but then the table's answer is the one to follow.
+        forgetRememberedUuids(projectId, ids);
+        return describe(ctx, action, descriptor, request);
+      }
+    }
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
-    throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
+    const missing = [...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id);
+    forgetRememberedUuids(projectId, missing);
+    throwIfMissing(missing, descriptor.idErrors);
   } else {
     const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : earlyMappings;
     known = await idsForListing(ctx, descriptor, raws, listed.complete, mappings, listed.retained);

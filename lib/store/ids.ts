@@ -167,6 +167,45 @@ export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<
   return out;
 }
 
+/**
+ * EC2 id -> UUID pairs this container has read, per project, newest last. A mapping never changes
+ * while it exists (an id is never given to another resource), so a describe by id may start its
+ * OpenStack call with the remembered UUID while the table confirms that the id still exists.
+ * Bounded: the oldest pairs go first.
+ */
+const MAX_REMEMBERED_IDS = 10_000;
+const remembered = new Map<string, string>();
+const rememberedKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
+
+/** The remembered UUIDs of all these ids (EC2 id -> UUID), or undefined unless every one is remembered. */
+export function rememberedUuids(projectId: string, ec2Ids: string[]): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  for (const id of ec2Ids) {
+    const uuid = remembered.get(rememberedKey(projectId, id));
+    if (uuid === undefined) return undefined;
+    out.set(id, uuid);
+  }
+  return out;
+}
+
+/** Remembers pairs the table just answered. */
+export function rememberUuids(projectId: string, byId: Map<string, string>): void {
+  for (const [ec2Id, uuid] of byId) {
+    const key = rememberedKey(projectId, ec2Id);
+    remembered.delete(key);
+    remembered.set(key, uuid);
+  }
+  for (const oldest of remembered.keys()) {
+    if (remembered.size <= MAX_REMEMBERED_IDS) break;
+    remembered.delete(oldest);
+  }
+}
+
+/** Forgets remembered pairs of ids found gone. */
+export function forgetRememberedUuids(projectId: string, ec2Ids: string[]): void {
+  for (const id of ec2Ids) remembered.delete(rememberedKey(projectId, id));
+}
+
 /** Resolves ids that must exist, with AWS's Malformed and NotFound codes. */
 export async function requireUuids(
   store: StateStore,
