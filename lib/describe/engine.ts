@@ -34,6 +34,8 @@ export interface ListQuery {
   uuids?: string[];
   /** The request's filters, for resources that can push some down to OpenStack. */
   filters: Filter[];
+  /** For listings: the type's id mappings in this project, being read beside the listing. */
+  mappings?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>;
 }
 
 export interface ListResult<Raw> {
@@ -142,7 +144,7 @@ export async function describe<Raw, Item, Early = undefined>(
   const earlyMappings = deferred(ids ? Promise.resolve([]) : mappingsOf(ctx.store, descriptor.type));
   const earlyTags = deferred(ids ? tagsOf(ctx.store, ids) : tagsByIdPrefix(ctx.store, prefixes));
   const prefetching = deferred(descriptor.prefetch ? descriptor.prefetch(ctx, ids) : Promise.resolve(undefined));
-  const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [] });
+  const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [], ...(ids ? {} : { mappings: earlyMappings }) });
   const raws = listed.items;
   if (ids && known) {
     if (remembered) {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { malformedId, notFound } from '../protocol/errors.js';
 import type { StateStore } from './project-store.js';
+import type { StateRecord } from './table.js';
 import { forgetTags, putTags, tagsOf } from './tags.js';
 
 /** AWS resource types (as DescribeTags names them) and their id prefixes. */
@@ -293,6 +294,22 @@ export async function forgetUuid(store: StateStore, type: ResourceType, uuid: st
   await store.deleteMany(existing?.ec2Id ? [idKey(existing.ec2Id), osKey(type, uuid)] : [osKey(type, uuid)]);
 }
 
+/** Region ids of shared images (UUID -> id) this container has read or written, per region partition; bounded, oldest out. */
+const MAX_REGION_IDS = 10_000;
+const regionIdsOf = new WeakMap<StateStore, Map<string, string>>();
+function regionIdsFor(region: StateStore): Map<string, string> {
+  let ids = regionIdsOf.get(region);
+  if (!ids) regionIdsOf.set(region, (ids = new Map()));
+  return ids;
+}
+function rememberRegionId(regionIds: Map<string, string>, uuid: string, ec2Id: string): void {
+  regionIds.set(uuid, ec2Id);
+  for (const oldest of regionIds.keys()) {
+    if (regionIds.size <= MAX_REGION_IDS) break;
+    regionIds.delete(oldest);
+  }
+}
+
 /**
  * One AMI id in the region for an image every project may see (public, community, or shared with
  * members), as on AWS, where sites publish "launch ami-…" for all their users. The id lives in
@@ -301,16 +318,29 @@ export async function forgetUuid(store: StateStore, type: ResourceType, uuid: st
  * (its tags move along). Private images never reach that partition: their ids stay the project's.
  * Answers whether this project's mappings changed.
  */
-export async function shareImageIds(store: StateStore, images: Array<{ uuid: string; prefix: IdPrefix }>): Promise<boolean> {
+export async function shareImageIds(
+  store: StateStore,
+  images: Array<{ uuid: string; prefix: IdPrefix }>,
+  projectMappings?: Promise<Array<{ ec2Id: string; uuid: string }>>,
+): Promise<boolean> {
   const region = store.region;
   if (!region || images.length === 0) return false;
   let changed = false;
-  const keys = images.map((i) => osKey('image', i.uuid));
-  const [regional, local] = await Promise.all([region.getMany(keys), store.getMany(keys)]);
+  const regionIds = regionIdsFor(region);
+  // A region id never changes once written: those this container has seen need no read. The
+  // project's own ids come from its image mappings when the caller is reading them anyway.
+  const unseen = images.filter((i) => !regionIds.has(i.uuid)).map((i) => osKey('image', i.uuid));
+  const [regional, local] = await Promise.all([
+    unseen.length ? region.getMany(unseen) : new Map<string, StateRecord>(),
+    projectMappings
+      ? projectMappings.then((ms) => new Map(ms.map((m) => [osKey('image', m.uuid), { ec2Id: m.ec2Id } as Pick<StateRecord, 'ec2Id'>])))
+      : store.getMany(images.map((i) => osKey('image', i.uuid))),
+  ]);
+  for (const record of regional.values()) if (record.ec2Id && record.uuid) rememberRegionId(regionIds, record.uuid, record.ec2Id);
   for (const { uuid, prefix } of images) {
     const key = osKey('image', uuid);
     const mine = local.get(key)?.ec2Id;
-    let shared = regional.get(key)?.ec2Id;
+    let shared = regionIds.get(uuid) ?? regional.get(key)?.ec2Id;
     if (!shared) {
       const candidate = mine ?? newEc2Id(prefix);
       if (await region.put(key, { ec2Id: candidate, uuid }, { ifAbsent: true })) {
@@ -319,6 +349,7 @@ export async function shareImageIds(store: StateStore, images: Array<{ uuid: str
       } else {
         shared = (await region.get(key))?.ec2Id;
       }
+      if (shared) rememberRegionId(regionIds, uuid, shared);
     }
     if (!shared || shared === mine) continue;
     if (mine) {
