@@ -153,7 +153,7 @@ try {
   row('    parse and validate', a.parse, b.parse, '`parseMs`');
   row('    XML serialization', a.serialize, b.serialize, '`serializeMs`');
   row('    dispatch to the family and back', a.dispatch, b.dispatch, '`dispatchMs`');
-  row('      the hop itself', a.hop, b.hop, '`dispatchMs` − family `ms`: Lambda invoke both ways (B: the inline dispatcher's JSON copy)');
+  row('      the hop itself', a.hop, b.hop, '`dispatchMs` − family `ms`: Lambda invoke both ways (B: the inline dispatcher\'s JSON copy)');
   row('      family (its line)', a.family, b.family, 'family `ms`');
   row(`        OpenStack, ${a.openstackCalls} call(s)`, a.openstack, b.openstack, '`openstackMs` (summed)');
   row(`        state table, ${a.tableCalls} call(s)`, a.table, b.table, '`tableMs` (summed; overlaps the OpenStack call)');
