@@ -3,25 +3,52 @@
  * JSON lines, EC2_TRACE_OPENSTACK lines, and the emulator's `(λ: …) Duration` lines).
  */
 
-/** One request's stages as the log shows them (ms). */
-export interface Stages {
-  client: number;
-  frontDoorLambda?: number;
+/**
+ * One request's stages, from the fields lib/log.ts puts on its lines (ms): the front door's line
+ * (`authMs`, `parseMs`, `dispatchMs`, `serializeMs`, total `ms`), the family's line (total `ms`,
+ * `openstackMs`/`openstackCalls`, `tableMs`/`tableCalls`; OpenStack and table times are sums, and
+ * the calls may overlap each other), and the EC2_TRACE_OPENSTACK lines, all joined by `requestId`.
+ */
+export interface RequestStages {
+  requestId: string;
+  action?: string;
   frontDoor?: number;
-  familyLambda?: number;
+  auth?: number;
+  parse?: number;
+  dispatch?: number;
+  serialize?: number;
   family?: number;
-  openstack: number;
-  openstackCalls: number;
+  openstack?: number;
+  openstackCalls?: number;
+  table?: number;
+  tableCalls?: number;
+  /** The trace lines' calls (`api` `method` `path` and its ms), in the order they ended. */
+  calls: Array<{ call: string; ms: number }>;
 }
 
 interface LogEntry {
+  message?: string;
+  requestId?: string;
+  action?: string;
   trace?: string;
+  /** The OpenStack service of a trace line (`service` in older lines, which Powertools dropped). */
+  api?: string;
   service?: string;
+  method?: string;
+  path?: string;
   ms?: number;
   callMs?: number;
   family?: string;
   container?: string;
   keystoneCalls?: number;
+  authMs?: number;
+  parseMs?: number;
+  dispatchMs?: number;
+  serializeMs?: number;
+  openstackMs?: number;
+  openstackCalls?: number;
+  tableMs?: number;
+  tableCalls?: number;
 }
 
 /** The JSON object a log line carries (serverless-offline may put a prefix before it), if any. */
@@ -36,36 +63,44 @@ function entryOf(line: string): LogEntry | undefined {
 }
 
 /**
- * Splits the log written while requests ran ONE AT A TIME into one record per request: a request
- * ends with the front door's line (the one with `keystoneCalls`); trace lines and the family's line
- * before it are its own. `clientMs[i]` is the client's wall time of the i-th request.
+ * Every request in the log, by request id. Requests may have run concurrently: each line names its
+ * own. Requests whose front door line is missing (still running, or cut off) are left out.
  */
-export function stagesFromLog(text: string, clientMs: number[], family: string): Stages[] {
-  const out: Stages[] = [];
-  let current: Stages = { client: 0, openstack: 0, openstackCalls: 0 };
+export function requestsFromLog(text: string): Map<string, RequestStages> {
+  const all = new Map<string, RequestStages>();
+  const of = (id: string) => {
+    let r = all.get(id);
+    if (!r) all.set(id, (r = { requestId: id, calls: [] }));
+    return r;
+  };
   for (const line of text.split('\n')) {
-    const lambda = /\(λ: (\w+)\) RequestId: \S+\s+Duration: ([\d.]+) ms/.exec(line);
-    if (lambda) {
-      // The front door's Duration line follows its JSON line: it belongs to the request just closed.
-      if (lambda[1] === 'ec2' && out.length) out[out.length - 1]!.frontDoorLambda = Number(lambda[2]);
-      else if (lambda[1] === family) current.familyLambda = Number(lambda[2]);
-      continue;
-    }
     const entry = entryOf(line);
-    if (!entry || entry.ms === undefined) continue;
+    if (!entry?.requestId) continue;
+    const r = of(entry.requestId);
     if (entry.trace === 'openstack') {
-      // lib/log.ts: a trace line's `ms` is the time since its request began; `callMs` is the call's.
-      current.openstack += entry.callMs ?? entry.ms;
-      current.openstackCalls++;
-    } else if (entry.family) current.family = entry.ms;
-    else if (entry.keystoneCalls !== undefined) {
-      current.frontDoor = entry.ms;
-      current.client = clientMs[out.length] ?? NaN;
-      out.push(current);
-      current = { client: 0, openstack: 0, openstackCalls: 0 };
+      r.calls.push({ call: `${entry.api ?? entry.service ?? '?'} ${entry.method ?? ''} ${entry.path ?? ''}`, ms: entry.callMs ?? 0 });
+    } else if (entry.message !== 'request') {
+      continue;
+    } else if (entry.family) {
+      Object.assign(r, {
+        family: entry.ms,
+        openstack: entry.openstackMs,
+        openstackCalls: entry.openstackCalls,
+        table: entry.tableMs,
+        tableCalls: entry.tableCalls,
+      });
+    } else if (entry.keystoneCalls !== undefined) {
+      Object.assign(r, {
+        action: entry.action,
+        frontDoor: entry.ms,
+        auth: entry.authMs,
+        parse: entry.parseMs,
+        dispatch: entry.dispatchMs,
+        serialize: entry.serializeMs,
+      });
     }
   }
-  return out;
+  return new Map([...all].filter(([, r]) => r.frontDoor !== undefined));
 }
 
 /** The front door's running Keystone count per container (process), as its last line in `text` says. */
@@ -87,7 +122,8 @@ export function callsInLog(before: string, during: string): { byService: Map<str
   const byService = new Map<string, number>();
   for (const line of during.split('\n')) {
     const entry = entryOf(line);
-    if (entry?.trace === 'openstack' && entry.service) byService.set(entry.service, (byService.get(entry.service) ?? 0) + 1);
+    const api = entry?.trace === 'openstack' ? (entry.api ?? entry.service) : undefined;
+    if (api) byService.set(api, (byService.get(api) ?? 0) + 1);
   }
   const start = keystoneCounters(before);
   let frontDoorKeystone = 0;

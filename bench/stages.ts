@@ -1,69 +1,49 @@
 /**
- * Where the time of a cheap call goes: DescribeVolumes of one volume id, as far as the logs and
- * the code's seams allow without new instrumentation in lib/ or functions/.
+ * Where the time of a cheap call goes: DescribeVolumes of one volume id, read from the request log
+ * alone (the per-stage fields of lib/log.ts, so the same breakdown works on a production log):
+ * the front door's line (`authMs`, `parseMs`, `dispatchMs`, `serializeMs`), the family's line
+ * (`openstackMs`/`openstackCalls`, `tableMs`/`tableCalls`) and the EC2_TRACE_OPENSTACK lines, joined
+ * by the request id every line carries (the client reads it from the answer).
  *
- * A. Over HTTP through the running endpoint (start it with EC2_TRACE_OPENSTACK=1), one request at
- *    a time. Per request, from the endpoint's log (local/.run/logs/offline.log): the front door's
- *    JSON line (`ms`: signature check + parse + dispatch + serialization), the family's line (`ms`:
- *    parse + table + OpenStack + shaping), the EC2_TRACE_OPENSTACK lines between them, and
- *    serverless-offline's `(λ: …) Duration` lines; the client's own wall time around it.
- * B. In-process, the same request through the front door's code with its real authenticator and an
- *    inline dispatcher (the JSON round trip the Lambda payload makes, no HTTP): the signature check,
- *    the dispatch (JSON round trip), the family, the OpenStack calls (trace lines caught from the
- *    console) and what is left in the front door (parse + serialization + log line), each timed
- *    around the seams the front door's dependencies give. One table read (get of one key) is timed
- *    on its own for scale.
- * Prints medians; the volume it creates is deleted at the end.
+ * A. Over HTTP through the running endpoint (its log: local/.run/logs/offline.log).
+ * B. The same front door code in this process, with the inline dispatcher (no HTTP gateway, no
+ *    Lambda emulation): its log lines are caught from this process's stdout. A − B is what the
+ *    emulator adds.
+ * A, B and the direct Cinder GET take turns, so all three see the same load. Prints medians; the
+ * volume it creates is deleted at the end.
  *
- *   npx tsx bench/stages.ts [requests=30]
+ *   npx tsx bench/stages.ts [requests=30] [concurrency=1]
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { stagesFromLog, type Stages } from './log-lines.js';
+import { requestsFromLog, type RequestStages } from './log-lines.js';
 import { endpointInfo, fmt, loadAverage, percentile, profileOf, recordRatio, runDir, signedPostFactory } from './support.js';
 
 const requests = Number(process.argv[2] ?? 30);
+const concurrency = Math.max(1, Number(process.argv[3] ?? 1));
 const logPath = join(runDir, 'logs/offline.log');
 const info = endpointInfo();
 
-// The endpoint's settings for the in-process part; OpenStack calls traced so they can be timed.
+// The endpoint's settings for the in-process part, OpenStack calls traced as in A.
 Object.assign(process.env, info.serverEnv, { EC2_DISPATCH: 'inline', EC2_TRACE_OPENSTACK: '1' });
 const { handleEc2Request } = await import('../functions/ec2/front-door.js');
-const { authenticator } = await import('../lib/auth/authenticator.js');
-const { handle: volumesFamily } = await import('../functions/volumes/family.js');
-const { storeFor } = await import('../lib/store/project-store.js');
 const { openstackAs } = await import('../tests/integration/support/openstack.js');
-const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
 
-// In this process the trace lines are caught, not printed: they time the in-process OpenStack calls.
-const traced: number[] = [];
-// lib/log.ts writes JSON lines to stdout: trace lines are timed (`callMs`), request lines dropped.
+// lib/log.ts writes JSON lines to stdout: in this process they are B's log, kept instead of printed.
+let inProcessLog = '';
 const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
   const text = String(chunk);
-  if (text.startsWith('{"level"')) {
-    const entry = JSON.parse(text) as { trace?: string; callMs?: number; message?: string };
-    if (entry.trace === 'openstack') traced.push(entry.callMs ?? 0);
-    if (entry.trace === 'openstack' || entry.message === 'request') return true;
-  }
-  return write(chunk, ...rest);
+  if (!text.startsWith('{"level"')) return write(chunk, ...rest);
+  inProcessLog += text.endsWith('\n') ? text : `${text}\n`;
+  return true;
 }) as typeof process.stdout.write;
-// Every table call goes through DynamoDBClient.send (dynamoose's client too): time them there.
-const tableCalls: Array<{ command: string; ms: number }> = [];
-const send = DynamoDBClient.prototype.send as (this: unknown, ...args: unknown[]) => Promise<unknown>;
-(DynamoDBClient.prototype as unknown as { send: typeof send }).send = async function (this: unknown, ...args: unknown[]) {
-  const t = performance.now();
-  try {
-    return await send.apply(this, args);
-  } finally {
-    tableCalls.push({ command: (args[0] as object).constructor.name, ms: performance.now() - t });
-  }
-};
 
 const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const requestIdOf = (body: string) => /<requestId>([^<]+)<\/requestId>/.exec(body)?.[1] ?? '';
 const post = await signedPostFactory('demo');
 
 async function ec2(params: Record<string, string>): Promise<{ body: string; ms: number }> {
@@ -86,123 +66,103 @@ try {
   const url = new URL(info.endpoint);
   const signer = new SignatureV4({ credentials: { accessKeyId: p.ec2.access, secretAccessKey: p.ec2.secret }, region: info.region, service: 'ec2', sha256: Sha256 });
   const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
-  const inProcess = { total: [] as number[], signature: [] as number[], roundTrip: [] as number[], family: [] as number[], openstack: [] as number[], table: [] as number[], tableCalls: [] as number[], rest: [] as number[] };
-  const commands = new Set<string>();
 
-  /** B: the front door's code in this process, its seams timed. */
-  async function inProcessOnce(record: boolean): Promise<void> {
+  /** B: the front door's code in this process; its wall time by request id. */
+  async function inProcessOnce(): Promise<{ requestId: string; ms: number }> {
     const signed = await signer.sign(
       new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body }),
     );
-    let signature = 0;
-    let roundTrip = 0;
-    let family = 0;
-    traced.length = 0;
-    tableCalls.length = 0;
     const started = performance.now();
-    const response = await handleEc2Request(
-      { method: 'POST', path: url.pathname, query: {}, headers: signed.headers, body },
-      {
-        authenticator: {
-          authenticate: async (request, ps) => {
-            const t = performance.now();
-            const caller = await authenticator.authenticate(request, ps);
-            signature = performance.now() - t;
-            return caller;
-          },
-        },
-        dispatcher: {
-          invoke: async (_family, request) => {
-            let t = performance.now();
-            const copy = JSON.parse(JSON.stringify(request)) as typeof request;
-            roundTrip = performance.now() - t;
-            t = performance.now();
-            const answer = await volumesFamily(copy);
-            family = performance.now() - t;
-            t = performance.now();
-            const back = JSON.parse(JSON.stringify(answer)) as typeof answer;
-            roundTrip += performance.now() - t;
-            return back;
-          },
-        },
-      },
-    );
-    const total = performance.now() - started;
+    const response = await handleEc2Request({ method: 'POST', path: url.pathname, query: {}, headers: signed.headers, body });
+    const ms = performance.now() - started;
     if (response.statusCode !== 200) throw new Error(`in-process DescribeVolumes: ${response.statusCode} ${response.body.slice(0, 300)}`);
-    if (!record) return;
-    inProcess.total.push(total);
-    inProcess.signature.push(signature);
-    inProcess.roundTrip.push(roundTrip);
-    inProcess.family.push(family);
-    inProcess.openstack.push(traced.reduce((k, ms) => k + ms, 0));
-    inProcess.rest.push(total - signature - roundTrip - family);
-    inProcess.table.push(tableCalls.reduce((k, c) => k + c.ms, 0));
-    inProcess.tableCalls.push(tableCalls.length);
-    for (const c of tableCalls) commands.add(c.command);
+    return { requestId: requestIdOf(response.body), ms };
   }
 
-  // Warm containers, caches and connections, then A, B and Cinder in turn, so they share the machine's load.
+  // Warm containers, caches and connections; then rounds of A, B and Cinder, `concurrency` at a time.
   for (let i = 0; i < 5; i++) {
     await ec2(params);
-    await inProcessOnce(false);
+    await inProcessOnce();
     await cinder.get(`volumes/${oneUuid}`);
   }
   const offset = statSync(logPath).size;
-  const clientMs: number[] = [];
+  inProcessLog = '';
+  const clientMs = new Map<string, number>();
+  const inProcessMs = new Map<string, number>();
   const direct: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    clientMs.push((await ec2(params)).ms);
-    await inProcessOnce(true);
-    const t = performance.now();
-    await cinder.get(`volumes/${oneUuid}`);
-    direct.push(performance.now() - t);
+  for (let done = 0; done < requests; done += concurrency) {
+    const width = Math.min(concurrency, requests - done);
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        const a = await ec2(params);
+        clientMs.set(requestIdOf(a.body), a.ms);
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        const b = await inProcessOnce();
+        inProcessMs.set(b.requestId, b.ms);
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        const t = performance.now();
+        await cinder.get(`volumes/${oneUuid}`);
+        direct.push(performance.now() - t);
+      }),
+    );
   }
-  await new Promise((r) => setTimeout(r, 500)); // the last log lines
-  const stages = stagesFromLog(readFileSync(logPath).subarray(offset).toString('utf8'), clientMs, 'volumes');
-  if (!stages.length) throw new Error('no front door lines in the log: is this the endpoint of EC2_RUN_DIR?');
-  const pick = (f: (s: Stages) => number | undefined) => med(stages.map(f).filter((x): x is number => x !== undefined && !Number.isNaN(x)));
-  const over = {
-    client: pick((s) => s.client),
-    frontDoorLambda: pick((s) => s.frontDoorLambda),
-    frontDoor: pick((s) => s.frontDoor),
-    familyLambda: pick((s) => s.familyLambda),
-    family: pick((s) => s.family),
-    openstack: pick((s) => s.openstack),
-    calls: pick((s) => s.openstackCalls),
-  };
+  await new Promise((r) => setTimeout(r, 500)); // the endpoint's last log lines
 
-  const store = storeFor(p.projectId);
-  const tableGet: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    const t = performance.now();
-    await store.get(`no-such-key-${i}`);
-    tableGet.push(performance.now() - t);
-  }
+  const overHttp = [...requestsFromLog(readFileSync(logPath).subarray(offset).toString('utf8')).values()].filter((r) => clientMs.has(r.requestId));
+  const inProcess = [...requestsFromLog(inProcessLog).values()].filter((r) => inProcessMs.has(r.requestId));
+  if (!overHttp.length) throw new Error('no front door lines of these requests in the log: is this the endpoint of EC2_RUN_DIR?');
 
-  const row = (what: string, ms: number, how: string) => console.log(`  ${what.padEnd(46)} ${fmt(ms).padStart(9)}  ${how}`);
-  console.log(`DescribeVolumes of one id (${volumeId}), ${requests} rounds of (A, B, Cinder) one at a time, medians; load average ${loadAverage()}`);
-  console.log(' A. over HTTP through the running endpoint (EC2_DISPATCH=lambda under serverless-offline)');
-  row('client wall time', over.client, 'signed POST, answer read');
-  row('  outside the front door', over.client - over.frontDoor, 'client signing/HTTP + serverless-offline gateway (client − front door line)');
-  row('  front door (its JSON line)', over.frontDoor, `serverless-offline's own Duration for it: ${fmt(over.frontDoorLambda)}`);
-  row('    front door work + dispatch hop', over.frontDoor - over.family, 'signature check, parse, Lambda invoke both ways, XML (front door − family line)');
-  row('    family (its JSON line)', over.family, `serverless-offline's own Duration for it: ${fmt(over.familyLambda)}`);
-  row('      OpenStack calls (trace lines)', over.openstack, `${over.calls} call(s) per request`);
-  row('      family minus OpenStack', over.family - over.openstack, 'parse, table reads, describe engine, shaping (not separable in the log)');
-  row('Cinder GET volumes/{id} direct', med(direct), `ratio client / Cinder ${(over.client / med(direct)).toFixed(2)}; fixed overhead ${fmt(over.client - med(direct))}`);
-  console.log(' B. in-process: the front door code with a timed authenticator and an inline dispatcher (no HTTP, no Lambda emulation)');
-  row('total', med(inProcess.total), 'handleEc2Request from signed request to XML');
-  row('  signature check (cached credential)', med(inProcess.signature), 'authenticator.authenticate');
-  row('  parse + serialization + log line', med(inProcess.rest), 'what is left in the front door');
-  row('  Lambda payload JSON round trip', med(inProcess.roundTrip), 'request and answer through JSON, as the invoke does');
-  row('  family', med(inProcess.family), 'volumes family handle()');
-  row('    OpenStack calls', med(inProcess.openstack), 'trace lines caught in-process');
-  row('    table calls (summed)', med(inProcess.table), `${med(inProcess.tableCalls)} call(s) per request: ${[...commands].join(', ')}`);
-  row('    family minus OpenStack minus table', med(inProcess.family) - med(inProcess.openstack) - med(inProcess.table), 'parse, describe engine, shaping (negative when table and OpenStack overlap)');
-  row('one table read (get of one key), for scale', med(tableGet), 'dynalite on loopback');
-  row('dispatch hop + gateway (A client − B total)', over.client - med(inProcess.total), 'what the HTTP gateway and the Lambda emulation add');
-  recordRatio({ bench: 'stages', label: 'DescribeVolumes one id (stages run)', oursMs: over.client, direct: 'Cinder GET volumes/{id}', directMs: med(direct), note: `in-process front door ${fmt(med(inProcess.total))}` });
-  recordRatio({ bench: 'stages', label: '  same, in-process front door (no HTTP/Lambda hop)', oursMs: med(inProcess.total), direct: 'Cinder GET volumes/{id}', directMs: med(direct) });
+  const pick = (rs: RequestStages[], f: (r: RequestStages) => number | undefined) =>
+    med(rs.map(f).filter((x): x is number => x !== undefined && !Number.isNaN(x)));
+  const stagesOf = (rs: RequestStages[], wall: Map<string, number>) => ({
+    wall: pick(rs, (r) => wall.get(r.requestId)),
+    outside: pick(rs, (r) => (r.frontDoor === undefined ? undefined : wall.get(r.requestId)! - r.frontDoor)),
+    frontDoor: pick(rs, (r) => r.frontDoor),
+    auth: pick(rs, (r) => r.auth),
+    parse: pick(rs, (r) => r.parse),
+    serialize: pick(rs, (r) => r.serialize),
+    dispatch: pick(rs, (r) => r.dispatch),
+    hop: pick(rs, (r) => (r.dispatch === undefined || r.family === undefined ? undefined : r.dispatch - r.family)),
+    family: pick(rs, (r) => r.family),
+    openstack: pick(rs, (r) => r.openstack),
+    openstackCalls: pick(rs, (r) => r.openstackCalls),
+    table: pick(rs, (r) => r.table),
+    tableCalls: pick(rs, (r) => r.tableCalls),
+    familyOwn: pick(rs, (r) => (r.family === undefined || r.openstack === undefined ? undefined : r.family - r.openstack)),
+  });
+  const a = stagesOf(overHttp, clientMs);
+  const b = stagesOf(inProcess, inProcessMs);
+  const calls = [...new Set(overHttp.flatMap((r) => r.calls.map((c) => c.call.replace(/[0-9a-f-]{36}/g, '{id}'))))];
+
+  const row = (what: string, x: number, y: number | undefined, how: string) =>
+    console.log(`  ${what.padEnd(44)} ${fmt(x).padStart(9)}  ${y === undefined ? ''.padStart(9) : fmt(y).padStart(9)}  ${how}`);
+  console.log(
+    `DescribeVolumes of one id (${volumeId}), ${requests} rounds of (A, B, Cinder), ${concurrency} at a time, medians; load average ${loadAverage()}`,
+  );
+  console.log(`  ${'stage (from the log lines)'.padEnd(44)} ${'A: HTTP'.padStart(9)}  ${'B: inline'.padStart(9)}  field`);
+  row('client wall time', a.wall, b.wall, 'A: signed POST until the answer is read; B: handleEc2Request');
+  row('  outside the front door', a.outside, b.outside, 'client − front door `ms`: signing, HTTP, the emulator\'s gateway');
+  row('  front door (its line)', a.frontDoor, b.frontDoor, '`ms`');
+  row('    signature check', a.auth, b.auth, '`authMs`');
+  row('    parse and validate', a.parse, b.parse, '`parseMs`');
+  row('    XML serialization', a.serialize, b.serialize, '`serializeMs`');
+  row('    dispatch to the family and back', a.dispatch, b.dispatch, '`dispatchMs`');
+  row('      the hop itself', a.hop, b.hop, '`dispatchMs` − family `ms`: Lambda invoke both ways (B: the inline dispatcher\'s JSON copy)');
+  row('      family (its line)', a.family, b.family, 'family `ms`');
+  row(`        OpenStack, ${a.openstackCalls} call(s)`, a.openstack, b.openstack, '`openstackMs` (summed)');
+  row(`        state table, ${a.tableCalls} call(s)`, a.table, b.table, '`tableMs` (summed; overlaps the OpenStack call)');
+  row('        family − OpenStack', a.familyOwn, b.familyOwn, 'the family\'s own work and table calls not hidden behind OpenStack');
+  row('Cinder GET volumes/{id} sent directly', med(direct), undefined, `ratio A / Cinder ${(a.wall / med(direct)).toFixed(2)}; fixed overhead ${fmt(a.wall - med(direct))}`);
+  row('what the emulator adds (A − B)', a.wall - b.wall, undefined, 'HTTP gateway and Lambda emulation');
+  if (calls.length) console.log(`  OpenStack calls seen (trace lines): ${calls.join(', ')}`);
+  recordRatio({ bench: 'stages', label: 'DescribeVolumes one id (stages run)', oursMs: a.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct), note: `in-process front door ${fmt(b.wall)}` });
+  recordRatio({ bench: 'stages', label: '  same, in-process front door (no HTTP/Lambda hop)', oursMs: b.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct) });
 } finally {
   await ec2({ Action: 'DeleteVolume', VolumeId: volumeId }).catch(() => undefined);
 }

@@ -23,7 +23,7 @@ import type { IncomingRequest } from './auth/signed-request.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
 import type { ActionDefinition, FamilyResponse, Input } from './family.js';
 import type { HttpResponse } from './http/gateway.js';
-import { enterRequestScope, requestScope } from './log.js';
+import { enterRequestScope, requestScope, timedStage, timedStageSync } from './log.js';
 import { openWhiskParameters, requestLog, type Middleware } from './middleware/common.js';
 import {
   ec2ErrorDocument,
@@ -64,13 +64,15 @@ export type FrontDoorHandler = (event: PlatformHttpEvent, context?: InvocationCo
 export function frontDoorHandler(deps: () => FrontDoorDeps, extraInfo: () => Record<string, unknown> = () => ({})): FrontDoorHandler {
   const handler = middy<Ec2Call, HttpResponse, Error, Context>(async (call: Ec2Call) => {
     const action = call.action!;
-    const answer = await deps().dispatcher.invoke(familyOf(action), {
-      action,
-      params: call.actionParams!,
-      context: { requestId: call.requestId, caller: call.caller! },
-    });
+    const answer = await timedStage('dispatchMs', () =>
+      deps().dispatcher.invoke(familyOf(action), {
+        action,
+        params: call.actionParams!,
+        context: { requestId: call.requestId, caller: call.caller! },
+      }),
+    );
     if ('error' in answer) throw new FamilyFailure(answer.error);
-    return xmlResponse(200, serializeOutput(action, answer.output, call.requestId), call.requestId);
+    return xmlResponse(200, timedStageSync('serializeMs', () => serializeOutput(action, answer.output, call.requestId)), call.requestId);
   }, scopedAs('ec2')).use(frontDoorMiddlewares(deps, extraInfo));
   return guarded(handler, () => undefined, () => {
     const requestId = randomUUID();

@@ -18,8 +18,12 @@ export interface RequestLogScope {
   action?: string;
   project?: string;
   started: number;
-  /** OpenStack calls made for this request, and the time they took. */
+  /** OpenStack calls made for this request, and the time they took (summed: calls may overlap). */
   openstack: { calls: number; ms: number };
+  /** State table round trips made for this request, and their summed time. */
+  table: { calls: number; ms: number };
+  /** Time of the front door's own stages (authMs, parseMs, dispatchMs, serializeMs), as measured. */
+  stages: Record<string, number>;
   /** The EC2 error code answered, if any. */
   code?: string;
 }
@@ -29,7 +33,13 @@ const scopes = new AsyncLocalStorage<RequestLogScope>();
 /** The fields of the request being served, if any (middlewares fill them in as they learn them). */
 export const requestScope = (): RequestLogScope | undefined => scopes.getStore();
 
-const freshScope = (fn: string): RequestLogScope => ({ fn, started: performance.now(), openstack: { calls: 0, ms: 0 } });
+const freshScope = (fn: string): RequestLogScope => ({
+  fn,
+  started: performance.now(),
+  openstack: { calls: 0, ms: 0 },
+  table: { calls: 0, ms: 0 },
+  stages: {},
+});
 
 /** Runs `work` (one request) with its own log fields. */
 export function inRequestScope<T>(fn: string, work: () => T): T {
@@ -67,6 +77,61 @@ class RequestLogFormatter extends LogFormatter {
 
 export const logger = new Logger({ serviceName: 'ec2-api', logFormatter: new RequestLogFormatter() });
 
+/** Milliseconds to one decimal: the stages of a cheap call are a few ms, and whole ms would hide them. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Times one stage of the current request (`authMs`, `dispatchMs`…) into its log line. A stage that
+ * runs twice in one request (never, today) adds up.
+ */
+export async function timedStage<T>(name: string, work: () => Promise<T> | T): Promise<T> {
+  const scope = requestScope();
+  if (!scope) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    scope.stages[name] = tenths((scope.stages[name] ?? 0) + performance.now() - started);
+  }
+}
+
+/** The synchronous form of timedStage (parsing, serialization). */
+export function timedStageSync<T>(name: string, work: () => T): T {
+  const scope = requestScope();
+  if (!scope) return work();
+  const started = performance.now();
+  try {
+    return work();
+  } finally {
+    scope.stages[name] = tenths((scope.stages[name] ?? 0) + performance.now() - started);
+  }
+}
+
+/** Counts one state table round trip against the current request. */
+export async function timedTableCall<T>(call: Promise<T>): Promise<T> {
+  const scope = requestScope();
+  if (!scope) return call;
+  const started = performance.now();
+  try {
+    return await call;
+  } finally {
+    scope.table.calls++;
+    scope.table.ms += performance.now() - started;
+  }
+}
+
+/** The per-stage fields of the request's log line. */
+export function stageFields(scope = requestScope()): Record<string, number> {
+  if (!scope) return {};
+  return {
+    ...scope.stages,
+    openstackCalls: scope.openstack.calls,
+    openstackMs: scope.openstack.ms,
+    tableCalls: scope.table.calls,
+    tableMs: tenths(scope.table.ms),
+  };
+}
+
 /** EC2_TRACE_OPENSTACK=1 logs each OpenStack call with its status and duration (where a request's time goes). */
 const TRACE = process.env['EC2_TRACE_OPENSTACK'] === '1';
 
@@ -77,7 +142,8 @@ export function noteOpenStackCall(service: string, method: string, path: string,
     scope.openstack.calls++;
     scope.openstack.ms += ms;
   }
-  if (TRACE) logger.info('openstack call', { trace: 'openstack', service, method, path, status, callMs: ms });
+  // `api`, not `service`: Powertools reserves `service` and drops it from the line.
+  if (TRACE) logger.info('openstack call', { trace: 'openstack', api: service, method, path, status, callMs: ms });
 }
 
 /** An error as log fields (the stack stays in the logs, never in an answer). */

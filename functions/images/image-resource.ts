@@ -254,7 +254,11 @@ export function imageDescriptor(glance: ServiceClient, scope: DescribeScope = {}
       const [, mappingsChanged] = await Promise.all([
         loadMembers(ctx, items),
         // Images others see too have one id in the region.
-        shareImageIds(ctx.store, items.filter((i) => i.visibility !== 'private').map((i) => ({ uuid: i.id, prefix: kindOf(i) }))),
+        shareImageIds(
+          ctx.store,
+          items.filter((i) => i.visibility !== 'private').map((i) => ({ uuid: i.id, prefix: kindOf(i) })),
+          query.mappings,
+        ),
       ]);
       return { items, complete: !plan.narrowed && items.length === all.length, mappingsChanged };
     },

@@ -1,17 +1,55 @@
 /**
- * A per-project cache for a minute, for what changes rarely (volume types, zones): concurrent
- * requests of a warm function share one OpenStack call, and a failure is not remembered.
+ * A per-project cache for what changes rarely (volume types, zones): concurrent requests of a warm
+ * function share one OpenStack call, and a failure is not remembered. An answer is fresh for a
+ * minute; for ten minutes after that it is still served while a refresh runs beside the request
+ * (so the refresh's latency is nobody's), and then it is dropped. It holds at most MAX_PROJECTS
+ * projects: a container serving many projects drops the least recently used.
  */
-const TTL_MS = 60_000;
+const FRESH_MS = 60_000;
+const STALE_MS = 600_000;
+const MAX_PROJECTS = 500;
+
+interface Entry<T> {
+  at: number;
+  value: Promise<T>;
+  refreshing?: boolean;
+}
 
 export function perProjectCache<T>(): (projectId: string, fetch: () => Promise<T>) => Promise<T> {
-  const cache = new Map<string, { at: number; value: Promise<T> }>();
+  const cache = new Map<string, Entry<T>>();
+  const store = (projectId: string, entry: Entry<T>) => {
+    cache.delete(projectId);
+    cache.set(projectId, entry);
+    for (const oldest of cache.keys()) {
+      if (cache.size <= MAX_PROJECTS) break;
+      cache.delete(oldest);
+    }
+  };
+  const load = (projectId: string, fetch: () => Promise<T>): Promise<T> => {
+    const entry: Entry<T> = { at: Date.now(), value: fetch() };
+    store(projectId, entry);
+    entry.value.catch(() => {
+      if (cache.get(projectId) === entry) cache.delete(projectId);
+    });
+    return entry.value;
+  };
   return (projectId, fetch) => {
     const hit = cache.get(projectId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
-    const value = fetch();
-    cache.set(projectId, { at: Date.now(), value });
-    value.catch(() => cache.delete(projectId));
-    return value;
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (!hit || age >= STALE_MS) return load(projectId, fetch);
+    store(projectId, hit);
+    if (age >= FRESH_MS && !hit.refreshing) {
+      hit.refreshing = true;
+      const next = fetch();
+      next.then(
+        () => {
+          if (cache.get(projectId) === hit) store(projectId, { at: Date.now(), value: next });
+        },
+        () => {
+          hit.refreshing = false;
+        },
+      );
+    }
+    return hit.value;
   };
 }

@@ -8,7 +8,7 @@ import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filte
 import { getSnapshot, getVolume, listSnapshots, parseCinderTime, type CinderSnapshot, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
+import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, uuidsOf } from '../../lib/store/ids.js';
 import type { Snapshot } from '../../schemas/types.js';
 import { readRecords, snapshotKey, type SnapshotRecord } from '../../lib/domain/volumes/records.js';
 import { COPY_VOLUME_ID, backingVolumeOf } from '../../lib/domain/volumes/snapshot-copies.js';
@@ -51,8 +51,12 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
  * Whether each snapshot's volume is encrypted: recorded when we made the snapshot; for snapshots
  * made in Cinder directly, read from the source volume once and recorded.
  */
-async function encryption(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>): Promise<Map<string, boolean>> {
-  const records = await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id)));
+async function encryption(
+  ctx: ActionContext,
+  entries: Array<Entry<CinderSnapshot>>,
+  recordsRead?: Map<string, SnapshotRecord>,
+): Promise<Map<string, boolean>> {
+  const records = recordsRead ?? (await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id))));
   const out = new Map<string, boolean>();
   const unknown: Array<Entry<CinderSnapshot>> = [];
   for (const e of entries) {
@@ -77,12 +81,31 @@ async function encryption(ctx: ActionContext, entries: Array<Entry<CinderSnapsho
   return out;
 }
 
-export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>): Promise<Snapshot[]> {
+/** What formatSnapshots reads from the table, read by the describe engine beside Cinder's answer. */
+export interface SnapshotTableFacts {
+  records: Map<string, SnapshotRecord>;
+  /** Every volume id mapping of the project (read for listings, where most snapshots need one). */
+  volumeMappings?: Array<{ ec2Id: string; uuid: string }>;
+}
+
+/** The snapshots' records, or all of the project's (one query) with its volume ids when `ec2Ids` is undefined. */
+export async function snapshotTableFacts(ctx: ActionContext, ec2Ids: string[] | undefined): Promise<SnapshotTableFacts> {
+  if (ec2Ids) return { records: await readRecords<SnapshotRecord>(ctx.store, ec2Ids.map(snapshotKey)) };
+  const [records, volumeMappings] = await Promise.all([ctx.store.query(snapshotKey('')), mappingsOf(ctx.store, 'volume')]);
+  return {
+    records: new Map(records.flatMap((r) => (r.data === undefined ? [] : [[r.key, JSON.parse(r.data) as SnapshotRecord] as const]))),
+    volumeMappings,
+  };
+}
+
+export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>, facts?: SnapshotTableFacts): Promise<Snapshot[]> {
   if (entries.length === 0) return [];
-  const sourceVolumes = entries.filter((e) => !backingVolumeOf(e.raw)).map((e) => e.raw.volume_id);
+  const sourceVolumes = [...new Set(entries.filter((e) => !backingVolumeOf(e.raw)).map((e) => e.raw.volume_id))];
   const [volumeIds, encrypted] = await Promise.all([
-    ec2IdsFor(ctx.store, 'volume', sourceVolumes),
-    encryption(ctx, entries),
+    facts?.volumeMappings
+      ? ec2IdsFromMappings(ctx.store, 'volume', sourceVolumes, facts.volumeMappings)
+      : ec2IdsFor(ctx.store, 'volume', sourceVolumes),
+    encryption(ctx, entries, facts?.records),
   ]);
   const owner = ctx.caller.projectId;
   return entries.map(({ raw, ec2Id, tags }) => ({
@@ -114,11 +137,12 @@ export const SNAPSHOT_FILTERS: FilterSpec<Snapshot> = {
   'volume-size': (s) => s.VolumeSize,
 };
 
-export const snapshotDescriptor: ResourceDescriptor<CinderSnapshot, Snapshot> = {
+export const snapshotDescriptor: ResourceDescriptor<CinderSnapshot, Snapshot, SnapshotTableFacts> = {
   type: 'snapshot',
   idErrors: ID_ERRORS.snapshot,
   list: listProjectSnapshots,
   uuidOf: (s) => s.id,
+  prefetch: snapshotTableFacts,
   format: formatSnapshots,
   idOf: (s) => s.SnapshotId!,
   filters: SNAPSHOT_FILTERS,

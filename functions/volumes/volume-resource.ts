@@ -8,6 +8,7 @@ import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
 import { getVolume, listAttachments, listVolumes, parseCinderTime, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
+import { deferred } from '../../lib/deferred.js';
 import { discardedVolumeUuids } from '../../lib/discards.js';
 import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
@@ -42,14 +43,14 @@ function single(filters: ListQuery['filters'], name: string): string | undefined
 
 export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
   // Volumes deleted through EC2 that Cinder still holds (for their snapshots) are hidden; ids
-  // resolve only for volumes EC2 still shows, so only listings need to leave them out.
-  const discarded = discardedVolumeUuids(ctx.store);
-  discarded.catch(() => undefined);
+  // resolve only for volumes EC2 still shows, so only listings need to leave them out (a copy's
+  // backing volume never has an id).
+  if (query.uuids) return { items: (await volumesByUuid(ctx, query.uuids)).filter((v) => !isCopyBackingVolume(v)), complete: false };
+  const discarded = deferred(discardedVolumeUuids(ctx.store));
   const visible = async (volumes: CinderVolume[]) => {
     const hidden = await discarded;
     return volumes.filter((v) => !isCopyBackingVolume(v) && !hidden.has(v.id));
   };
-  if (query.uuids) return { items: await visible(await volumesByUuid(ctx, query.uuids)), complete: false };
 
   const ids = filterValues(query.filters, 'volume-id');
   if (ids?.every(isExact)) {
@@ -69,6 +70,14 @@ export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): 
   return { items: await visible(items), complete: Object.keys(cinderQuery).length === 0, retained: await discarded };
 }
 
+/** Pending attachments of each volume being attached, by volume UUID. */
+async function pendingAttachmentsOf(
+  ctx: ActionContext,
+  entries: Array<Entry<CinderVolume>>,
+): Promise<Map<string, Array<{ serverId: string; attachedAt?: string }>>> {
+  return new Map(await Promise.all(entries.map(async (e) => [e.raw.id, await pendingAttachments(ctx, e.raw)] as const)));
+}
+
 /** Attachments still being made appear only in Cinder's attachment records, not on the volume. */
 async function pendingAttachments(ctx: ActionContext, volume: CinderVolume): Promise<Array<{ serverId: string; attachedAt?: string }>> {
   if (volume.attachments.length > 0 || !ATTACHING_STATUSES.has(volume.status)) return [];
@@ -76,31 +85,46 @@ async function pendingAttachments(ctx: ActionContext, volume: CinderVolume): Pro
   return records.flatMap((r) => (r.instance ? [{ serverId: r.instance, attachedAt: r.attached_at ?? undefined }] : []));
 }
 
-/** Volumes (with their tags) in EC2's form, reading related data once for the whole batch. */
-export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<CinderVolume>>): Promise<VolumeItem[]> {
+/** The volumes family's records of these volumes, or of all the project's (one query) when `ec2Ids` is undefined. */
+export async function volumeRecords(ctx: ActionContext, ec2Ids: string[] | undefined): Promise<Map<string, VolumeRecord>> {
+  if (ec2Ids) return readRecords<VolumeRecord>(ctx.store, ec2Ids.map(volumeKey));
+  // `volume#` sorts apart from `volume-io#`, `volume-token#` and `volume-gc#`: only these records match.
+  const records = await ctx.store.query(volumeKey(''));
+  return new Map(records.flatMap((r) => (r.data === undefined ? [] : [[r.key, JSON.parse(r.data) as VolumeRecord] as const])));
+}
+
+/**
+ * Volumes (with their tags) in EC2's form, reading related data once for the whole batch and all
+ * of it at once: `records` are the volumes' records when the describe engine read them already.
+ */
+export async function formatVolumes(
+  ctx: ActionContext,
+  entries: Array<Entry<CinderVolume>>,
+  records?: Map<string, VolumeRecord>,
+): Promise<VolumeItem[]> {
   if (entries.length === 0) return [];
-  const pending = new Map(
-    await Promise.all(entries.map(async (e) => [e.raw.id, await pendingAttachments(ctx, e.raw)] as const)),
-  );
-  const serverIds = entries.flatMap((e) => [
-    ...e.raw.attachments.map((a) => a.server_id),
-    ...(pending.get(e.raw.id) ?? []).map((p) => p.serverId),
-  ]);
+  const attachedPairs = entries.flatMap((e) => e.raw.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: e.raw.id })));
+  const attachedServers = attachedPairs.map((p) => p.serverUuid);
   const snapshotUuids = entries.flatMap((e) => (e.raw.snapshot_id ? [e.raw.snapshot_id] : []));
-  const pairs = entries.flatMap((e) => [
-    ...e.raw.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: e.raw.id })),
-    ...(pending.get(e.raw.id) ?? []).map((p) => ({ serverUuid: p.serverId, volumeUuid: e.raw.id })),
-  ]);
-  const [instanceIds, snapshotIds, dot, records, types, asked] = await Promise.all([
-    ec2IdsFor(ctx.store, 'instance', serverIds),
+  const [pending, instanceIds, snapshotIds, dot, volumeRecordsRead, types, asked] = await Promise.all([
+    pendingAttachmentsOf(ctx, entries),
+    ec2IdsFor(ctx.store, 'instance', attachedServers),
     ec2IdsFor(ctx.store, 'snapshot', snapshotUuids),
-    deleteOnTermination(ctx.openstack.nova, entries.some((e) => e.raw.attachments.length) ? serverIds : []).catch(
-      () => new Map<string, boolean>(),
-    ),
-    readRecords<VolumeRecord>(ctx.store, entries.map((e) => volumeKey(e.ec2Id))),
+    deleteOnTermination(ctx.openstack.nova, attachedServers).catch(() => new Map<string, boolean>()),
+    records ?? volumeRecords(ctx, entries.map((e) => e.ec2Id)),
     cinderTypes(ctx),
-    deviceNamesOf(ctx.store, pairs),
+    deviceNamesOf(ctx.store, attachedPairs),
   ]);
+  // Attachments still being made (rare) need their servers' ids and device names as well.
+  const pendingPairs = entries.flatMap((e) => (pending.get(e.raw.id) ?? []).map((p) => ({ serverUuid: p.serverId, volumeUuid: e.raw.id })));
+  if (pendingPairs.length) {
+    const [moreIds, moreNames] = await Promise.all([
+      ec2IdsFor(ctx.store, 'instance', pendingPairs.map((p) => p.serverUuid)),
+      deviceNamesOf(ctx.store, pendingPairs),
+    ]);
+    for (const [uuid, id] of moreIds) instanceIds.set(uuid, id);
+    for (const [key, name] of moreNames) asked.set(key, name);
+  }
 
   return entries.map(({ raw, ec2Id, tags }) => {
     const attachments: VolumeAttachment[] = [
@@ -121,7 +145,7 @@ export async function formatVolumes(ctx: ActionContext, entries: Array<Entry<Cin
         DeleteOnTermination: false,
       })),
     ];
-    const record = records.get(volumeKey(ec2Id));
+    const record = volumeRecordsRead.get(volumeKey(ec2Id));
     return {
       VolumeId: ec2Id,
       Size: raw.size,
@@ -159,11 +183,12 @@ export const VOLUME_FILTERS: FilterSpec<VolumeItem> = {
   'volume-type': (v) => v.VolumeType,
 };
 
-export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem> = {
+export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem, Map<string, VolumeRecord>> = {
   type: 'volume',
   idErrors: ID_ERRORS.volume,
   list: listProjectVolumes,
   uuidOf: (v) => v.id,
+  prefetch: volumeRecords,
   format: formatVolumes,
   idOf: (v) => v.VolumeId!,
   filters: VOLUME_FILTERS,

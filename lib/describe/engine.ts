@@ -5,6 +5,7 @@
  * resource is gone.
  */
 import type { ActionContext } from '../context.js';
+import { deferred } from '../deferred.js';
 import { operation } from '../protocol/model.js';
 import { notFound } from '../protocol/errors.js';
 import {
@@ -14,7 +15,10 @@ import {
   ec2IdsFromMappings,
   ec2IdsFor,
   forgetMapping,
+  forgetRememberedUuids,
   mappingsOf,
+  rememberUuids,
+  rememberedUuids,
   uuidsOf,
   type IdErrors,
   type IdPrefix,
@@ -30,6 +34,8 @@ export interface ListQuery {
   uuids?: string[];
   /** The request's filters, for resources that can push some down to OpenStack. */
   filters: Filter[];
+  /** For listings: the type's id mappings in this project, being read beside the listing. */
+  mappings?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>;
 }
 
 export interface ListResult<Raw> {
@@ -51,7 +57,11 @@ export interface Entry<Raw> {
   tags: Tag[];
 }
 
-export interface ResourceDescriptor<Raw, Item> {
+/**
+ * `Early` is what a descriptor reads from the table for `format` before OpenStack has answered
+ * (its own records of the resources), so those reads overlap the OpenStack call.
+ */
+export interface ResourceDescriptor<Raw, Item, Early = undefined> {
   type: ResourceType;
   idErrors: IdErrors;
   /** Lists (or gets) the project's resources from OpenStack. */
@@ -59,8 +69,17 @@ export interface ResourceDescriptor<Raw, Item> {
   uuidOf(raw: Raw): string;
   /** For types with several prefixes (images: ami/aki/ari). */
   prefixOf?(raw: Raw): IdPrefix;
-  /** Formats a batch of resources, so related data can be fetched once for all of them. */
-  format(ctx: ActionContext, entries: Array<Entry<Raw>>): Promise<Item[]>;
+  /**
+   * Starts the table reads `format` will need, while OpenStack lists: for the named EC2 ids, or for
+   * every resource of the type (a listing) when `ec2Ids` is undefined. Only the project's own
+   * partition may be read here: the ids are already known to be the project's.
+   */
+  prefetch?(ctx: ActionContext, ec2Ids: string[] | undefined): Promise<Early>;
+  /**
+   * Formats a batch of resources, so related data can be fetched once for all of them. `early` is
+   * what `prefetch` read, when the engine called it (other callers format without it).
+   */
+  format(ctx: ActionContext, entries: Array<Entry<Raw>>, early?: Early): Promise<Item[]>;
   /** The EC2 id of a formatted item. */
   idOf(item: Item): string;
   filters: FilterSpec<Item>;
@@ -85,10 +104,10 @@ export interface DescribeResult<Item> {
 
 const DEFAULT_PRUNE_GRACE_SECONDS = 300;
 
-export async function describe<Raw, Item>(
+export async function describe<Raw, Item, Early = undefined>(
   ctx: ActionContext,
   action: string,
-  descriptor: ResourceDescriptor<Raw, Item>,
+  descriptor: ResourceDescriptor<Raw, Item, Early>,
   request: DescribeRequest,
 ): Promise<DescribeResult<Item>> {
   const ids = request.ids?.length ? [...new Set(request.ids)] : undefined;
@@ -97,39 +116,66 @@ export async function describe<Raw, Item>(
   compileFilters(request.filters, descriptor.filters, operation(action).filters);
   checkMaxResults(request.maxResults, descriptor.paging ?? DEFAULT_PAGING, Boolean(ids));
 
+  const projectId = ctx.store.projectId;
   let uuids: string[] | undefined;
   let known: Map<string, string> | undefined; // uuid -> ec2 id
+  let remembered: Map<string, string> | undefined; // ec2 id -> uuid, as this container last read it
+  let confirming: Promise<Map<string, string>> = Promise.resolve(new Map());
   if (ids) {
     for (const id of ids) assertEc2Id(id, prefixes, descriptor.idErrors);
-    const byId = await uuidsOf(ctx.store, ids);
-    throwIfMissing(ids.filter((id) => !byId.has(id)), descriptor.idErrors);
+    // Ids this container has resolved before go to OpenStack at once, while the table confirms
+    // they still exist; nothing is answered before it has. Any other id resolves in the project's
+    // own partition first: an id that is not the project's answers NotFound before any OpenStack
+    // call or any other read is made for it.
+    remembered = rememberedUuids(projectId, ids);
+    if (remembered) confirming = deferred(uuidsOf(ctx.store, ids));
+    const byId = remembered ?? (await uuidsOf(ctx.store, ids));
+    if (!remembered) {
+      throwIfMissing(ids.filter((id) => !byId.has(id)), descriptor.idErrors);
+      rememberUuids(projectId, byId);
+    }
     known = new Map([...byId].map(([ec2Id, uuid]) => [uuid, ec2Id]));
     uuids = [...known.keys()];
   }
 
-  // A listing needs the type's id mappings (and, when long, its tags) whatever OpenStack answers:
-  // read them from the table while OpenStack lists.
-  const early = ids ? undefined : { mappings: mappingsOf(ctx.store, descriptor.type), tags: tagsByIdPrefix(ctx.store, prefixes) };
-  early?.mappings.catch(() => undefined);
-  early?.tags.catch(() => undefined);
-  const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [] });
+  // What the table can tell without OpenStack's answer is read while OpenStack answers: the tags
+  // and the descriptor's own records of the named ids, or, for a listing, the type's id mappings,
+  // tags and records. Each read's failure waits until its value is used.
+  const earlyMappings = deferred(ids ? Promise.resolve([]) : mappingsOf(ctx.store, descriptor.type));
+  const earlyTags = deferred(ids ? tagsOf(ctx.store, ids) : tagsByIdPrefix(ctx.store, prefixes));
+  const prefetching = deferred(descriptor.prefetch ? descriptor.prefetch(ctx, ids) : Promise.resolve(undefined));
+  const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [], ...(ids ? {} : { mappings: earlyMappings }) });
   const raws = listed.items;
   if (ids && known) {
+    if (remembered) {
+      const confirmed = await confirming;
+      const gone = ids.filter((id) => !confirmed.has(id));
+      forgetRememberedUuids(projectId, gone);
+      throwIfMissing(gone, descriptor.idErrors);
+      if (ids.some((id) => confirmed.get(id) !== remembered!.get(id))) {
+        // Never expected (ids are not reused), but then the table's answer is the one to follow.
+        forgetRememberedUuids(projectId, ids);
+        return describe(ctx, action, descriptor, request);
+      }
+    }
     const present = new Set(raws.map((r) => descriptor.uuidOf(r)));
-    throwIfMissing([...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id), descriptor.idErrors);
+    const missing = [...known].filter(([uuid]) => !present.has(uuid)).map(([, ec2Id]) => ec2Id);
+    forgetRememberedUuids(projectId, missing);
+    throwIfMissing(missing, descriptor.idErrors);
   } else {
-    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : early?.mappings;
+    const mappings = listed.mappingsChanged ? mappingsOf(ctx.store, descriptor.type) : earlyMappings;
     known = await idsForListing(ctx, descriptor, raws, listed.complete, mappings, listed.retained);
   }
 
   const entriesById = raws.map((raw) => ({ raw, ec2Id: known.get(descriptor.uuidOf(raw))! }));
-  const tags =
-    entriesById.length <= 20
-      ? await tagsOf(ctx.store, entriesById.map((e) => e.ec2Id))
-      : await (early?.tags ?? tagsByIdPrefix(ctx.store, prefixes));
+  // A listing that changed the mappings (shared image ids) may have moved tags to the new ids.
+  const [tags, prefetched] = await Promise.all([
+    listed.mappingsChanged ? tagsByIdPrefix(ctx.store, prefixes) : earlyTags,
+    prefetching,
+  ]);
   const entries = entriesById.map((e) => ({ ...e, tags: tags.get(e.ec2Id) ?? [] }));
 
-  const formatted = await descriptor.format(ctx, entries);
+  const formatted = await descriptor.format(ctx, entries, prefetched);
   const tagsOfItem = new Map(entries.map((e) => [e.ec2Id, e.tags]));
   return select(action, formatted, {
     filters: descriptor.filters,
@@ -152,9 +198,9 @@ function throwIfMissing(missing: string[], errors: IdErrors): void {
  * once, which also shows the ones whose resource is gone: those are forgotten (with their tags)
  * once older than the grace period, which covers a resource created while we were listing.
  */
-async function idsForListing<Raw, Item>(
+async function idsForListing<Raw, Item, Early>(
   ctx: ActionContext,
-  descriptor: ResourceDescriptor<Raw, Item>,
+  descriptor: ResourceDescriptor<Raw, Item, Early>,
   raws: Raw[],
   complete: boolean,
   mappingsRead?: Promise<Array<{ ec2Id: string; uuid: string; createdAt: number }>>,

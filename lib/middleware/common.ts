@@ -5,7 +5,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { adoptParameters } from '../http/openwhisk.js';
-import { errorFields, logger, requestScope } from '../log.js';
+import { errorFields, logger, requestScope, stageFields } from '../log.js';
 
 /** What a middleware sees of a request whose event it may replace with its own shape. */
 export type Middleware<TEvent, TResult> = MiddlewareObj<TEvent, TResult, Error, Context>;
@@ -22,13 +22,14 @@ export const openWhiskParameters = <TEvent, TResult>(): Middleware<TEvent, TResu
 });
 
 /**
- * One JSON line per request once it is answered: status (or the EC2 error code), duration and
- * the OpenStack calls it made. `describe` reads the answer.
+ * One JSON line per request once it is answered: status (or the EC2 error code), duration, the
+ * OpenStack calls and table round trips it made (count and summed ms), and the front door's own
+ * stages (authMs, parseMs, dispatchMs, serializeMs). `describe` reads the answer.
  */
 export const requestLog = <TEvent, TResult>(describe: (response: TResult) => Record<string, unknown>): Middleware<TEvent, TResult> => {
   const line = (response: TResult | null) => {
     const scope = requestScope();
-    logger.info('request', { ...(response ? describe(response) : {}), code: scope?.code, openstackCalls: scope?.openstack.calls, openstackMs: scope?.openstack.ms });
+    logger.info('request', { ...(response ? describe(response) : {}), code: scope?.code, ...stageFields(scope) });
   };
   return {
     name: 'requestLog',

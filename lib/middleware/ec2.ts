@@ -10,7 +10,7 @@ import type { Authenticator, Caller } from '../auth/authenticator.js';
 import type { IncomingRequest } from '../auth/signed-request.js';
 import { answerRoot, isMetadataRootRequest } from '../domain/metadata/root.js';
 import { fromApiGateway, fromOpenWhisk, requestParams, type HttpResponse, type OpenWhiskWebParams } from '../http/gateway.js';
-import { requestScope } from '../log.js';
+import { requestScope, timedStage, timedStageSync } from '../log.js';
 import { missingParameter } from '../protocol/errors.js';
 import { isProtocolParam, parseInput } from '../protocol/query.js';
 import { serializeError } from '../protocol/xml.js';
@@ -77,7 +77,7 @@ export const ec2ErrorDocument = (): Middleware<Ec2Call, HttpResponse> => ({
     const scope = requestScope();
     if (scope) scope.code = error.code;
     const requestId = request.event.requestId;
-    request.response = xmlResponse(error.status, serializeError(error, requestId), requestId);
+    request.response = xmlResponse(error.status, timedStageSync('serializeMs', () => serializeError(error, requestId)), requestId);
   },
 });
 
@@ -87,7 +87,8 @@ export const signatureCheck = (authenticator: () => Pick<Authenticator, 'authent
   before: async (request) => {
     const call = request.event;
     call.params = requestParams(call.http);
-    call.caller = await authenticator().authenticate(call.http, call.params);
+    const params = call.params;
+    call.caller = await timedStage('authMs', () => authenticator().authenticate(call.http, params));
     const scope = requestScope();
     if (scope) scope.project = call.caller.projectId;
   },
@@ -103,7 +104,8 @@ export const parseAndValidate = (): Middleware<Ec2Call, HttpResponse> => ({
     const scope = requestScope();
     if (scope) scope.action = call.action;
     if (!call.action) throw missingParameter('Action');
-    parseInput(call.action, params);
+    const action = call.action;
+    timedStageSync('parseMs', () => parseInput(action, params));
     call.actionParams = Object.fromEntries(Object.entries(params).filter(([k]) => !isProtocolParam(k)));
   },
 });

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { malformedId, notFound } from '../protocol/errors.js';
 import type { StateStore } from './project-store.js';
+import type { StateRecord } from './table.js';
 import { forgetTags, putTags, tagsOf } from './tags.js';
 
 /** AWS resource types (as DescribeTags names them) and their id prefixes. */
@@ -153,14 +154,57 @@ export const isEc2IdForm = (value: string) => value.length <= 32 && ID_PATTERN.t
  * ids (an `instance-id` filter of 2,000 characters) are not looked up: they match nothing.
  */
 export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, string>> {
-  const records = await store.getMany(ec2Ids.filter(isEc2IdForm).map(idKey));
+  const wanted = ec2Ids.filter(isEc2IdForm);
+  // Image ids are looked up in the region's partition at the same time (one round trip, not two);
+  // the project's own mapping wins where both have one.
+  const regional = store.region ? wanted.filter(isImageId) : [];
+  const [records, regionRecords] = await Promise.all([
+    store.getMany(wanted.map(idKey)),
+    regional.length ? store.region!.getMany(regional.map(idKey)) : undefined,
+  ]);
   const out = new Map<string, string>();
+  for (const r of regionRecords?.values() ?? []) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
   for (const r of records.values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
-  const regional = ec2Ids.filter((id) => isEc2IdForm(id) && isImageId(id) && !out.has(id));
-  if (regional.length && store.region) {
-    for (const r of (await store.region.getMany(regional.map(idKey))).values()) if (r.ec2Id && r.uuid) out.set(r.ec2Id, r.uuid);
+  return out;
+}
+
+/**
+ * EC2 id -> UUID pairs this container has read, per project, newest last. A mapping never changes
+ * while it exists (an id is never given to another resource), so a describe by id may start its
+ * OpenStack call with the remembered UUID while the table confirms that the id still exists.
+ * Bounded: the oldest pairs go first.
+ */
+const MAX_REMEMBERED_IDS = 10_000;
+const remembered = new Map<string, string>();
+const rememberedKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
+
+/** The remembered UUIDs of all these ids (EC2 id -> UUID), or undefined unless every one is remembered. */
+export function rememberedUuids(projectId: string, ec2Ids: string[]): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  for (const id of ec2Ids) {
+    const uuid = remembered.get(rememberedKey(projectId, id));
+    if (uuid === undefined) return undefined;
+    out.set(id, uuid);
   }
   return out;
+}
+
+/** Remembers pairs the table just answered. */
+export function rememberUuids(projectId: string, byId: Map<string, string>): void {
+  for (const [ec2Id, uuid] of byId) {
+    const key = rememberedKey(projectId, ec2Id);
+    remembered.delete(key);
+    remembered.set(key, uuid);
+  }
+  for (const oldest of remembered.keys()) {
+    if (remembered.size <= MAX_REMEMBERED_IDS) break;
+    remembered.delete(oldest);
+  }
+}
+
+/** Forgets remembered pairs of ids found gone. */
+export function forgetRememberedUuids(projectId: string, ec2Ids: string[]): void {
+  for (const id of ec2Ids) remembered.delete(rememberedKey(projectId, id));
 }
 
 /** Resolves ids that must exist, with AWS's Malformed and NotFound codes. */
@@ -250,6 +294,22 @@ export async function forgetUuid(store: StateStore, type: ResourceType, uuid: st
   await store.deleteMany(existing?.ec2Id ? [idKey(existing.ec2Id), osKey(type, uuid)] : [osKey(type, uuid)]);
 }
 
+/** Region ids of shared images (UUID -> id) this container has read or written, per region partition; bounded, oldest out. */
+const MAX_REGION_IDS = 10_000;
+const regionIdsOf = new WeakMap<StateStore, Map<string, string>>();
+function regionIdsFor(region: StateStore): Map<string, string> {
+  let ids = regionIdsOf.get(region);
+  if (!ids) regionIdsOf.set(region, (ids = new Map()));
+  return ids;
+}
+function rememberRegionId(regionIds: Map<string, string>, uuid: string, ec2Id: string): void {
+  regionIds.set(uuid, ec2Id);
+  for (const oldest of regionIds.keys()) {
+    if (regionIds.size <= MAX_REGION_IDS) break;
+    regionIds.delete(oldest);
+  }
+}
+
 /**
  * One AMI id in the region for an image every project may see (public, community, or shared with
  * members), as on AWS, where sites publish "launch ami-…" for all their users. The id lives in
@@ -258,16 +318,29 @@ export async function forgetUuid(store: StateStore, type: ResourceType, uuid: st
  * (its tags move along). Private images never reach that partition: their ids stay the project's.
  * Answers whether this project's mappings changed.
  */
-export async function shareImageIds(store: StateStore, images: Array<{ uuid: string; prefix: IdPrefix }>): Promise<boolean> {
+export async function shareImageIds(
+  store: StateStore,
+  images: Array<{ uuid: string; prefix: IdPrefix }>,
+  projectMappings?: Promise<Array<{ ec2Id: string; uuid: string }>>,
+): Promise<boolean> {
   const region = store.region;
   if (!region || images.length === 0) return false;
   let changed = false;
-  const keys = images.map((i) => osKey('image', i.uuid));
-  const [regional, local] = await Promise.all([region.getMany(keys), store.getMany(keys)]);
+  const regionIds = regionIdsFor(region);
+  // A region id never changes once written: those this container has seen need no read. The
+  // project's own ids come from its image mappings when the caller is reading them anyway.
+  const unseen = images.filter((i) => !regionIds.has(i.uuid)).map((i) => osKey('image', i.uuid));
+  const [regional, local] = await Promise.all([
+    unseen.length ? region.getMany(unseen) : new Map<string, StateRecord>(),
+    projectMappings
+      ? projectMappings.then((ms) => new Map(ms.map((m) => [osKey('image', m.uuid), { ec2Id: m.ec2Id } as Pick<StateRecord, 'ec2Id'>])))
+      : store.getMany(images.map((i) => osKey('image', i.uuid))),
+  ]);
+  for (const record of regional.values()) if (record.ec2Id && record.uuid) rememberRegionId(regionIds, record.uuid, record.ec2Id);
   for (const { uuid, prefix } of images) {
     const key = osKey('image', uuid);
     const mine = local.get(key)?.ec2Id;
-    let shared = regional.get(key)?.ec2Id;
+    let shared = regionIds.get(uuid) ?? regional.get(key)?.ec2Id;
     if (!shared) {
       const candidate = mine ?? newEc2Id(prefix);
       if (await region.put(key, { ec2Id: candidate, uuid }, { ifAbsent: true })) {
@@ -276,6 +349,7 @@ export async function shareImageIds(store: StateStore, images: Array<{ uuid: str
       } else {
         shared = (await region.get(key))?.ec2Id;
       }
+      if (shared) rememberRegionId(regionIds, uuid, shared);
     }
     if (!shared || shared === mine) continue;
     if (mine) {

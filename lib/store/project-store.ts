@@ -10,7 +10,8 @@
  *   <family-defined prefix>#…      -> data            launch data, client tokens…
  */
 import { invalidParameterValue } from '../protocol/errors.js';
-import { recordOf, stateModel, type StateRecord } from './table.js';
+import { timedTableCall } from '../log.js';
+import { recordOf, recordOfItem, stateModel, tableClient, type StateRecord, type TableItem } from './table.js';
 
 export interface PutOptions {
   /** Write only if no item has this key; answers false when one exists. */
@@ -82,25 +83,31 @@ export class ProjectStore implements StateStore {
     return record;
   }
 
+  private keyOf(key: string): TableItem {
+    return { project: { S: this.projectId }, key: { S: key } };
+  }
+
   async get(key: string): Promise<StateRecord | undefined> {
     if (!storable(key)) return undefined;
-    const item = await stateModel().get({ project: this.projectId, key });
-    return this.live(item ? recordOf(item) : undefined);
+    const { ddb, tableName } = tableClient();
+    const { Item } = await timedTableCall(ddb.getItem({ TableName: tableName, Key: this.keyOf(key) }));
+    return this.live(Item ? recordOfItem(Item) : undefined);
   }
 
   async getMany(keys: string[]): Promise<Map<string, StateRecord>> {
     const out = new Map<string, StateRecord>();
+    const { ddb, tableName } = tableClient();
     for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_GET_LIMIT)) {
-      const items = await stateModel().batchGet(batch.map((key) => ({ project: this.projectId, key })));
-      for (const item of items) {
-        const record = this.live(recordOf(item));
+      const answer = await timedTableCall(ddb.batchGetItem({ RequestItems: { [tableName]: { Keys: batch.map((key) => this.keyOf(key)) } } }));
+      for (const item of answer.Responses?.[tableName] ?? []) {
+        const record = this.live(recordOfItem(item));
         if (record) out.set(record.key, record);
       }
       // Keys DynamoDB could not serve this time are read one by one.
-      const unprocessed = (items as unknown as { unprocessedKeys?: Array<{ key: string }> }).unprocessedKeys ?? [];
-      for (const { key } of unprocessed) {
-        const record = await this.get(key);
-        if (record) out.set(key, record);
+      for (const unprocessed of answer.UnprocessedKeys?.[tableName]?.Keys ?? []) {
+        const key = unprocessed['key']?.S;
+        const record = key === undefined ? undefined : await this.get(key);
+        if (record) out.set(record.key, record);
       }
     }
     return out;
@@ -117,12 +124,12 @@ export class ProjectStore implements StateStore {
     };
     if (options.ttlSeconds) record.expiresAt = Math.floor(Date.now() / 1000) + options.ttlSeconds;
     try {
-      await stateModel().create(record, { overwrite: !options.ifAbsent });
+      await timedTableCall(stateModel().create(record, { overwrite: !options.ifAbsent }));
       return true;
     } catch (error) {
       if (options.ifAbsent && isConditionalFailure(error)) {
         // An expired record does not hold its key.
-        const existing = await stateModel().get({ project: this.projectId, key });
+        const existing = await timedTableCall(stateModel().get({ project: this.projectId, key }));
         if (existing && !this.live(recordOf(existing))) {
           await this.delete(key);
           return this.put(key, fields, options);
@@ -144,28 +151,31 @@ export class ProjectStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     if (!storable(key)) return;
-    await stateModel().delete({ project: this.projectId, key });
+    await timedTableCall(stateModel().delete({ project: this.projectId, key }));
   }
 
   async deleteMany(keys: string[]): Promise<void> {
     for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_DELETE_LIMIT)) {
-      await stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key })));
+      await timedTableCall(stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key }))));
     }
   }
 
   /** One page of records whose key starts with `prefix`, in key order, after `startAfter`. */
   async queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>> {
     if (!storable(prefix)) return { items: [] };
-    let query = stateModel()
-      .query('project')
-      .eq(this.projectId)
-      .where('key')
-      .beginsWith(prefix)
-      .limit(limit);
-    if (startAfter) query = query.startAt({ project: this.projectId, key: startAfter });
-    const result = await query.exec();
-    const items = result.map(recordOf).flatMap((r) => (this.live(r) ? [r] : []));
-    const lastKey = (result.lastKey as { key?: string } | undefined)?.key;
+    const { ddb, tableName } = tableClient();
+    const answer = await timedTableCall(
+      ddb.query({
+        TableName: tableName,
+        KeyConditionExpression: '#project = :project AND begins_with(#key, :prefix)',
+        ExpressionAttributeNames: { '#project': 'project', '#key': 'key' },
+        ExpressionAttributeValues: { ':project': { S: this.projectId }, ':prefix': { S: prefix } },
+        Limit: limit,
+        ...(startAfter ? { ExclusiveStartKey: this.keyOf(startAfter) } : {}),
+      }),
+    );
+    const items = (answer.Items ?? []).map(recordOfItem).flatMap((r) => (this.live(r) ? [r] : []));
+    const lastKey = answer.LastEvaluatedKey?.['key']?.S;
     return lastKey ? { items, lastKey } : { items };
   }
 

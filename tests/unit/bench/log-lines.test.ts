@@ -1,37 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { callsInLog, stagesFromLog } from '../../../bench/log-lines.js';
+import { callsInLog, requestsFromLog } from '../../../bench/log-lines.js';
 
-const trace = (service: string, ms: number) => JSON.stringify({ trace: 'openstack', service, method: 'GET', path: 'x', status: 200, ms });
-const frontDoor = (ms: number, container: string, keystoneCalls: number) =>
-  JSON.stringify({ requestId: 'r', action: 'DescribeVolumes', status: 200, ms, container, keystoneCalls });
-const family = (ms: number) => JSON.stringify({ requestId: 'r', family: 'volumes', action: 'DescribeVolumes', ms });
+const trace = (service: string, ms: number, requestId = 'r') =>
+  JSON.stringify({ level: 'INFO', message: 'openstack call', requestId, trace: 'openstack', api: service, method: 'GET', path: 'x', status: 200, callMs: ms });
+const frontDoor = (ms: number, container: string, keystoneCalls: number, requestId = 'r') =>
+  JSON.stringify({ message: 'request', requestId, action: 'DescribeVolumes', status: 200, ms, container, keystoneCalls, authMs: 0.4, parseMs: 0.1, dispatchMs: ms - 2, serializeMs: 0.3 });
+const family = (ms: number, requestId = 'r') =>
+  JSON.stringify({ message: 'request', requestId, family: 'volumes', action: 'DescribeVolumes', ms, openstackMs: ms - 5, openstackCalls: 1, tableMs: 3.5, tableCalls: 2 });
 const lambda = (fn: string, ms: number) => `(λ: ${fn}) RequestId: 0b1c  Duration: ${ms} ms  Billed Duration: ${Math.ceil(ms)} ms`;
 
-describe('stagesFromLog', () => {
-  it('gives each request the trace, family and Duration lines before its front door line, and the front door Duration after it', () => {
+describe('requestsFromLog', () => {
+  it('joins each request\'s front door, family and trace lines by request id, even when requests interleave', () => {
     const log = [
-      trace('cinder', 20),
-      family(30),
+      trace('cinder', 20, 'one'),
+      trace('cinder', 10, 'two'),
+      `prefix ${family(30, 'one')}`,
       lambda('volumes', 31.5),
-      frontDoor(36, 'a', 1),
-      lambda('ec2', 37.2),
+      trace('nova', 5, 'two'),
+      frontDoor(36, 'a', 1, 'one'),
       'some emulator chatter',
-      trace('cinder', 10),
-      trace('nova', 5),
-      family(25),
-      lambda('volumes', 26),
-      frontDoor(29, 'a', 1),
-      lambda('ec2', 30),
+      family(25, 'two'),
+      frontDoor(29, 'a', 1, 'two'),
     ].join('\n');
-    expect(stagesFromLog(log, [40, 33], 'volumes')).toEqual([
-      { client: 40, openstack: 20, openstackCalls: 1, family: 30, familyLambda: 31.5, frontDoor: 36, frontDoorLambda: 37.2 },
-      { client: 33, openstack: 15, openstackCalls: 2, family: 25, familyLambda: 26, frontDoor: 29, frontDoorLambda: 30 },
+    const requests = requestsFromLog(log);
+    expect([...requests.keys()]).toEqual(['one', 'two']);
+    expect(requests.get('one')).toEqual({
+      requestId: 'one',
+      action: 'DescribeVolumes',
+      frontDoor: 36,
+      auth: 0.4,
+      parse: 0.1,
+      dispatch: 34,
+      serialize: 0.3,
+      family: 30,
+      openstack: 25,
+      openstackCalls: 1,
+      table: 3.5,
+      tableCalls: 2,
+      calls: [{ call: 'cinder GET x', ms: 20 }],
+    });
+    expect(requests.get('two')!.calls).toEqual([
+      { call: 'cinder GET x', ms: 10 },
+      { call: 'nova GET x', ms: 5 },
     ]);
   });
 
-  it('ignores another family\'s Duration lines and broken JSON', () => {
-    const log = [lambda('instances', 9), '{"trace":"openstack", broken', family(12), frontDoor(14, 'a', 1)].join('\n');
-    expect(stagesFromLog(log, [20], 'volumes')).toEqual([{ client: 20, openstack: 0, openstackCalls: 0, family: 12, frontDoor: 14 }]);
+  it('leaves out requests without a front door line, and lines without a request id or with broken JSON', () => {
+    const log = [family(12, 'unfinished'), '{"trace":"openstack", broken', JSON.stringify({ message: 'request', ms: 3 }), family(12), frontDoor(14, 'a', 1)].join('\n');
+    expect([...requestsFromLog(log).keys()]).toEqual(['r']);
   });
 });
 

@@ -1,10 +1,11 @@
 import { describe as suite, expect, it } from 'vitest';
 import { describe, type ResourceDescriptor } from '../../../lib/describe/engine.js';
 import { ID_ERRORS } from '../../../lib/store/id-errors.js';
-import { ec2IdFor, uuidOf } from '../../../lib/store/ids.js';
+import { ec2IdFor, forgetEc2Id, uuidOf } from '../../../lib/store/ids.js';
 import { putTags } from '../../../lib/store/tags.js';
 import type { Volume } from '../../../schemas/types.js';
 import { fakeContext } from '../support/context.js';
+import { MemoryStore } from '../support/memory-store.js';
 
 interface RawVolume {
   id: string;
@@ -119,6 +120,36 @@ suite('describe engine', () => {
     await expect(describe(ctx, 'DescribeVolumes', descriptor, { ids: ['vol-12345678'] })).rejects.toMatchObject({
       code: 'InvalidVolume.NotFound',
     });
+  });
+
+  it('asks OpenStack for an id resolved before while the table confirms it, and answers NotFound once the table forgot it', async () => {
+    const ctx = fakeContext(new MemoryStore('project-remembers'));
+    const { descriptor, listed } = volumes(raws);
+    const all = await describe(ctx, 'DescribeVolumes', descriptor, {});
+    const id = all.items[0]!.VolumeId!;
+    await putTags(ctx.store, [id], [{ Key: 'k', Value: 'v' }]);
+    expect((await describe(ctx, 'DescribeVolumes', descriptor, { ids: [id] })).items[0]!.Tags).toEqual([{ Key: 'k', Value: 'v' }]);
+    const again = await describe(ctx, 'DescribeVolumes', descriptor, { ids: [id] });
+    expect(again.items.map((v) => v.VolumeId)).toEqual([id]);
+
+    await forgetEc2Id(ctx.store, id);
+    const calls = listed.length;
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { ids: [id] })).rejects.toMatchObject({ code: 'InvalidVolume.NotFound' });
+    expect(listed.length).toBe(calls + 1); // the remembered uuid went out; the table's answer decided
+    // Forgotten in this container too: the next request resolves in the table first.
+    await expect(describe(ctx, 'DescribeVolumes', descriptor, { ids: [id] })).rejects.toMatchObject({ code: 'InvalidVolume.NotFound' });
+    expect(listed.length).toBe(calls + 1);
+  });
+
+  it('never asks OpenStack for an id another project resolved', async () => {
+    const ctx = fakeContext(new MemoryStore('project-a'));
+    const { descriptor, listed } = volumes(raws);
+    const id = (await describe(ctx, 'DescribeVolumes', descriptor, {})).items[0]!.VolumeId!;
+    await describe(ctx, 'DescribeVolumes', descriptor, { ids: [id] });
+    const calls = listed.length;
+    const other = fakeContext(new MemoryStore('project-b'));
+    await expect(describe(other, 'DescribeVolumes', descriptor, { ids: [id] })).rejects.toMatchObject({ code: 'InvalidVolume.NotFound' });
+    expect(listed.length).toBe(calls);
   });
 
   it('forgets ids (and tags) of resources gone from OpenStack once past the grace period', async () => {
