@@ -19,6 +19,8 @@
  *   npx tsx bench/cold-start.ts [runs=3] [function...]
  *   BENCH_COLD_TRACE=1      print each child's log lines (the OpenStack calls a first answer waits on)
  *   BENCH_COLD_PROFILE=dir  write a CPU profile of each child there
+ *   BENCH_COLD_REPEAT=n     then answer the same request n more times in the warm process and print
+ *                           what stays on the heap per request (after a GC) — a leak shows here
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -47,7 +49,7 @@ function deploySettings(): DeploySettings {
     provider: { environment: Record<string, string> };
   };
   // `${env:X, 'default'}`: the default, as a deployment without X set gets it.
-  const nodeOptions = /^\$\{env:[A-Z_]+, *'([^']*)'\}$/.exec(yml.provider.environment['NODE_OPTIONS'] ?? '')?.[1] ?? yml.provider.environment['NODE_OPTIONS'] ?? '';
+  const nodeOptions = /^\$\{env:[A-Za-z0-9_]+, *'([^']*)'\}$/.exec(yml.provider.environment['NODE_OPTIONS'] ?? '')?.[1] ?? yml.provider.environment['NODE_OPTIONS'] ?? '';
   return { esbuild: yml.custom.esbuild, nodeOptions: process.env['EC2_NODE_OPTIONS'] ?? nodeOptions };
 }
 const settings = deploySettings();
@@ -63,11 +65,25 @@ const mod = require(process.argv[2]);
 const ready = performance.now();
 const readyCpu = cpu();
 const event = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-Promise.resolve(mod.handler(event)).then((out) => {
+Promise.resolve(mod.handler(event)).then(async (out) => {
   const answered = performance.now();
   const answeredCpu = cpu();
   const kind = out && out.statusCode !== undefined ? 'HTTP ' + out.statusCode : out && out.error ? 'error ' + out.error.code : 'output';
-  process.stdout.write('\\n@@' + JSON.stringify({ loadStart, ready, answered, readyCpu, answeredCpu, kind, rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed }) + '\\n');
+  const first = { loadStart, ready, answered, readyCpu, answeredCpu, kind, rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
+  // Then the same request again and again in this warm process: what stays on the heap per request.
+  const repeat = Number(process.argv[4] || 0);
+  if (!repeat) return first;
+  global.gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage().rss;
+  const t = performance.now();
+  for (let i = 0; i < repeat; i++) await mod.handler(event);
+  const warmMs = (performance.now() - t) / repeat;
+  global.gc();
+  const m = process.memoryUsage();
+  return { ...first, repeat, warmMs, heapBefore, heapAfterRepeat: m.heapUsed, rssBefore, rssAfterRepeat: m.rss };
+}).then((report) => {
+  process.stdout.write('\\n@@' + JSON.stringify(report) + '\\n');
   process.exit(0);
 }, (error) => { process.stdout.write('\\n@@' + JSON.stringify({ failed: String(error) }) + '\\n'); process.exit(1); });
 `;
@@ -81,6 +97,12 @@ interface ChildReport {
   kind: string;
   rss: number;
   heap: number;
+  repeat?: number;
+  warmMs?: number;
+  heapBefore?: number;
+  heapAfterRepeat?: number;
+  rssBefore?: number;
+  rssAfterRepeat?: number;
   failed?: string;
 }
 
@@ -164,6 +186,8 @@ try {
   // The server's settings (table, OpenStack, dispatch), without the trace lines on stdout.
   // BENCH_COLD_TRACE=1 keeps the OpenStack trace lines and prints each child's output (what a first answer waits on).
   const traced = process.env['BENCH_COLD_TRACE'] === '1';
+  const repeat = Number(process.env['BENCH_COLD_REPEAT'] ?? 0);
+  const leaks: string[] = [];
   const env = { ...process.env, ...endpointInfo().serverEnv, EC2_TRACE_OPENSTACK: traced ? '1' : '', NODE_OPTIONS: settings.nodeOptions };
 
   console.log(`cold start per function (${runs} fresh processes each, medians; load average ${loadAverage()})`);
@@ -184,7 +208,7 @@ try {
       const started = performance.now();
       // BENCH_COLD_PROFILE=<dir> writes a CPU profile of each child there (where its time goes).
       const profile = process.env['BENCH_COLD_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_COLD_PROFILE']] : [];
-      const child = spawnSync(process.execPath, [...profile, runner, join(work, `${fn}.cjs`), eventFile], { env, encoding: 'utf8', timeout: 60_000 });
+      const child = spawnSync(process.execPath, ['--expose-gc', ...profile, runner, join(work, `${fn}.cjs`), eventFile, String(repeat)], { env, encoding: 'utf8', timeout: 60_000 + repeat * 2000 });
       walls.push(performance.now() - started);
       if (traced) console.log(`--- ${fn} run ${i + 1}\n${child.stdout.trim()}`);
       const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
@@ -198,6 +222,13 @@ try {
       readyCpu.push(report.readyCpu);
       answeredCpu.push(report.answeredCpu);
       kind = report.kind;
+      if (report.repeat) {
+        const perRequest = (report.heapAfterRepeat! - report.heapBefore!) / report.repeat;
+        leaks.push(
+          `    ${fn.padEnd(10)} ${report.repeat} more requests, ${fmt(report.warmMs!)} each: heap ${(report.heapBefore! / 2 ** 20).toFixed(1)} → ${(report.heapAfterRepeat! / 2 ** 20).toFixed(1)} MB after GC ` +
+            `(${(perRequest / 1024).toFixed(1)} KB per request), RSS ${(report.rssBefore! / 2 ** 20).toFixed(0)} → ${(report.rssAfterRepeat! / 2 ** 20).toFixed(0)} MB`,
+        );
+      }
     }
     const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
     const size = sizes.get(fn)!;
@@ -215,6 +246,7 @@ try {
       note: `module loaded at ${fmt(med(ready))} (CPU ${fmt(med(readyCpu))}); CPU to the answer ${fmt(med(answeredCpu))}; RSS ${mb(med(rss))}; answer: ${kind}`,
     });
   }
+  if (leaks.length) console.log(`  warm process, the same request repeated:\n${leaks.join('\n')}`);
   console.log('  heaviest parts of each bundle:');
   for (const [fn, size] of sizes) console.log(`    ${fn.padEnd(10)} ${size.heaviest}`);
   console.log('  loaded / 1st answer: ms since the child process began (its performance clock); (CPU): the child\'s CPU time by then; spawn→exit: the parent\'s wall time');
