@@ -35,7 +35,7 @@ import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-
 import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
-import { recentImage, rememberImage } from '../../lib/domain/instances/instance-related.js';
+import { rememberImage } from '../../lib/domain/instances/instance-related.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
 import { logger } from '../../lib/log.js';
@@ -120,10 +120,6 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
 
 async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
   const uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
-  // An image seen active in the last minute is taken as is (Nova checks it again on create);
-  // anything else is read afresh, so a new or changed image is never refused on old news.
-  const recent = await recentImage(ctx.openstack.glance, ctx.caller.projectId, uuid).catch(() => undefined);
-  if (recent?.status === 'active') return recent;
   const image = await mapErrors(() => getImage(ctx.openstack.glance, uuid), {
     notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
   });

@@ -141,14 +141,6 @@ function cacheImage(key: string, image: Promise<GlanceImage | undefined>): void 
   }
 }
 
-/**
- * The image as the caller saw it within the last minute (RunInstances' checks: Nova checks the image
- * again when it creates the servers); undefined when it was not seen or is not visible.
- */
-export function recentImage(glance: ServiceClient, projectId: string, id: string): Promise<GlanceImage | undefined> {
-  return imageOf(glance, projectId, id);
-}
-
 /** An image the caller has just read (RunInstances' checks): the views that follow need not ask Glance again. */
 export function rememberImage(projectId: string, image: GlanceImage): void {
   cacheImage(`${projectId}/${image.id}`, Promise.resolve(image));
