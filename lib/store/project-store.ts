@@ -163,11 +163,14 @@ export class ProjectStore implements StateStore {
     }
   }
 
-  /** Batches of 25 sent together; items DynamoDB leaves unprocessed are written one by one. */
+  /**
+   * Batches of 25 sent together; items DynamoDB leaves unprocessed are written one by one. A key
+   * given twice is written once, with its last fields (a batch with a key twice is refused whole).
+   */
   async putMany(entries: PutEntry[]): Promise<void> {
     for (const { key } of entries) assertStorable(key);
     const now = Date.now();
-    const records = entries.map(({ key, fields, ttlSeconds }): StateRecord => ({
+    const records = [...new Map(entries.map((e) => [e.key, e])).values()].map(({ key, fields, ttlSeconds }): StateRecord => ({
       ...fields,
       project: this.projectId,
       key,
