@@ -1,46 +1,89 @@
 /**
- * Cold start of each function: the size of its bundle (esbuild with serverless.yml's settings:
- * bundle, cjs, node20, not minified, source map beside it) and the time from a fresh Node process
- * to the handler's first answer. Each bundle is required in a child process and invoked once:
+ * Cold start of each function: the size of its bundle (esbuild with serverless.yml's
+ * `custom.esbuild` settings: minify, keepNames, source map, target) and the time from a fresh Node
+ * process, started with the NODE_OPTIONS serverless.yml gives the functions, to the handler's first
+ * answer. Each bundle is required in a child process and invoked once:
  * - the front door with a signed DescribeRegions (its first signature check goes to Keystone, then
  *   the Lambda invoke to the running endpoint's warm instances function);
  * - instances: DescribeRegions; volumes: DescribeVolumes; images: DescribeImages with a name
  *   filter — with a real caller context (the demo user's token), so the first OpenStack and table
  *   clients are made and used;
- * - vpc: the family has no actions yet, so its answer is UnsupportedOperation (module-ready, in effect);
+ * - vpc: DescribeVpcs (one Neutron listing);
  * - metadata: GET /latest/meta-data/ without the agent's signed headers, so its answer is a refusal
  *   (module-ready and the router, no lookup).
  * Prints, per function, the median over the runs of: process start to module loaded, to first
- * answer, the parent's wall time from spawn to exit, and the child's RSS after the answer.
+ * answer, the parent's wall time from spawn to exit, the child's CPU time (user + system) at both
+ * points — on a shared machine the CPU time is what the function's own code costs, the rest is
+ * waiting for OpenStack or for a core — and its RSS and heap after the answer.
  *
- *   npx tsx bench/cold-start.ts [runs=3]
+ *   npx tsx bench/cold-start.ts [runs=3] [function...]
+ *   BENCH_COLD_TRACE=1      print each child's log lines (the OpenStack calls a first answer waits on)
+ *   BENCH_COLD_PROFILE=dir  write a CPU profile of each child there
+ *   BENCH_COLD_REPEAT=n     then answer the same request n more times in the warm process and print
+ *                           what stays on the heap per request (after a GC) — a leak shows here
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 import { selectEndpoints } from '../lib/openstack/catalog.js';
 import { passwordAuth } from '../lib/openstack/keystone.js';
 import { repo } from '../tests/integration/support/env.js';
 import { endpointInfo, fixtures, fmt, formSigner, loadAverage, percentile, recordRatio } from './support.js';
 
 const runs = Number(process.argv[2] ?? 3);
-const FUNCTIONS = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata'] as const;
+const ALL_FUNCTIONS = ['ec2', 'instances', 'volumes', 'vpc', 'images', 'metadata'] as const;
+const only = process.argv.slice(3);
+const FUNCTIONS = ALL_FUNCTIONS.filter((fn) => only.length === 0 || only.includes(fn));
+
+/** What serverless.yml builds and runs the functions with. */
+interface DeploySettings {
+  esbuild: { minify?: boolean; keepNames?: boolean; sourcemap?: boolean | string; target?: string };
+  nodeOptions: string;
+}
+function deploySettings(): DeploySettings {
+  const yml = parseYaml(readFileSync(join(repo, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
+    custom: { esbuild: DeploySettings['esbuild'] };
+    provider: { environment: Record<string, string> };
+  };
+  // `${env:X, 'default'}`: the default, as a deployment without X set gets it.
+  const nodeOptions = /^\$\{env:[A-Za-z0-9_]+, *'([^']*)'\}$/.exec(yml.provider.environment['NODE_OPTIONS'] ?? '')?.[1] ?? yml.provider.environment['NODE_OPTIONS'] ?? '';
+  return { esbuild: yml.custom.esbuild, nodeOptions: process.env['EC2_NODE_OPTIONS'] ?? nodeOptions };
+}
+const settings = deploySettings();
 const work = mkdtempSync(join(tmpdir(), 'ec2-cold-start-'));
 
 /** Runs in the child: loads the bundle, answers one event, reports its clock (ms since the process began). */
 const RUNNER = `
 const { performance } = require('node:perf_hooks');
 const fs = require('node:fs');
+const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const loadStart = performance.now();
 const mod = require(process.argv[2]);
 const ready = performance.now();
+const readyCpu = cpu();
 const event = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-Promise.resolve(mod.handler(event)).then((out) => {
+Promise.resolve(mod.handler(event)).then(async (out) => {
   const answered = performance.now();
+  const answeredCpu = cpu();
   const kind = out && out.statusCode !== undefined ? 'HTTP ' + out.statusCode : out && out.error ? 'error ' + out.error.code : 'output';
-  process.stdout.write('\\n@@' + JSON.stringify({ loadStart, ready, answered, kind, rss: process.memoryUsage().rss }) + '\\n');
+  const first = { loadStart, ready, answered, readyCpu, answeredCpu, kind, rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
+  // Then the same request again and again in this warm process: what stays on the heap per request.
+  const repeat = Number(process.argv[4] || 0);
+  if (!repeat) return first;
+  global.gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage().rss;
+  const t = performance.now();
+  for (let i = 0; i < repeat; i++) await mod.handler(event);
+  const warmMs = (performance.now() - t) / repeat;
+  global.gc();
+  const m = process.memoryUsage();
+  return { ...first, repeat, warmMs, heapBefore, heapAfterRepeat: m.heapUsed, rssBefore, rssAfterRepeat: m.rss };
+}).then((report) => {
+  process.stdout.write('\\n@@' + JSON.stringify(report) + '\\n');
   process.exit(0);
 }, (error) => { process.stdout.write('\\n@@' + JSON.stringify({ failed: String(error) }) + '\\n'); process.exit(1); });
 `;
@@ -49,8 +92,17 @@ interface ChildReport {
   loadStart: number;
   ready: number;
   answered: number;
+  readyCpu: number;
+  answeredCpu: number;
   kind: string;
   rss: number;
+  heap: number;
+  repeat?: number;
+  warmMs?: number;
+  heapBefore?: number;
+  heapAfterRepeat?: number;
+  rssBefore?: number;
+  rssAfterRepeat?: number;
   failed?: string;
 }
 
@@ -108,18 +160,20 @@ try {
       entryPoints: [join(repo, `functions/${fn}/handler.ts`)],
       outfile,
       bundle: true,
-      minify: false,
-      sourcemap: true,
+      minify: settings.esbuild.minify ?? false,
+      keepNames: settings.esbuild.keepNames ?? false,
+      sourcemap: settings.esbuild.sourcemap === undefined ? false : (settings.esbuild.sourcemap as boolean),
       format: 'cjs',
       platform: 'node',
-      target: 'node20',
+      target: settings.esbuild.target ?? 'node20',
       logLevel: 'error',
     });
-    sizes.set(fn, { code: statSync(outfile).size, map: statSync(`${outfile}.map`).size, heaviest: heaviestPackages(metafile) });
+    const map = settings.esbuild.sourcemap ? statSync(`${outfile}.map`).size : 0;
+    sizes.set(fn, { code: statSync(outfile).size, map, heaviest: heaviestPackages(metafile) });
   }
 
   const caller = await demoCaller();
-  const events: Record<(typeof FUNCTIONS)[number], unknown> = {
+  const events: Record<(typeof ALL_FUNCTIONS)[number], unknown> = {
     ec2: await signedFrontDoorEvent(),
     instances: familyEvent(caller, 'DescribeRegions'),
     volumes: familyEvent(caller, 'DescribeVolumes'),
@@ -130,10 +184,15 @@ try {
   const runner = join(work, 'runner.cjs');
   writeFileSync(runner, RUNNER);
   // The server's settings (table, OpenStack, dispatch), without the trace lines on stdout.
-  const env = { ...process.env, ...endpointInfo().serverEnv, EC2_TRACE_OPENSTACK: '' };
+  // BENCH_COLD_TRACE=1 keeps the OpenStack trace lines and prints each child's output (what a first answer waits on).
+  const traced = process.env['BENCH_COLD_TRACE'] === '1';
+  const repeat = Number(process.env['BENCH_COLD_REPEAT'] ?? 0);
+  const leaks: string[] = [];
+  const env = { ...process.env, ...endpointInfo().serverEnv, EC2_TRACE_OPENSTACK: traced ? '1' : '', NODE_OPTIONS: settings.nodeOptions };
 
   console.log(`cold start per function (${runs} fresh processes each, medians; load average ${loadAverage()})`);
-  console.log(`  ${'function'.padEnd(10)} ${'bundle'.padStart(9)} ${'+ map'.padStart(9)} ${'loaded'.padStart(10)} ${'1st answer'.padStart(11)} ${'spawn→exit'.padStart(11)} ${'RSS'.padStart(8)}  answer`);
+  console.log(`  esbuild ${JSON.stringify(settings.esbuild)}; NODE_OPTIONS '${settings.nodeOptions}'`);
+  console.log(`  ${'function'.padEnd(10)} ${'bundle'.padStart(9)} ${'+ map'.padStart(9)} ${'loaded'.padStart(10)} ${'(CPU)'.padStart(9)} ${'1st answer'.padStart(11)} ${'(CPU)'.padStart(9)} ${'spawn→exit'.padStart(11)} ${'RSS'.padStart(7)} ${'heap'.padStart(7)}  answer`);
   for (const fn of FUNCTIONS) {
     const eventFile = join(work, `${fn}.event.json`);
     writeFileSync(eventFile, JSON.stringify(events[fn]));
@@ -141,11 +200,17 @@ try {
     const answered: number[] = [];
     const walls: number[] = [];
     const rss: number[] = [];
+    const heap: number[] = [];
+    const readyCpu: number[] = [];
+    const answeredCpu: number[] = [];
     let kind = '';
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
-      const child = spawnSync(process.execPath, [runner, join(work, `${fn}.cjs`), eventFile], { env, encoding: 'utf8', timeout: 60_000 });
+      // BENCH_COLD_PROFILE=<dir> writes a CPU profile of each child there (where its time goes).
+      const profile = process.env['BENCH_COLD_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_COLD_PROFILE']] : [];
+      const child = spawnSync(process.execPath, ['--expose-gc', ...profile, runner, join(work, `${fn}.cjs`), eventFile, String(repeat)], { env, encoding: 'utf8', timeout: 60_000 + repeat * 2000 });
       walls.push(performance.now() - started);
+      if (traced) console.log(`--- ${fn} run ${i + 1}\n${child.stdout.trim()}`);
       const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
       if (!line) throw new Error(`${fn}: no answer (${child.status}): ${child.stderr.slice(0, 400)}`);
       const report = JSON.parse(line.slice(2)) as ChildReport;
@@ -153,19 +218,38 @@ try {
       ready.push(report.ready);
       answered.push(report.answered);
       rss.push(report.rss);
+      heap.push(report.heap);
+      readyCpu.push(report.readyCpu);
+      answeredCpu.push(report.answeredCpu);
       kind = report.kind;
+      if (report.repeat) {
+        const perRequest = (report.heapAfterRepeat! - report.heapBefore!) / report.repeat;
+        leaks.push(
+          `    ${fn.padEnd(10)} ${report.repeat} more requests, ${fmt(report.warmMs!)} each: heap ${(report.heapBefore! / 2 ** 20).toFixed(1)} → ${(report.heapAfterRepeat! / 2 ** 20).toFixed(1)} MB after GC ` +
+            `(${(perRequest / 1024).toFixed(1)} KB per request), RSS ${(report.rssBefore! / 2 ** 20).toFixed(0)} → ${(report.rssAfterRepeat! / 2 ** 20).toFixed(0)} MB`,
+        );
+      }
     }
     const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
     const size = sizes.get(fn)!;
     const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
     console.log(
-      `  ${fn.padEnd(10)} ${kb(size.code).padStart(9)} ${kb(size.map).padStart(9)} ${fmt(med(ready)).padStart(10)} ${fmt(med(answered)).padStart(11)} ${fmt(med(walls)).padStart(11)} ${`${(med(rss) / 2 ** 20).toFixed(0)} MB`.padStart(8)}  ${kind}`,
+      `  ${fn.padEnd(10)} ${kb(size.code).padStart(9)} ${kb(size.map).padStart(9)} ${fmt(med(ready)).padStart(10)} ${fmt(med(readyCpu)).padStart(9)} ${fmt(med(answered)).padStart(11)} ${fmt(med(answeredCpu)).padStart(9)} ${fmt(med(walls)).padStart(11)} ${mb(med(rss)).padStart(7)} ${mb(med(heap)).padStart(7)}  ${kind}`,
     );
-    recordRatio({ bench: 'cold-start', label: `cold start ${fn} (${kb(size.code)})`, oursMs: med(answered), direct: 'goal 300 ms', directMs: 300, note: `module loaded at ${fmt(med(ready))}; answer: ${kind}` });
+    recordRatio({
+      bench: 'cold-start',
+      label: `cold start ${fn} (${kb(size.code)})`,
+      oursMs: med(answered),
+      direct: 'goal 300 ms',
+      directMs: 300,
+      note: `module loaded at ${fmt(med(ready))} (CPU ${fmt(med(readyCpu))}); CPU to the answer ${fmt(med(answeredCpu))}; RSS ${mb(med(rss))}; answer: ${kind}`,
+    });
   }
+  if (leaks.length) console.log(`  warm process, the same request repeated:\n${leaks.join('\n')}`);
   console.log('  heaviest parts of each bundle:');
   for (const [fn, size] of sizes) console.log(`    ${fn.padEnd(10)} ${size.heaviest}`);
-  console.log('  loaded / 1st answer: ms since the child process began (its performance clock); spawn→exit: the parent\'s wall time');
+  console.log('  loaded / 1st answer: ms since the child process began (its performance clock); (CPU): the child\'s CPU time by then; spawn→exit: the parent\'s wall time');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

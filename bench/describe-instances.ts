@@ -6,15 +6,25 @@
  * The servers live in a project made for the run (its own user, EC2 credential and quotas), on a
  * network of its own, booted with Nova multi-creates; everything is deleted at the end.
  *
+ * Then, per size, the memory of the instances function itself: its bundle (as the running endpoint
+ * built it) loaded in a fresh Node process that answers DescribeInstances of all N servers a few
+ * times (the family's own time, without the front door and HTTP), sampling RSS and heap as it goes.
+ *
  *   npx tsx bench/describe-instances.ts [N...]      (default: 50 200)
- *   BENCH_ROUNDS=10 (timed rounds per N)
+ *   BENCH_ROUNDS=10 (timed rounds per N)   BENCH_MEMORY_ROUNDS=5 (0: no memory run)
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { repo } from '../tests/integration/support/env.js';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
 import { fixtures, fmt, percentile, recordRatio } from './support.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['50', '200']).map(Number).sort((a, b) => a - b);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 10);
+const memoryRounds = Number(process.env['BENCH_MEMORY_ROUNDS'] ?? 5);
 const largest = sizes[sizes.length - 1]!;
 const NOVA = { 'x-openstack-nova-api-version': '2.90', 'openstack-api-version': 'compute 2.90' };
 
@@ -40,6 +50,77 @@ async function grow(p: Project, networkId: string, flavorId: string, n: number):
     await sleep(5000);
   }
   process.stdout.write('\n');
+}
+
+/** Runs in the child: the bundle answers the event `rounds` times; RSS and heap are sampled every 5 ms. */
+const MEMORY_RUNNER = `
+const fs = require('node:fs');
+const [bundle, eventFile, rounds] = process.argv.slice(2);
+let peakRss = 0, peakHeap = 0;
+const sample = () => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); };
+setInterval(sample, 5).unref();
+const mod = require(bundle);
+sample();
+const loaded = process.memoryUsage();
+const event = JSON.parse(fs.readFileSync(eventFile, 'utf8'));
+(async () => {
+  const ms = [];
+  let count = 0;
+  for (let i = 0; i < Number(rounds); i++) {
+    const t = performance.now();
+    const out = await mod.handler(event);
+    ms.push(performance.now() - t);
+    if (!out.output) throw new Error(JSON.stringify(out).slice(0, 300));
+    count = out.output.Reservations.reduce((k, r) => k + r.Instances.length, 0);
+    sample();
+  }
+  global.gc();
+  const after = process.memoryUsage();
+  process.stdout.write('@@' + JSON.stringify({ ms, count, peakRss, peakHeap, loadedRss: loaded.rss, rssAfter: after.rss, heapAfter: after.heapUsed }) + '\\n');
+})().catch((e) => { process.stdout.write('@@' + JSON.stringify({ failed: String(e) }) + '\\n'); process.exit(1); });
+`;
+
+interface MemoryReport {
+  ms: number[];
+  count: number;
+  peakRss: number;
+  peakHeap: number;
+  loadedRss: number;
+  rssAfter: number;
+  heapAfter: number;
+  failed?: string;
+}
+
+/** The instances function's own time and memory for DescribeInstances of every server. */
+function measureFunctionMemory(p: Project, n: number, memoryRounds: number): void {
+  const bundle = join(repo, process.env['EC2_BUILD_DIR'] ?? '.esbuild', '.build/functions/instances/handler.cjs');
+  if (!existsSync(bundle)) {
+    console.log(`  (no memory run: ${bundle} is missing; start the endpoint first)`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ec2-describe-memory-'));
+  try {
+    writeFileSync(join(work, 'runner.cjs'), MEMORY_RUNNER);
+    writeFileSync(join(work, 'event.json'), JSON.stringify({ action: 'DescribeInstances', params: {}, context: { requestId: 'bench-memory', caller: p.caller } }));
+    const child = spawnSync(process.execPath, ['--expose-gc', join(work, 'runner.cjs'), bundle, join(work, 'event.json'), String(memoryRounds)], {
+      env: { ...process.env, EC2_TRACE_OPENSTACK: '' },
+      encoding: 'utf8',
+      timeout: 600_000,
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
+    if (!line) throw new Error(`memory run: no answer (${child.status}): ${child.stderr.slice(-400)}`);
+    const r = JSON.parse(line.slice(2)) as MemoryReport;
+    if (r.failed) throw new Error(`memory run: ${r.failed}`);
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+    const sorted = [...r.ms].sort((a, b) => a - b);
+    console.log(
+      `  N=${String(n).padStart(4)}  instances function alone: ${r.count} instances, p50 ${fmt(percentile(sorted, 50))} (first ${fmt(r.ms[0]!)}); ` +
+        `RSS ${mb(r.loadedRss)} loaded, peak ${mb(r.peakRss)}, ${mb(r.rssAfter)} after; heap peak ${mb(r.peakHeap)}, ${mb(r.heapAfter)} after GC`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 async function time(work: () => Promise<unknown>): Promise<number> {
@@ -89,6 +170,7 @@ try {
       `  N=${String(n).padStart(4)}  DescribeInstances p50 ${fmt(e).padStart(10)} p90 ${fmt(percentile(ec2, 90)).padStart(10)}   ` +
         `Nova servers/detail p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}`,
     );
+    if (memoryRounds > 0) measureFunctionMemory(p, n, memoryRounds);
   }
 } finally {
   console.log('cleaning up…');

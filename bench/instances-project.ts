@@ -22,6 +22,8 @@ export interface Project {
   /** The project's EC2 credential and its user's token, for clients of a benchmark's own. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   token: string;
+  /** The authenticated caller a family function receives from the front door (to invoke one directly). */
+  caller: Record<string, unknown>;
 }
 
 /** A project of the run's own: user, EC2 credential, quotas for `size` small servers. */
@@ -52,6 +54,17 @@ export async function makeProject(prefix: string, size: number): Promise<Project
     ec2: new EC2Client({ endpoint: info.endpoint, region: info.region, credentials: { accessKeyId: access, secretAccessKey: secret }, maxAttempts: 1 }),
     credentials: { accessKeyId: access, secretAccessKey: secret },
     token: token.id,
+    caller: {
+      accessKey: access,
+      projectId: token.projectId,
+      projectName: token.projectName,
+      userId: token.userId,
+      userName: token.userName,
+      roles: token.roles,
+      token: token.id,
+      tokenExpiresAt: token.expiresAt.toISOString(),
+      endpoints: ep,
+    },
   };
 }
 

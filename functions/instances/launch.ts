@@ -27,13 +27,15 @@ import {
 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { forgetMapping, recordMapping, requireUuid } from '../../lib/store/ids.js';
-import { deleteTags, putTags, validateTags, type Tag } from '../../lib/store/tags.js';
+import { claimNewEc2Ids, forgetMapping, requireUuid } from '../../lib/store/ids.js';
+import { putAll } from '../../lib/store/project-store.js';
+import { deleteTags, newResourceTagItems, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
 import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
-import { deleteLaunchRecords, writeLaunchRecord, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { rememberImage } from '../../lib/domain/instances/instance-related.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
 import { logger } from '../../lib/log.js';
@@ -470,13 +472,18 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
       ? await launchTogether(ctx, plan, name, reservationId, made)
       : await launchEach(ctx, { ...plan, max: await admittedCount(ctx, plan) }, name, reservationId, made);
     const store = ctx.store;
-    await Promise.all(
-      launched.map(async (l) => made.instanceIds.set(l.server.id, await recordMapping(store, 'instance', l.server.id, 'i'))),
-    );
+    const ourPorts = launched.flatMap((l) => l.ports.map((p) => p.portId));
+    const tagInterfaces = plan.interfaceTags.length > 0 && ourPorts.length > 0;
+    // The new ids are claimed with a condition (a describe racing us may have named a server
+    // first); everything else is new and unconditional, so it goes in one batch write below.
+    const [instances, interfaces] = await Promise.all([
+      claimNewEc2Ids(store, 'instance', launched.map((l) => l.server.id), 'i', (uuid, id) => made.instanceIds.set(uuid, id)),
+      tagInterfaces ? claimNewEc2Ids(store, 'network-interface', ourPorts, 'eni', (uuid, id) => made.interfaceIds.set(uuid, id)) : undefined,
+    ]);
     const now = new Date().toISOString();
     const records = launched.map(
       (l): LaunchRecord => ({
-        instanceId: made.instanceIds.get(l.server.id)!,
+        instanceId: instances.ec2Ids.get(l.server.id)!,
         serverId: l.server.id,
         origin: 'ec2',
         reservationId,
@@ -497,19 +504,27 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
         ...pendingOf(plan, l),
       }),
     );
-    await Promise.all(records.map((r) => writeLaunchRecord(store, r)));
-    const instanceIds = [...made.instanceIds.values()];
-    if (plan.instanceTags.length) await putTags(store, instanceIds, plan.instanceTags);
-    const ourPorts = launched.flatMap((l) => l.ports.map((p) => p.portId));
-    if (plan.interfaceTags.length && ourPorts.length) {
-      await Promise.all(ourPorts.map(async (p) => made.interfaceIds.set(p, await recordMapping(store, 'network-interface', p, 'eni'))));
-      await putTags(store, [...made.interfaceIds.values()], plan.interfaceTags);
-    }
-    const views = await loadInstanceViews(
-      depsFor(ctx),
-      launched.map((l) => ({ server: l.server, ec2Id: made.instanceIds.get(l.server.id)!, tags: plan.instanceTags })),
-      { launches: new Map(records.map((r) => [r.serverId, r])), justAccepted: true },
-    );
+    const items = [
+      ...instances.reverseItems,
+      ...records.map(launchRecordItem),
+      ...newResourceTagItems([...instances.ec2Ids.values()], plan.instanceTags),
+      ...(interfaces ? [...interfaces.reverseItems, ...newResourceTagItems([...interfaces.ec2Ids.values()], plan.interfaceTags)] : []),
+    ];
+    // The plan read the image a moment ago: the views need not ask Glance again.
+    if (!plan.devices.omitImageRef) rememberImage(ctx.caller.projectId, plan.image);
+    // The answer is made while the batch is written; both settle before a failure rolls back, so
+    // no write lands after the rollback.
+    const [viewsResult, written] = await Promise.allSettled([
+      loadInstanceViews(
+        depsFor(ctx),
+        launched.map((l) => ({ server: l.server, ec2Id: instances.ec2Ids.get(l.server.id)!, tags: plan.instanceTags })),
+        { launches: new Map(records.map((r) => [r.serverId, r])), justAccepted: true },
+      ),
+      putAll(store, items),
+    ]);
+    if (written.status === 'rejected') throw written.reason;
+    if (viewsResult.status === 'rejected') throw viewsResult.reason;
+    const views = viewsResult.value;
     const [reservation] = reservationsOf(views);
     return { reservation: reservation!, reservationId, serverIds: launched.map((l) => l.server.id) };
   } catch (error) {

@@ -1,8 +1,9 @@
 /**
  * Nova flavors, which EC2 calls instance types. Flavors change rarely, so a project's list is kept
- * for a minute: RunInstances and DescribeInstances/DescribeInstanceTypes then need no extra call.
+ * (see `flavors` below): RunInstances and DescribeInstances/DescribeInstanceTypes then need no extra call.
  */
 import type { ServiceClient } from './http.js';
+import { RefreshingCache } from './refreshing-cache.js';
 
 export interface Flavor {
   id: string;
@@ -19,25 +20,31 @@ export interface Flavor {
   description?: string | null;
 }
 
-const TTL_MS = 60_000;
-const cache = new Map<string, { at: number; flavors: Promise<Flavor[]> }>();
+/**
+ * Fresh for a minute; for a quarter of an hour after that the list still answers while a refresh
+ * runs behind it (a launch then need not wait for `flavors/detail`, which queues behind the launches
+ * themselves in a burst). A name or id the stale list lacks is looked up in a fresh one.
+ */
+const flavors = new RefreshingCache<Flavor[]>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 256 });
+
+const readFlavors = (nova: ServiceClient) => () =>
+  nova.get<{ flavors: Flavor[] }>('flavors/detail', { is_public: 'None' }).then((body) => body.flavors);
 
 /** Every flavor the project may use (public and those shared with it), cached per project. */
 export function listFlavors(nova: ServiceClient, projectId: string): Promise<Flavor[]> {
-  const hit = cache.get(projectId);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.flavors;
-  const flavors = nova
-    .get<{ flavors: Flavor[] }>('flavors/detail', { is_public: 'None' })
-    .then((body) => body.flavors);
-  cache.set(projectId, { at: Date.now(), flavors });
-  flavors.catch(() => cache.delete(projectId));
-  return flavors;
+  return flavors.get(projectId, readFlavors(nova));
+}
+
+async function findFlavor(nova: ServiceClient, projectId: string, match: (f: Flavor) => boolean): Promise<Flavor | undefined> {
+  const found = (await listFlavors(nova, projectId)).find(match);
+  if (found || flavors.isFresh(projectId)) return found;
+  return (await flavors.fresh(projectId, readFlavors(nova))).find(match);
 }
 
 export async function flavorByName(nova: ServiceClient, projectId: string, name: string): Promise<Flavor | undefined> {
-  return (await listFlavors(nova, projectId)).find((f) => f.name === name);
+  return findFlavor(nova, projectId, (f) => f.name === name);
 }
 
 export async function flavorById(nova: ServiceClient, projectId: string, id: string): Promise<Flavor | undefined> {
-  return (await listFlavors(nova, projectId)).find((f) => f.id === id);
+  return findFlavor(nova, projectId, (f) => f.id === id);
 }

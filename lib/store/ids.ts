@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { malformedId, notFound } from '../protocol/errors.js';
-import type { StateStore } from './project-store.js';
+import type { PutEntry, StateStore } from './project-store.js';
 import type { StateRecord } from './table.js';
 import { forgetTags, putTags, tagsOf } from './tags.js';
 
@@ -363,4 +363,35 @@ export async function shareImageIds(
     changed = true;
   }
   return changed;
+}
+
+/**
+ * EC2 ids for resources this request has just created (RunInstances' servers): each UUID's claim is
+ * written with a condition as `createMapping` does (a describe racing us may have named it first,
+ * and then its id is kept), but the reverse items are returned to be written in one batch with the
+ * caller's own records. `onClaimed` reports each claim as it lands, so a rollback knows what to forget.
+ */
+export async function claimNewEc2Ids(
+  store: StateStore,
+  type: ResourceType,
+  uuids: string[],
+  prefix: IdPrefix,
+  onClaimed: (uuid: string, ec2Id: string) => void,
+): Promise<{ ec2Ids: Map<string, string>; reverseItems: PutEntry[] }> {
+  const ec2Ids = new Map<string, string>();
+  const CONCURRENCY = 16;
+  for (let i = 0; i < uuids.length; i += CONCURRENCY) {
+    await Promise.all(
+      uuids.slice(i, i + CONCURRENCY).map(async (uuid) => {
+        const candidate = newEc2Id(prefix);
+        const won = await store.put(osKey(type, uuid), { ec2Id: candidate, uuid }, { ifAbsent: true });
+        const ec2Id = won ? candidate : (await store.get(osKey(type, uuid)))?.ec2Id;
+        if (!ec2Id) throw new Error(`id mapping for ${type} ${uuid} vanished while it was being created`);
+        ec2Ids.set(uuid, ec2Id);
+        onClaimed(uuid, ec2Id);
+      }),
+    );
+  }
+  const reverseItems = [...ec2Ids].map(([uuid, ec2Id]): PutEntry => ({ key: idKey(ec2Id), fields: { uuid, ec2Id } }));
+  return { ec2Ids, reverseItems };
 }

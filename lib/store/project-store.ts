@@ -20,6 +20,13 @@ export interface PutOptions {
   ttlSeconds?: number;
 }
 
+/** One record of a batch write: no condition is possible in a batch. */
+export interface PutEntry {
+  key: string;
+  fields: Omit<StateRecord, 'project' | 'key'>;
+  ttlSeconds?: number;
+}
+
 export interface Page<T> {
   items: T[];
   /** The last key read, to continue after it; absent on the last page. */
@@ -40,6 +47,7 @@ function assertStorable(key: string): void {
 const CONDITIONAL_FAILED = 'ConditionalCheckFailedException';
 const BATCH_GET_LIMIT = 100;
 const BATCH_DELETE_LIMIT = 25;
+const BATCH_PUT_LIMIT = 25;
 
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -64,6 +72,8 @@ export interface StateStore {
   getJson<T>(key: string): Promise<T | undefined>;
   delete(key: string): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
+  /** Unconditional writes of many records in batches (BatchWriteItem); see `putAll` for stores without it. */
+  putMany?(entries: PutEntry[]): Promise<void>;
   queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>>;
   query(prefix: string): Promise<StateRecord[]>;
 }
@@ -160,6 +170,28 @@ export class ProjectStore implements StateStore {
     }
   }
 
+  /**
+   * Batches of 25 sent together; items DynamoDB leaves unprocessed are written one by one. A key
+   * given twice is written once, with its last fields (a batch with a key twice is refused whole).
+   */
+  async putMany(entries: PutEntry[]): Promise<void> {
+    for (const { key } of entries) assertStorable(key);
+    const now = Date.now();
+    const records = [...new Map(entries.map((e) => [e.key, e])).values()].map(({ key, fields, ttlSeconds }): StateRecord => ({
+      ...fields,
+      project: this.projectId,
+      key,
+      createdAt: fields.createdAt ?? now,
+      ...(ttlSeconds ? { expiresAt: Math.floor(now / 1000) + ttlSeconds } : {}),
+    }));
+    await Promise.all(
+      chunks(records, BATCH_PUT_LIMIT).map(async (batch) => {
+        const { unprocessedItems } = await stateModel().batchPut(batch);
+        await Promise.all((unprocessedItems as StateRecord[]).map((r) => stateModel().create(r, { overwrite: true })));
+      }),
+    );
+  }
+
   /** One page of records whose key starts with `prefix`, in key order, after `startAfter`. */
   async queryPage(prefix: string, limit: number, startAfter?: string): Promise<Page<StateRecord>> {
     if (!storable(prefix)) return { items: [] };
@@ -200,4 +232,11 @@ export function storeFor(projectId: string): StateStore {
     stores.set(projectId, store);
   }
   return store;
+}
+
+/** Writes many records: one batch write where the store has it, else one put each, in parallel. */
+export async function putAll(store: StateStore, entries: PutEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  if (store.putMany) return store.putMany(entries);
+  await Promise.all(entries.map((e) => store.put(e.key, e.fields, { ttlSeconds: e.ttlSeconds })));
 }

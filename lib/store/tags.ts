@@ -1,6 +1,6 @@
 /** Tags of EC2 resources, stored per project as `tag#<ec2-id>#<key>` items. */
 import { Ec2Error, invalidParameterValue } from '../protocol/errors.js';
-import type { StateStore } from './project-store.js';
+import type { PutEntry, StateStore } from './project-store.js';
 
 export interface Tag {
   Key: string;
@@ -99,4 +99,15 @@ export async function deleteTags(store: StateStore, ec2Ids: string[], filters?: 
 /** Removes every tag of a resource that no longer exists. */
 export async function forgetTags(store: StateStore, ec2Id: string): Promise<void> {
   await deleteTags(store, [ec2Id]);
+}
+
+/**
+ * The tag items of resources created by this very request (nobody can have tagged them yet), to be
+ * written in one batch with the request's other records instead of read-then-put per tag.
+ */
+export function newResourceTagItems(ec2Ids: string[], tags: Tag[]): PutEntry[] {
+  if (new Set(tags.map((t) => t.Key)).size > MAX_TAGS_PER_RESOURCE) {
+    throw new Ec2Error('TagLimitExceeded', `The maximum number of tags for a resource has been reached (${MAX_TAGS_PER_RESOURCE}).`);
+  }
+  return ec2Ids.flatMap((id) => tags.map((t): PutEntry => ({ key: tagKey(id, t.Key), fields: { value: t.Value, ec2Id: id } })));
 }

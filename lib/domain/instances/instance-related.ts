@@ -128,7 +128,23 @@ export interface Related {
 
 const VOLUMES_BY_ID_LIMIT = 40;
 const IMAGE_TTL_MS = 60_000;
+/** Bounded: a long-lived container sees many projects and images; the oldest entries go first. */
+const IMAGE_CACHE_MAX = 256;
 const imageCache = new Map<string, { at: number; image: Promise<GlanceImage | undefined> }>();
+
+function cacheImage(key: string, image: Promise<GlanceImage | undefined>): void {
+  imageCache.delete(key);
+  imageCache.set(key, { at: Date.now(), image });
+  for (const oldest of imageCache.keys()) {
+    if (imageCache.size <= IMAGE_CACHE_MAX) break;
+    imageCache.delete(oldest);
+  }
+}
+
+/** An image the caller has just read (RunInstances' checks): the views that follow need not ask Glance again. */
+export function rememberImage(projectId: string, image: GlanceImage): void {
+  cacheImage(`${projectId}/${image.id}`, Promise.resolve(image));
+}
 
 /** An image as the caller sees it, kept a minute (images rarely change and many servers share one). */
 function imageOf(glance: ServiceClient, projectId: string, id: string): Promise<GlanceImage | undefined> {
@@ -140,7 +156,7 @@ function imageOf(glance: ServiceClient, projectId: string, id: string): Promise<
     imageCache.delete(key);
     throw error;
   });
-  imageCache.set(key, { at: Date.now(), image });
+  cacheImage(key, image);
   return image;
 }
 

@@ -9,7 +9,7 @@
  * the metadata agent's X-Instance-ID give; the record names its EC2 instance id.
  */
 import type { NovaServer } from '../../openstack/nova.js';
-import type { StateStore } from '../../store/project-store.js';
+import type { PutEntry, StateStore } from '../../store/project-store.js';
 import type { Tag } from '../../store/tags.js';
 
 export interface LaunchPort {
@@ -116,6 +116,11 @@ export async function writeLaunchRecord(store: StateStore, record: LaunchRecord,
     ifAbsent: options.ifAbsent,
     ttlSeconds: record.terminated ? TERMINATED_VISIBLE_SECONDS : undefined,
   });
+}
+
+/** A new record of a launch as one item of a batch write (RunInstances writes them with its ids and tags). */
+export function launchRecordItem(record: LaunchRecord): PutEntry {
+  return { key: launchKey(record.serverId), fields: { data: JSON.stringify(record) } };
 }
 
 /** Changes some fields of a record (read, merge, write: one writer per instance at a time). */
