@@ -186,8 +186,10 @@ export class ProjectStore implements StateStore {
     }));
     await Promise.all(
       chunks(records, BATCH_PUT_LIMIT).map(async (batch) => {
-        const { unprocessedItems } = await stateModel().batchPut(batch);
-        await Promise.all((unprocessedItems as StateRecord[]).map((r) => stateModel().create(r, { overwrite: true })));
+        const { unprocessedItems } = await timedTableCall(stateModel().batchPut(batch));
+        await Promise.all(
+          (unprocessedItems as StateRecord[]).map((r) => timedTableCall(stateModel().create(r, { overwrite: true }))),
+        );
       }),
     );
   }
