@@ -44,6 +44,10 @@ import DescribeSecurityGroupRules from './DescribeSecurityGroupRules.js';
 import DescribeSecurityGroups from './DescribeSecurityGroups.js';
 import RevokeSecurityGroupEgress from './RevokeSecurityGroupEgress.js';
 import RevokeSecurityGroupIngress from './RevokeSecurityGroupIngress.js';
+// security group rules changed in place (ModifySecurityGroupRules, Update…Descriptions)
+import ModifySecurityGroupRules from './ModifySecurityGroupRules.js';
+import UpdateSecurityGroupRuleDescriptionsEgress from './UpdateSecurityGroupRuleDescriptionsEgress.js';
+import UpdateSecurityGroupRuleDescriptionsIngress from './UpdateSecurityGroupRuleDescriptionsIngress.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -89,4 +93,8 @@ export const handle = familyHandler('vpc', [
   AuthorizeSecurityGroupEgress,
   RevokeSecurityGroupIngress,
   RevokeSecurityGroupEgress,
+  // security group rules changed in place
+  ModifySecurityGroupRules,
+  UpdateSecurityGroupRuleDescriptionsIngress,
+  UpdateSecurityGroupRuleDescriptionsEgress,
 ]);
