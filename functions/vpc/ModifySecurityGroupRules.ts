@@ -11,8 +11,8 @@ import { action, type Input } from '../../lib/family.js';
 import type { NeutronSecurityGroupRule } from '../../lib/openstack/neutron.js';
 import { invalidParameterCombination, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import type { IpPermission, SecurityGroupRuleRequest } from '../../schemas/types.js';
-import { groupRules, replaceRules, rulesById, type RuleChange } from './security-group-modify.js';
-import { resolvePeers, targetGroup } from './security-group-resources.js';
+import { replaceRules, rulesById, type RuleChange } from './security-group-modify.js';
+import { currentRules, resolvePeers, targetGroup } from './security-group-resources.js';
 
 type RuleType = 'IPv4 range' | 'IPv6 range' | 'referenced group' | 'prefix list';
 
@@ -46,7 +46,7 @@ async function modify(input: Input<'ModifySecurityGroupRules'>, ctx: ActionConte
   const updates = parsed(input);
   if (!input.GroupId) throw missingParameter('GroupId');
   const target = await targetGroup(ctx, input.GroupId, undefined);
-  const current = await groupRules(ctx, target);
+  const current = await currentRules(ctx, target);
   const olds = await rulesById(ctx, target, updates.map((u) => u.ruleId), current);
   const changes: RuleChange[] = [];
   for (const update of updates) {

@@ -19,7 +19,6 @@ import { mapErrors } from '../../lib/openstack/errors.js';
 import {
   createSecurityGroupRules,
   deleteSecurityGroupRule,
-  securityGroupDetailsById,
   type NeutronSecurityGroupRule,
   type NewSecurityGroupRule,
 } from '../../lib/openstack/neutron.js';
@@ -28,7 +27,7 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, forgetUuid, recordMappingAs, requireUuids, uuidOf } from '../../lib/store/ids.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import type { IpPermission, SecurityGroupRuleDescription } from '../../schemas/types.js';
-import { resolvePeers, ruleIdsOf, targetGroup } from './security-group-resources.js';
+import { currentRules, resolvePeers, ruleIdsOf, targetGroup } from './security-group-resources.js';
 import { Undo } from './undo.js';
 
 /** One rule to change: its id, the Neutron rule it is now, and what it becomes. */
@@ -36,13 +35,6 @@ export interface RuleChange {
   ruleId: string;
   old: NeutronSecurityGroupRule;
   next: NewSecurityGroupRule;
-}
-
-/** The group's current rules, both directions (one Neutron call). */
-export async function groupRules(ctx: ActionContext, target: SecurityGroupRecord): Promise<NeutronSecurityGroupRule[]> {
-  const [group] = await mapErrors(() => securityGroupDetailsById(ctx.openstack.neutron, [target.uuid]));
-  if (!group) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${target.groupId}' does not exist`);
-  return group.security_group_rules;
 }
 
 /** The Neutron rules behind `sgr-` ids, which must all be rules of the target group. */
@@ -173,7 +165,7 @@ export async function updateDescriptions(ctx: ActionContext, input: Descriptions
   const permissions = byId.length ? [] : requestPermissions({ IpPermissions: input.IpPermissions });
   for (const [i, d] of byId.entries()) if (!d.SecurityGroupRuleId) throw missingParameter(`SecurityGroupRuleDescription.${i + 1}.SecurityGroupRuleId`);
   const target = await targetGroup(ctx, input.GroupId, input.GroupName);
-  const current = await groupRules(ctx, target);
+  const current = await currentRules(ctx, target);
   const ofDirection = current.filter((r) => r.direction === direction);
   const changes: RuleChange[] = [];
   if (byId.length) {
