@@ -5,7 +5,8 @@
  * - DescribeAddresses vs Neutron GET floatingips?project_id=… with the fields an address shows
  *   (the call it makes); the same listing without `fields` is timed too, for scale;
  * - DescribeAddresses with 10 AllocationIds vs Neutron GET floatingips?id=…&project_id=…&fields=….
- * Ours and Neutron's calls alternate, one request at a time, so both see the same load.
+ * Ours and Neutron's calls alternate (each round starting with another), one request at a time,
+ * so all see the same load.
  * N is capped by the project's floating IP quota (Neutron's `floatingip`), which is checked first.
  * Prints p50s, the ratios and the load average. Everything it allocates is released at the end.
  *
@@ -47,8 +48,10 @@ try {
   /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
   async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
     const times: Record<string, number[]> = {};
+    const entries = Object.entries(calls);
     for (let i = 0; i < requests; i++) {
-      for (const [name, call] of Object.entries(calls)) {
+      // Each round starts with another of the calls, so none always follows the same one.
+      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
         const started = performance.now();
         await call();
         (times[name] ??= []).push(performance.now() - started);

@@ -6,9 +6,9 @@
  * security-groups?id=… of those only, none here): that call is the baseline. For scale it also
  * times Neutron's listing of the groups with their rules (GET security-groups?id=…), which earlier
  * versions used and which Neutron answers far more slowly. DescribeSecurityGroupRules is timed
- * against the same rule listing. Ours and Neutron's calls alternate, one request at a time, so
- * both see the same load; prints p50s, the ratios and the load average. Everything it creates is
- * deleted at the end.
+ * against the same rule listing. Ours and Neutron's calls alternate (each round starting with
+ * another), one request at a time, so all see the same load; prints p50s, the ratios and the load
+ * average. Everything it creates is deleted at the end.
  *
  *   npx tsx bench/security-groups.ts [groups=50] [rules=20] [requests=30]
  */
@@ -63,8 +63,10 @@ try {
   /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
   async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
     const times: Record<string, number[]> = {};
+    const entries = Object.entries(calls);
     for (let i = 0; i < requests; i++) {
-      for (const [name, call] of Object.entries(calls)) {
+      // Each round starts with another of the calls, so none always follows the same one.
+      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
         const started = performance.now();
         await call();
         (times[name] ??= []).push(performance.now() - started);

@@ -49,10 +49,13 @@ export async function rulesByGroup(ctx: ActionContext, uuids: string[]): Promise
 }
 
 async function readGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRaw[]> {
+  // Groups asked for by id are known by UUID already: Neutron is asked while the records are read.
+  const early = uuids ? rulesByGroup(ctx, uuids) : undefined;
+  early?.catch(() => undefined);
   const known = await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
   const wanted = uuids ? new Set(uuids) : undefined;
   const records = wanted ? known.filter((r) => wanted.has(r.uuid)) : known;
-  const rules = await rulesByGroup(ctx, records.map((r) => r.uuid));
+  const rules = await (early ?? rulesByGroup(ctx, records.map((r) => r.uuid)));
   return records.flatMap((record) => {
     const of = rules.get(record.uuid);
     return of ? [{ record, rules: of, known }] : [];
