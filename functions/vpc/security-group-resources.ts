@@ -65,12 +65,14 @@ async function readGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRa
 /**
  * The project's groups, each with its Neutron rules. The VPCs' default groups exist on every call
  * but a project's first, so the records and Neutron are read while that is checked, and read again
- * only when a default group had to be made.
+ * only when a default group had to be made. Groups asked for by id exist or not whatever the
+ * default groups do (an id is only ever given to a group that was made).
  */
 export async function listGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRaw[]> {
-  const read = readGroups(ctx, uuids);
+  if (uuids) return readGroups(ctx, uuids);
+  const read = readGroups(ctx);
   read.catch(() => undefined);
-  if (await ensureDefaultGroups(vpcDeps(ctx))) return readGroups(ctx, uuids);
+  if (await ensureDefaultGroups(vpcDeps(ctx))) return readGroups(ctx);
   return read;
 }
 
