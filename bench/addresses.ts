@@ -2,15 +2,18 @@
  * DescribeAddresses through the full path against the Neutron call it needs, on the running local
  * endpoint, over N addresses allocated with AllocateAddress (not associated: an association adds
  * one `ports?id=…` call, made in parallel with the table reads):
- * - DescribeAddresses vs Neutron GET floatingips?project_id=…;
- * - DescribeAddresses with 10 AllocationIds vs Neutron GET floatingips?id=…&project_id=….
+ * - DescribeAddresses vs Neutron GET floatingips?project_id=… with the fields an address shows
+ *   (the call it makes); the same listing without `fields` is timed too, for scale;
+ * - DescribeAddresses with 10 AllocationIds vs Neutron GET floatingips?id=…&project_id=…&fields=….
+ * Ours and Neutron's calls alternate (each round starting with another), one request at a time,
+ * so all see the same load.
  * N is capped by the project's floating IP quota (Neutron's `floatingip`), which is checked first.
- * Prints p50s and the ratios. Everything it allocates is released at the end.
+ * Prints p50s, the ratios and the load average. Everything it allocates is released at the end.
  *
  *   npx tsx bench/addresses.ts [addresses=50] [requests=50]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, load, neutronRow, signedPostFactory, xmlField } from './support.js';
+import { ec2Caller, loadAverage, neutronRow, percentile, recordRatio, signedPostFactory, xmlField } from './support.js';
 
 const wanted = Number(process.argv[2] ?? 50);
 const requests = Number(process.argv[3] ?? 50);
@@ -36,16 +39,45 @@ try {
   const idsParams = Object.fromEntries(some.map((id, i) => [`AllocationId.${i + 1}`, id]));
   const someFips = new URLSearchParams({ project_id: os.projectId });
   for (const f of fips.slice(0, some.length)) someFips.append('id', f.id);
+  const fields = ['id', 'floating_ip_address', 'port_id', 'fixed_ip_address', 'project_id'].map((f): [string, string] => ['fields', f]);
+  const allShown = new URLSearchParams([['project_id', os.projectId], ...fields]);
+  const someShown = new URLSearchParams([...someFips, ...fields]);
   // Warm both sides (EC2 ids and association lookups, keep-alive sockets).
   await ec2({ Action: 'DescribeAddresses' });
 
-  console.log(`${fips.length} addresses in the project; ${requests} requests each, one at a time:`);
-  const all = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeAddresses' })));
-  const allDirect = await load(requests, 1, async () => void (await neutron.get('floatingips', new URLSearchParams({ project_id: os.projectId }))));
-  row('DescribeAddresses (all)', all, allDirect);
-  const byId = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeAddresses', ...idsParams })));
-  const byIdDirect = await load(requests, 1, async () => void (await neutron.get('floatingips', someFips)));
-  row(`DescribeAddresses (${some.length} AllocationIds)`, byId, byIdDirect);
+  /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
+  async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
+    const times: Record<string, number[]> = {};
+    const entries = Object.entries(calls);
+    for (let i = 0; i < requests; i++) {
+      // Each round starts with another of the calls, so none always follows the same one.
+      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
+        const started = performance.now();
+        await call();
+        (times[name] ??= []).push(performance.now() - started);
+      }
+    }
+    return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, { p50: percentile(ms.sort((a, b) => a - b), 50) }]));
+  }
+  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) => {
+    row(label, ours, direct);
+    recordRatio({ bench: 'addresses', label, oursMs: ours.p50, direct: call, directMs: direct.p50 });
+  };
+
+  console.log(`${fips.length} addresses in the project; ${requests} rounds, one request at a time; load average ${loadAverage()}`);
+  const all = await alternate({
+    ours: () => ec2({ Action: 'DescribeAddresses' }),
+    shown: () => neutron.get('floatingips', allShown),
+    plain: () => neutron.get('floatingips', new URLSearchParams({ project_id: os.projectId })),
+  });
+  report('DescribeAddresses (all)', all['ours']!, all['shown']!, 'GET floatingips?project_id=…&fields=…');
+  row('  same, Neutron listing without fields (scale)', all['ours']!, all['plain']!);
+  const byId = await alternate({
+    ours: () => ec2({ Action: 'DescribeAddresses', ...idsParams }),
+    shown: () => neutron.get('floatingips', someShown),
+  });
+  report(`DescribeAddresses (${some.length} AllocationIds)`, byId['ours']!, byId['shown']!, 'GET floatingips?id=…&project_id=…&fields=…');
+  console.log(`load average after: ${loadAverage()}`);
 } finally {
   for (const { allocationId } of made) {
     await ec2({ Action: 'ReleaseAddress', AllocationId: allocationId }).catch((e: unknown) => console.error(String(e)));

@@ -1,14 +1,19 @@
 /**
- * DescribeSecurityGroups through the full path against the Neutron call it needs, on the running
+ * DescribeSecurityGroups through the full path against the Neutron calls it needs, on the running
  * local endpoint: one VPC with N groups of R ingress rules each (plus the default egress rule and
- * the VPC's default group). Neutron's side is the one listing of those groups with their rules
- * (GET security-groups?id=…, what the describe itself asks). DescribeSecurityGroupRules is timed
- * against the same call. Prints p50s and the ratios. Everything it creates is deleted at the end.
+ * the VPC's default group). The describe reads the groups' rules with one Neutron rule listing
+ * (GET security-group-rules?security_group_id=…; groups without rules would add a GET
+ * security-groups?id=… of those only, none here): that call is the baseline. For scale it also
+ * times Neutron's listing of the groups with their rules (GET security-groups?id=…), which earlier
+ * versions used and which Neutron answers far more slowly. DescribeSecurityGroupRules is timed
+ * against the same rule listing. Ours and Neutron's calls alternate (each round starting with
+ * another), one request at a time, so all see the same load; prints p50s, the ratios and the load
+ * average. Everything it creates is deleted at the end.
  *
  *   npx tsx bench/security-groups.ts [groups=50] [rules=20] [requests=30]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, load, neutronRow, signedPostFactory, xmlField } from './support.js';
+import { ec2Caller, loadAverage, neutronRow, percentile, recordRatio, signedPostFactory, xmlField } from './support.js';
 
 const groups = Number(process.argv[2] ?? 50);
 const rules = Number(process.argv[3] ?? 20);
@@ -44,21 +49,55 @@ try {
   const uuids = (await neutron.get<{ security_groups: Array<{ id: string; name: string }> }>('security-groups', new URLSearchParams([['fields', 'id'], ['fields', 'name']]))).security_groups
     .filter((s) => s.name.startsWith(tag) || s.name === `default-${vpcId}`)
     .map((s) => s.id);
-  const byId = new URLSearchParams();
-  for (const id of uuids) byId.append('id', id);
+  const ofGroups = (key: string, ids: string[]) => {
+    const query = new URLSearchParams();
+    for (const id of ids) query.append(key, id);
+    return query;
+  };
+  const ruleListing = () => neutron.get('security-group-rules', ofGroups('security_group_id', uuids));
+  const groupListing = () => neutron.get('security-groups', ofGroups('id', uuids));
   // Warm both sides (ids of rules seen the first time, keep-alive sockets).
   await ec2({ Action: 'DescribeSecurityGroups', ...filter });
-  await ec2({ Action: 'DescribeSecurityGroupRules', 'Filter.1.Name': 'group-id', 'Filter.1.Value.1': made[0]! });
+  await ec2({ Action: 'DescribeSecurityGroupRules', MaxResults: '1000' });
 
-  console.log(`${groups} groups × ${rules} rules in one VPC (+ its default group); ${requests} requests each, one at a time:`);
-  const direct = await load(requests, 1, async () => void (await neutron.get('security-groups', byId)));
-  const full = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeSecurityGroups', ...filter })));
-  row('DescribeSecurityGroups (vpc-id filter)', full, direct);
-  const one = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeSecurityGroups', 'GroupId.1': made[0]! })));
-  const oneDirect = await load(requests, 1, async () => void (await neutron.get('security-groups', new URLSearchParams({ id: uuids[0]! }))));
-  row('DescribeSecurityGroups (one GroupId)', one, oneDirect);
-  const ruleList = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeSecurityGroupRules', MaxResults: '1000' })));
-  row('DescribeSecurityGroupRules (all)', ruleList, direct);
+  /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
+  async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
+    const times: Record<string, number[]> = {};
+    const entries = Object.entries(calls);
+    for (let i = 0; i < requests; i++) {
+      // Each round starts with another of the calls, so none always follows the same one.
+      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
+        const started = performance.now();
+        await call();
+        (times[name] ??= []).push(performance.now() - started);
+      }
+    }
+    return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, { p50: percentile(ms.sort((a, b) => a - b), 50) }]));
+  }
+  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) => {
+    row(label, ours, direct);
+    recordRatio({ bench: 'security-groups', label, oursMs: ours.p50, direct: call, directMs: direct.p50 });
+  };
+
+  console.log(`${groups} groups × ${rules} rules in one VPC (+ its default group); ${requests} rounds, one request at a time; load average ${loadAverage()}`);
+  const all = await alternate({
+    ours: () => ec2({ Action: 'DescribeSecurityGroups', ...filter }),
+    rules: ruleListing,
+    groupsWithRules: groupListing,
+  });
+  report('DescribeSecurityGroups (vpc-id filter)', all['ours']!, all['rules']!, 'GET security-group-rules?security_group_id=…');
+  row('  Neutron groups-with-rules listing (scale)', all['ours']!, all['groupsWithRules']!);
+  const one = await alternate({
+    ours: () => ec2({ Action: 'DescribeSecurityGroups', 'GroupId.1': made[0]! }),
+    rules: () => neutron.get('security-group-rules', ofGroups('security_group_id', [uuids[0]!])),
+  });
+  report('DescribeSecurityGroups (one GroupId)', one['ours']!, one['rules']!, 'GET security-group-rules?security_group_id=<one>');
+  const ruleRows = await alternate({
+    ours: () => ec2({ Action: 'DescribeSecurityGroupRules', MaxResults: '1000' }),
+    rules: ruleListing,
+  });
+  report('DescribeSecurityGroupRules (all)', ruleRows['ours']!, ruleRows['rules']!, 'GET security-group-rules?security_group_id=…');
+  console.log(`load average after: ${loadAverage()}`);
 } finally {
   for (const groupId of made) await ec2({ Action: 'DeleteSecurityGroup', GroupId: groupId }).catch((e: unknown) => console.error(String(e)));
   if (vpcId) await ec2({ Action: 'DeleteVpc', VpcId: vpcId }).catch((e: unknown) => console.error(String(e)));

@@ -1550,6 +1550,14 @@ export interface ModifyNetworkInterfaceAttributeRequest {
   SourceDestCheck?: AttributeBooleanValue;
   EnaSrdSpecification?: EnaSrdSpecification;
 }
+export interface ModifySecurityGroupRulesRequest {
+  GroupId: string;
+  SecurityGroupRules: Array<SecurityGroupRuleUpdate>;
+  DryRun?: boolean;
+}
+export interface ModifySecurityGroupRulesResult {
+  Return?: boolean;
+}
 export interface ModifySnapshotAttributeRequest {
   Attribute?: SnapshotAttributeName;
   CreateVolumePermission?: CreateVolumePermissionModifications;
@@ -2007,6 +2015,24 @@ export interface SecurityGroupRule {
   Description?: string;
   Tags?: Array<Tag>;
 }
+export interface SecurityGroupRuleDescription {
+  SecurityGroupRuleId?: string;
+  Description?: string;
+}
+export interface SecurityGroupRuleRequest {
+  IpProtocol?: string;
+  FromPort?: number;
+  ToPort?: number;
+  CidrIpv4?: string;
+  CidrIpv6?: string;
+  PrefixListId?: string;
+  ReferencedGroupId?: string;
+  Description?: string;
+}
+export interface SecurityGroupRuleUpdate {
+  SecurityGroupRuleId?: string;
+  SecurityGroupRule?: SecurityGroupRuleRequest;
+}
 export type ShutdownBehavior = "stop" | "terminate";
 export interface Snapshot {
   DataEncryptionKeyId?: string;
@@ -2147,6 +2173,26 @@ export interface UnassignPrivateIpAddressesRequest {
   NetworkInterfaceId: string;
   PrivateIpAddresses?: Array<string>;
   Ipv4Prefixes?: Array<string>;
+}
+export interface UpdateSecurityGroupRuleDescriptionsEgressRequest {
+  DryRun?: boolean;
+  GroupId?: string;
+  GroupName?: string;
+  IpPermissions?: Array<IpPermission>;
+  SecurityGroupRuleDescriptions?: Array<SecurityGroupRuleDescription>;
+}
+export interface UpdateSecurityGroupRuleDescriptionsEgressResult {
+  Return?: boolean;
+}
+export interface UpdateSecurityGroupRuleDescriptionsIngressRequest {
+  DryRun?: boolean;
+  GroupId?: string;
+  GroupName?: string;
+  IpPermissions?: Array<IpPermission>;
+  SecurityGroupRuleDescriptions?: Array<SecurityGroupRuleDescription>;
+}
+export interface UpdateSecurityGroupRuleDescriptionsIngressResult {
+  Return?: boolean;
 }
 export type UsageClassType = "spot" | "on-demand";
 export interface UserIdGroupPair {
@@ -2476,6 +2522,9 @@ export interface Ec2ActionShapes {
   CopyImage: { input: CopyImageRequest; output: CopyImageResult };
   CreateDefaultVpc: { input: CreateDefaultVpcRequest; output: CreateDefaultVpcResult };
   CreateDefaultSubnet: { input: CreateDefaultSubnetRequest; output: CreateDefaultSubnetResult };
+  ModifySecurityGroupRules: { input: ModifySecurityGroupRulesRequest; output: ModifySecurityGroupRulesResult };
+  UpdateSecurityGroupRuleDescriptionsIngress: { input: UpdateSecurityGroupRuleDescriptionsIngressRequest; output: UpdateSecurityGroupRuleDescriptionsIngressResult };
+  UpdateSecurityGroupRuleDescriptionsEgress: { input: UpdateSecurityGroupRuleDescriptionsEgressRequest; output: UpdateSecurityGroupRuleDescriptionsEgressResult };
 }
 
 export type Ec2ActionName = keyof Ec2ActionShapes;

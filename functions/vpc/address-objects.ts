@@ -5,17 +5,26 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ResourceDescriptor } from '../../lib/describe/engine.js';
-import { associationIdsOf, chooseFixedIp, primaryPort, readAssociation, isCurrent, type Association } from '../../lib/domain/vpc/addresses.js';
+import {
+  associationIdsOf,
+  associationRecords,
+  chooseFixedIp,
+  isCurrent,
+  primaryPort,
+  pruneAssociations,
+  readAssociation,
+  type Association,
+} from '../../lib/domain/vpc/addresses.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import {
-  floatingIpsById,
-  floatingIpsOfProject,
   getFloatingIp,
   getPort,
   portOwnersById,
   portsOfDevices,
+  shownFloatingIps,
   type NeutronFloatingIp,
   type NeutronPort,
+  type ShownFloatingIp,
 } from '../../lib/openstack/neutron.js';
 import { Ec2Error, invalidParameterCombination, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
@@ -97,14 +106,19 @@ export async function requireAssociation(ctx: ActionContext, associationId: stri
 
 // ---- DescribeAddresses
 
-export const addressDescriptor: ResourceDescriptor<NeutronFloatingIp, Address> = {
+export const addressDescriptor: ResourceDescriptor<ShownFloatingIp, Address> = {
   type: 'elastic-ip',
   idErrors: ID_ERRORS['elastic-ip'],
   async list(ctx, query) {
     const neutron = ctx.openstack.neutron;
     const projectId = ctx.caller.projectId;
-    const items = await mapErrors(() => (query.uuids ? floatingIpsById(neutron, projectId, query.uuids) : floatingIpsOfProject(neutron, projectId)));
-    return { items, complete: !query.uuids };
+    if (query.uuids) return { items: await mapErrors(() => shownFloatingIps(neutron, projectId, query.uuids)), complete: false };
+    // A complete listing also ends the association records that name nothing any more (read meanwhile).
+    const records = associationRecords(ctx.store);
+    records.catch(() => undefined);
+    const items = await mapErrors(() => shownFloatingIps(neutron, projectId));
+    await pruneAssociations(ctx.store, items, await records);
+    return { items, complete: true };
   },
   uuidOf: (fip) => fip.id,
   format: formatAddresses,
@@ -124,7 +138,7 @@ export const addressDescriptor: ResourceDescriptor<NeutronFloatingIp, Address> =
 };
 
 /** Ports, instance and interface ids and association ids for a batch: one Neutron call, a few table reads. */
-async function formatAddresses(ctx: ActionContext, entries: Array<Entry<NeutronFloatingIp>>): Promise<Address[]> {
+async function formatAddresses(ctx: ActionContext, entries: Array<Entry<ShownFloatingIp>>): Promise<Address[]> {
   const fips = entries.map((e) => e.raw);
   const portIds = [...new Set(fips.flatMap((f) => (f.port_id ? [f.port_id] : [])))];
   const [ports, associationIds, interfaceIds] = await Promise.all([

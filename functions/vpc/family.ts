@@ -60,6 +60,10 @@ import DescribeVpnGateways from './DescribeVpnGateways.js';
 import DetachVpnGateway from './DetachVpnGateway.js';
 import DisableVgwRoutePropagation from './DisableVgwRoutePropagation.js';
 import EnableVgwRoutePropagation from './EnableVgwRoutePropagation.js';
+// security group rules changed in place (ModifySecurityGroupRules, Update…Descriptions)
+import ModifySecurityGroupRules from './ModifySecurityGroupRules.js';
+import UpdateSecurityGroupRuleDescriptionsEgress from './UpdateSecurityGroupRuleDescriptionsEgress.js';
+import UpdateSecurityGroupRuleDescriptionsIngress from './UpdateSecurityGroupRuleDescriptionsIngress.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -121,4 +125,8 @@ export const handle = familyHandler('vpc', [
   DeleteVpnConnectionRoute,
   EnableVgwRoutePropagation,
   DisableVgwRoutePropagation,
+  // security group rules changed in place
+  ModifySecurityGroupRules,
+  UpdateSecurityGroupRuleDescriptionsIngress,
+  UpdateSecurityGroupRuleDescriptionsEgress,
 ]);

@@ -16,7 +16,7 @@ import {
 import { ensureDefaultGroups, requireGroup, requireGroupNamed, type SecurityGroupRecord } from '../../lib/domain/vpc/security-groups.js';
 import { objectsOf } from '../../lib/domain/vpc/records.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { securityGroupDetailsById, type NeutronSecurityGroupDetail, type NeutronSecurityGroupRule } from '../../lib/openstack/neutron.js';
+import { rulesOfSecurityGroups, securityGroupDetailsById, type NeutronSecurityGroupRule } from '../../lib/openstack/neutron.js';
 import { Ec2Error, invalidParameterCombination } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor } from '../../lib/store/ids.js';
@@ -25,23 +25,55 @@ import type { IpPermission, SecurityGroup, SecurityGroupRule } from '../../schem
 
 export interface GroupRaw {
   record: SecurityGroupRecord;
-  neutron: NeutronSecurityGroupDetail;
+  rules: NeutronSecurityGroupRule[];
+  /** Every group record of the project as this request read them (to name the groups rules point at). */
+  known: SecurityGroupRecord[];
 }
 
-/** The project's groups (default groups made first), each with its Neutron group and rules. */
-export async function listGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRaw[]> {
-  await ensureDefaultGroups(vpcDeps(ctx));
-  let records = await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
-  if (uuids) {
-    const wanted = new Set(uuids);
-    records = records.filter((r) => wanted.has(r.uuid));
+/**
+ * The rules of these Neutron groups, by group; a group absent from the answer is gone. One rule
+ * listing (see rulesOfSecurityGroups); a group without rules is not in it, so only those are
+ * looked up as groups (cheap: no rules to load).
+ */
+export async function rulesByGroup(ctx: ActionContext, uuids: string[]): Promise<Map<string, NeutronSecurityGroupRule[]>> {
+  const neutron = ctx.openstack.neutron;
+  const out = new Map<string, NeutronSecurityGroupRule[]>();
+  for (const rule of await mapErrors(() => rulesOfSecurityGroups(neutron, uuids))) {
+    const rules = out.get(rule.security_group_id);
+    if (rules) rules.push(rule);
+    else out.set(rule.security_group_id, [rule]);
   }
-  const groups = await mapErrors(() => securityGroupDetailsById(ctx.openstack.neutron, records.map((r) => r.uuid)));
-  const byUuid = new Map(groups.map((g) => [g.id, g]));
+  const ruleless = uuids.filter((u) => !out.has(u));
+  for (const group of await mapErrors(() => securityGroupDetailsById(neutron, ruleless))) out.set(group.id, group.security_group_rules);
+  return out;
+}
+
+async function readGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRaw[]> {
+  // Groups asked for by id are known by UUID already: Neutron is asked while the records are read.
+  const early = uuids ? rulesByGroup(ctx, uuids) : undefined;
+  early?.catch(() => undefined);
+  const known = await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
+  const wanted = uuids ? new Set(uuids) : undefined;
+  const records = wanted ? known.filter((r) => wanted.has(r.uuid)) : known;
+  const rules = await (early ?? rulesByGroup(ctx, records.map((r) => r.uuid)));
   return records.flatMap((record) => {
-    const neutron = byUuid.get(record.uuid);
-    return neutron ? [{ record, neutron }] : [];
+    const of = rules.get(record.uuid);
+    return of ? [{ record, rules: of, known }] : [];
   });
+}
+
+/**
+ * The project's groups, each with its Neutron rules. The VPCs' default groups exist on every call
+ * but a project's first, so the records and Neutron are read while that is checked, and read again
+ * only when a default group had to be made. Groups asked for by id exist or not whatever the
+ * default groups do (an id is only ever given to a group that was made).
+ */
+export async function listGroups(ctx: ActionContext, uuids?: string[]): Promise<GroupRaw[]> {
+  if (uuids) return readGroups(ctx, uuids);
+  const read = readGroups(ctx);
+  read.catch(() => undefined);
+  if (await ensureDefaultGroups(vpcDeps(ctx))) return readGroups(ctx);
+  return read;
 }
 
 export type GroupRefs = Map<string, { GroupId: string; GroupName?: string }>;
@@ -57,7 +89,7 @@ export async function remoteGroups(ctx: ActionContext, rules: NeutronSecurityGro
 
 export function formatGroup(ctx: ActionContext, raw: GroupRaw, groups: GroupRefs, tags: Tag[]): SecurityGroup {
   const owner = ctx.caller.projectId;
-  const rules = raw.neutron.security_group_rules;
+  const rules = raw.rules;
   const idOf = (uuid: string) => groups.get(uuid);
   return {
     GroupId: raw.record.groupId,
@@ -94,8 +126,7 @@ export const securityGroupDescriptor: ResourceDescriptor<GroupRaw, SecurityGroup
   },
   uuidOf: (r) => r.record.uuid,
   async format(ctx, entries) {
-    const known = await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
-    const ids = await remoteGroups(ctx, entries.flatMap((e) => e.raw.neutron.security_group_rules), known);
+    const ids = await remoteGroups(ctx, entries.flatMap((e) => e.raw.rules), entries[0]?.raw.known ?? []);
     return entries.map((e) => formatGroup(ctx, e.raw, ids, e.tags));
   },
   idOf: (g) => g.GroupId!,
@@ -115,6 +146,7 @@ export const securityGroupDescriptor: ResourceDescriptor<GroupRaw, SecurityGroup
 export interface RuleRaw {
   rule: NeutronSecurityGroupRule;
   group: SecurityGroupRecord;
+  known?: SecurityGroupRecord[];
 }
 
 export function formatRule(ctx: ActionContext, raw: RuleRaw, ruleId: string, groups: GroupRefs, tags: Tag[]): SecurityGroupRule {
@@ -141,15 +173,14 @@ export const ruleDescriptor: ResourceDescriptor<RuleRaw, SecurityGroupRule> = {
   idErrors: ID_ERRORS['security-group-rule'],
   async list(ctx, query) {
     const groups = await listGroups(ctx);
-    const rules = groups.flatMap((g) => g.neutron.security_group_rules.map((rule) => ({ rule, group: g.record })));
+    const rules = groups.flatMap((g) => g.rules.map((rule) => ({ rule, group: g.record, known: g.known })));
     if (!query.uuids) return { items: rules, complete: true };
     const wanted = new Set(query.uuids);
     return { items: rules.filter((r) => wanted.has(r.rule.id)), complete: false };
   },
   uuidOf: (r) => r.rule.id,
   async format(ctx, entries) {
-    const known = await objectsOf<SecurityGroupRecord>(ctx.store, 'sg');
-    const ids = await remoteGroups(ctx, entries.map((e) => e.raw.rule), known);
+    const ids = await remoteGroups(ctx, entries.map((e) => e.raw.rule), entries[0]?.raw.known);
     return entries.map((e) => formatRule(ctx, e.raw, e.ec2Id, ids, e.tags));
   },
   idOf: (r) => r.SecurityGroupRuleId!,
@@ -191,9 +222,9 @@ export async function resolvePeers(ctx: ActionContext, target: SecurityGroupReco
   );
 }
 
-/** The target group's current rules in one direction (one Neutron call). */
-export async function currentRules(ctx: ActionContext, target: SecurityGroupRecord, direction: Direction): Promise<NeutronSecurityGroupRule[]> {
-  const [group] = await mapErrors(() => securityGroupDetailsById(ctx.openstack.neutron, [target.uuid]));
-  if (!group) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${target.groupId}' does not exist`);
-  return group.security_group_rules.filter((r) => r.direction === direction);
+/** The target group's current rules, in one direction or both. */
+export async function currentRules(ctx: ActionContext, target: SecurityGroupRecord, direction?: Direction): Promise<NeutronSecurityGroupRule[]> {
+  const rules = (await rulesByGroup(ctx, [target.uuid])).get(target.uuid);
+  if (!rules) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${target.groupId}' does not exist`);
+  return direction ? rules.filter((r) => r.direction === direction) : rules;
 }

@@ -638,3 +638,28 @@ export const ipsecPoliciesById = (neutron: ServiceClient, ids: string[]) =>
   ids.length ? listIn<NeutronIpsecPolicy>(neutron, VPNAAS.ipsec.path, VPNAAS.ipsec.many, 'id', ids) : Promise.resolve([]);
 export const siteConnectionsById = (neutron: ServiceClient, ids: string[]) =>
   ids.length ? listIn<NeutronIpsecSiteConnection>(neutron, VPNAAS.siteConnection.path, VPNAAS.siteConnection.many, 'id', ids) : Promise.resolve([]);
+
+// ---- VPC family: security group rules listed on their own (describes, ModifySecurityGroupRules)
+
+/**
+ * The rules of these groups: one request per 60 groups. Under load Neutron answers this far faster
+ * than a listing of the groups with their rules, which loads every group's rules its own way (even
+ * with `fields=id`): on the loaded local stack 51 groups × 20 rules took ~0.7 s against ~2 s (on a
+ * quiet one both ~0.3 s).
+ */
+export const rulesOfSecurityGroups = (neutron: ServiceClient, groupIds: string[]) =>
+  groupIds.length
+    ? listIn<NeutronSecurityGroupRule>(neutron, 'security-group-rules', 'security_group_rules', 'security_group_id', groupIds)
+    : Promise.resolve([]);
+
+// ---- VPC family: Elastic IP addresses as DescribeAddresses shows them
+
+/** What DescribeAddresses shows of a floating IP: asking for only these spares Neutron its port details (~20% of the call). */
+export type ShownFloatingIp = Pick<NeutronFloatingIp, 'id' | 'floating_ip_address' | 'port_id' | 'fixed_ip_address' | 'project_id'>;
+const SHOWN_FLOATING_IP_FIELDS = ['id', 'floating_ip_address', 'port_id', 'fixed_ip_address', 'project_id'];
+
+/** The project's floating IPs (all, or these ids), with only what an address shows. */
+export async function shownFloatingIps(neutron: ServiceClient, projectId: string, ids?: string[]): Promise<ShownFloatingIp[]> {
+  if (ids) return ids.length ? listIn<ShownFloatingIp>(neutron, 'floatingips', 'floatingips', 'id', ids, { project_id: projectId, fields: SHOWN_FLOATING_IP_FIELDS }) : [];
+  return (await neutron.get<{ floatingips: ShownFloatingIp[] }>('floatingips', params({ project_id: projectId, fields: SHOWN_FLOATING_IP_FIELDS }))).floatingips;
+}

@@ -10,7 +10,8 @@
  * An association made outside these actions (a public address given on launch, or Horizon) gets its
  * id the first time it is seen, written with a condition so concurrent readers agree. A record whose
  * association Neutron no longer has (the port was deleted with its instance) names nothing: lookups
- * compare it with the floating IP before trusting it.
+ * compare it with the floating IP before trusting it, and the next complete DescribeAddresses
+ * listing forgets it (pruneAssociations).
  */
 import { randomBytes } from 'node:crypto';
 import { Ec2Error, invalidParameterValue } from '../../protocol/errors.js';
@@ -99,8 +100,10 @@ export async function requireGatewayFor(store: StateStore, networkId: string): P
   }
 }
 
+type Pointing = Pick<NeutronFloatingIp, 'id' | 'port_id' | 'fixed_ip_address'>;
+
 /** The association ids of floating IPs as they point now, creating ids for associations seen first. */
-export async function associationIdsOf(store: StateStore, fips: NeutronFloatingIp[]): Promise<Map<string, string>> {
+export async function associationIdsOf(store: StateStore, fips: Pointing[]): Promise<Map<string, string>> {
   const associated = fips.flatMap((fip) => {
     const target = currentTarget(fip);
     return target ? [{ fip, target, key: ofKey(fip.id, target) }] : [];
@@ -147,4 +150,31 @@ export async function forgetAssociation(store: StateStore, association: Associat
 export async function forgetAssociationsOf(store: StateStore, floatingIpId: string): Promise<void> {
   const records = await store.query(`eipassoc-of#${floatingIpId}#`);
   await store.deleteMany(records.flatMap((r) => [r.key, ...(r.ec2Id ? [byIdKey(r.ec2Id)] : [])]));
+}
+
+/** How long an association record is kept before a listing may call it over (AssociateAddress writes it before Neutron changes). */
+export const ASSOCIATION_GRACE_MS = 300_000;
+
+/** Every association record of the project (read while Neutron lists, for pruneAssociations). */
+export const associationRecords = (store: StateStore) => store.query('eipassoc-of#');
+
+/**
+ * Forgets association records that name nothing any more, given every floating IP of the project
+ * (a complete listing): the address is gone (a launch address released with its instance) or
+ * points elsewhere (its port went with the instance, or it moved). Records younger than the grace
+ * are kept, so an association being made while Neutron was listed survives. Answers how many went.
+ */
+export async function pruneAssociations(
+  store: StateStore,
+  allFips: Pointing[],
+  records: Array<{ key: string; ec2Id?: string; createdAt?: number }>,
+  now = Date.now(),
+): Promise<number> {
+  const current = new Set(allFips.flatMap((fip) => {
+    const target = currentTarget(fip);
+    return target ? [ofKey(fip.id, target)] : [];
+  }));
+  const over = records.filter((r) => !current.has(r.key) && now - (r.createdAt ?? 0) > ASSOCIATION_GRACE_MS);
+  await store.deleteMany(over.flatMap((r) => [r.key, ...(r.ec2Id ? [byIdKey(r.ec2Id)] : [])]));
+  return over.length;
 }

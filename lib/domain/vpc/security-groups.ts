@@ -95,12 +95,18 @@ export async function ensureDefaultGroup(deps: VpcDeps, vpc: VpcRecord): Promise
   return made;
 }
 
-/** The default groups of every VPC of the project (the default VPC adopted first): one batch read when they exist. */
-export async function ensureDefaultGroups(deps: VpcDeps): Promise<void> {
-  await defaultVpc(deps);
-  const vpcs = await objectsOf<VpcRecord>(deps.store, 'vpc');
+/**
+ * The default groups of every VPC of the project (the default VPC adopted first): one batch read
+ * when they exist. Answers whether any group was made (its caller's reads are then out of date).
+ */
+export async function ensureDefaultGroups(deps: VpcDeps): Promise<boolean> {
+  // The default VPC is found (or adopted) while the VPCs are read; one adopted just now is added.
+  const [adopted, listed] = await Promise.all([defaultVpc(deps), objectsOf<VpcRecord>(deps.store, 'vpc')]);
+  const vpcs = adopted && !listed.some((v) => v.vpcId === adopted.vpcId) ? [...listed, adopted] : listed;
   const claims = await deps.store.getMany(vpcs.map((v) => defaultGroupKey(v.vpcId)));
-  await Promise.all(vpcs.filter((v) => !claims.get(defaultGroupKey(v.vpcId))?.data).map((v) => ensureDefaultGroup(deps, v)));
+  const missing = vpcs.filter((v) => !claims.get(defaultGroupKey(v.vpcId))?.data);
+  await Promise.all(missing.map((v) => ensureDefaultGroup(deps, v)));
+  return missing.length > 0;
 }
 
 /** Deletes a VPC's default group with the VPC (DeleteVpc): the Neutron group unless it is the project's own. */

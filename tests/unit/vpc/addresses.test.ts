@@ -1,13 +1,16 @@
 /** Elastic IP association logic (lib/domain/vpc/addresses.ts) over an in-memory table. */
 import { describe, expect, it } from 'vitest';
 import {
+  ASSOCIATION_GRACE_MS,
   associationIdsOf,
+  associationRecords,
   chooseFixedIp,
   forgetAssociation,
   forgetAssociationsOf,
   isCurrent,
   planAssociation,
   primaryPort,
+  pruneAssociations,
   readAssociation,
   recordAssociation,
   requireGatewayFor,
@@ -129,5 +132,35 @@ describe('the internet gateway an association needs', () => {
     await writeObject(store, 'igw-1', { internetGatewayId: 'igw-1', uuid: 'u1', vpcId: 'vpc-1' });
     expect(await codeOf(() => requireGatewayFor(store, 'net-1'))).toBe('accepted');
     expect(await codeOf(() => requireGatewayFor(store, 'net-elsewhere'))).toBe('accepted');
+  });
+});
+
+describe('association records that name nothing any more', () => {
+  const later = Date.now() + ASSOCIATION_GRACE_MS + 1000;
+
+  it('go with a complete listing once the address is gone or points elsewhere, after the grace', async () => {
+    const store = new MemoryStore();
+    const kept = await recordAssociation(store, 'f-kept', { portId: 'p1', fixedIp: '10.0.1.5' });
+    const released = await recordAssociation(store, 'f-gone', { portId: 'p2', fixedIp: '10.0.1.6' });
+    const moved = await recordAssociation(store, 'f-moved', { portId: 'p3', fixedIp: '10.0.1.7' });
+    const listing = [fip('f-kept', 'p1', '10.0.1.5'), fip('f-moved', 'p4', '10.0.1.8')];
+    // Young records stay whatever Neutron says: AssociateAddress writes them before Neutron changes.
+    expect(await pruneAssociations(store, listing, await associationRecords(store))).toBe(0);
+    expect(await pruneAssociations(store, listing, await associationRecords(store), later)).toBe(2);
+    expect(await readAssociation(store, kept.associationId)).toEqual(kept);
+    expect(await readAssociation(store, released.associationId)).toBeUndefined();
+    expect(await readAssociation(store, moved.associationId)).toBeUndefined();
+    expect((await associationRecords(store)).map((r) => r.key)).toEqual(['eipassoc-of#f-kept#p1#10.0.1.5']);
+    // The address moved: its new association gets an id of its own, and the old one never comes back.
+    const ids = await associationIdsOf(store, listing);
+    expect(ids.get('f-moved')).toMatch(/^eipassoc-/);
+    expect(ids.get('f-moved')).not.toBe(moved.associationId);
+  });
+
+  it('an unassociated address keeps no record', async () => {
+    const store = new MemoryStore();
+    await recordAssociation(store, 'f1', { portId: 'p1', fixedIp: '10.0.1.5' });
+    expect(await pruneAssociations(store, [fip('f1')], await associationRecords(store), later)).toBe(1);
+    expect(await associationRecords(store)).toEqual([]);
   });
 });
