@@ -22,6 +22,7 @@ import { getVolume, listVolumes } from '../../openstack/cinder.js';
 import { getImage, type GlanceImage } from '../../openstack/glance.js';
 import { config } from '../../config.js';
 import { instanceVpcIds } from '../vpc/network-vpc.js';
+import { orderPorts } from '../vpc/network-interfaces.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
 import type { StateStore } from '../../store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
@@ -166,16 +167,8 @@ async function volumesOf(deps: InstanceDeps, ids: string[], projectWide: boolean
 
 const imageIdOf = (server: NovaServer) => (server.image && typeof server.image === 'object' ? server.image.id : undefined);
 
-/** Device-index order: launch order for ports we made, then creation time. */
-export function orderPorts(ports: NeutronPort[], launch: LaunchRecord | undefined): NeutronPort[] {
-  const index = new Map((launch?.ports ?? []).map((p) => [p.portId, p.deviceIndex]));
-  return [...ports].sort((a, b) => {
-    const ia = index.get(a.id);
-    const ib = index.get(b.id);
-    if (ia !== undefined || ib !== undefined) return (ia ?? Number.MAX_SAFE_INTEGER) - (ib ?? Number.MAX_SAFE_INTEGER);
-    return (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id);
-  });
-}
+// Device-index order is the network interfaces' business (shared with DescribeNetworkInterfaces).
+export { orderPorts } from '../vpc/network-interfaces.js';
 
 export async function fetchRelated(
   deps: InstanceDeps,
