@@ -44,6 +44,17 @@ import DescribeSecurityGroupRules from './DescribeSecurityGroupRules.js';
 import DescribeSecurityGroups from './DescribeSecurityGroups.js';
 import RevokeSecurityGroupEgress from './RevokeSecurityGroupEgress.js';
 import RevokeSecurityGroupIngress from './RevokeSecurityGroupIngress.js';
+// network interfaces (VPC part 2)
+import AssignPrivateIpAddresses from './AssignPrivateIpAddresses.js';
+import AttachNetworkInterface from './AttachNetworkInterface.js';
+import CreateNetworkInterface from './CreateNetworkInterface.js';
+import DeleteNetworkInterface from './DeleteNetworkInterface.js';
+import DescribeNetworkInterfaceAttribute from './DescribeNetworkInterfaceAttribute.js';
+import DescribeNetworkInterfaces from './DescribeNetworkInterfaces.js';
+import DetachNetworkInterface from './DetachNetworkInterface.js';
+import ModifyNetworkInterfaceAttribute from './ModifyNetworkInterfaceAttribute.js';
+import ResetNetworkInterfaceAttribute from './ResetNetworkInterfaceAttribute.js';
+import UnassignPrivateIpAddresses from './UnassignPrivateIpAddresses.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -89,4 +100,15 @@ export const handle = familyHandler('vpc', [
   AuthorizeSecurityGroupEgress,
   RevokeSecurityGroupIngress,
   RevokeSecurityGroupEgress,
+  // network interfaces (VPC part 2)
+  AssignPrivateIpAddresses,
+  AttachNetworkInterface,
+  CreateNetworkInterface,
+  DeleteNetworkInterface,
+  DescribeNetworkInterfaceAttribute,
+  DescribeNetworkInterfaces,
+  DetachNetworkInterface,
+  ModifyNetworkInterfaceAttribute,
+  ResetNetworkInterfaceAttribute,
+  UnassignPrivateIpAddresses,
 ]);

@@ -12,7 +12,8 @@ export type VpcTaggable =
   | 'dhcp-options'
   | 'elastic-ip'
   | 'security-group'
-  | 'security-group-rule';
+  | 'security-group-rule'
+  | 'network-interface';
 
 export function tagsFromSpecs(specs: TagSpecification[] | undefined, resourceType: VpcTaggable): Tag[] {
   const tags: Tag[] = [];

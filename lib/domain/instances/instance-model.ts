@@ -22,7 +22,7 @@ import {
   publicDnsName,
   sourceDestCheckOf,
 } from '../vpc/network-interfaces.js';
-import type { NeutronFloatingIp, NeutronPort } from '../../openstack/neutron.js';
+import type { NeutronPort } from '../../openstack/neutron.js';
 import type { NovaServer } from '../../openstack/nova.js';
 import { attachmentKey, deviceNamesOf } from '../../store/device-names.js';
 import { ec2IdsFor } from '../../store/ids.js';
