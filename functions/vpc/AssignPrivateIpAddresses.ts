@@ -9,13 +9,14 @@
  * move a port's only address, and other projects' ports are not ours to change).
  */
 import type { ActionContext } from '../../lib/context.js';
+import { recordPrimaryAddress } from '../../lib/domain/vpc/network-interfaces.js';
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { getSubnet, portsHoldingAddress, setPortFixedIps, type NeutronFixedIp, type NeutronPort } from '../../lib/openstack/neutron.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { existingEc2Id } from '../../lib/store/ids.js';
 import { addressCall, asFixed, checkAddresses, checkCount } from './interface-addresses.js';
-import { requireInterface } from './interface-objects.js';
+import { orderedAddresses, requireInterface } from './interface-objects.js';
 import { withUndo } from './undo.js';
 
 const isV4 = (f: NeutronFixedIp) => !f.ip_address.includes(':');
@@ -29,7 +30,7 @@ async function checked(input: Input<'AssignPrivateIpAddresses'>, ctx: ActionCont
   if (!wanted.length && count === undefined) throw missingParameter('PrivateIpAddress or SecondaryPrivateIpAddressCount');
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw invalidParameterValue(`Invalid value for SecondaryPrivateIpAddressCount: ${count}`);
   const { networkInterfaceId, port } = await requireInterface(ctx, input.NetworkInterfaceId);
-  const primary = port.fixed_ips.find(isV4);
+  const primary = (await orderedAddresses(ctx, port))[0];
   if (!primary) throw invalidParameterValue(`The network interface ${networkInterfaceId} has no IPv4 subnet to take addresses from.`);
   const subnet = await mapErrors(() => getSubnet(ctx.openstack.neutron, primary.subnet_id));
   if (!subnet) throw invalidParameterValue(`The subnet of ${networkInterfaceId} no longer exists.`);
@@ -49,7 +50,7 @@ async function checked(input: Input<'AssignPrivateIpAddresses'>, ctx: ActionCont
     if (!holder) continue;
     if (!input.AllowReassignment) throw new Ec2Error('InvalidIPAddress.InUse', `Address ${ip} is in use by another network interface (AllowReassignment moves it).`);
     const holderId = (await existingEc2Id(ctx.store, 'network-interface', holder.id)) ?? 'another port';
-    if (holder.fixed_ips.find(isV4)?.ip_address === ip) {
+    if ((await orderedAddresses(ctx, holder))[0]?.ip_address === ip) {
       throw invalidParameterValue(`Address ${ip} is the primary private address of ${holderId} and cannot be reassigned.`);
     }
     if (holder.device_owner && !holder.device_owner.startsWith('compute:')) {
@@ -57,7 +58,7 @@ async function checked(input: Input<'AssignPrivateIpAddresses'>, ctx: ActionCont
     }
     moves.push({ ip, holder });
   }
-  return { networkInterfaceId, port, subnetId: subnet.id, fresh, count: count ?? 0, moves };
+  return { networkInterfaceId, port, primary: primary.ip_address, subnetId: subnet.id, fresh, count: count ?? 0, moves };
 }
 
 function invalidCombination(): never {
@@ -67,9 +68,11 @@ function invalidCombination(): never {
 export default action(
   'AssignPrivateIpAddresses',
   async (input, ctx) => {
-    const { networkInterfaceId, port, subnetId, fresh, count, moves } = await checked(input, ctx);
+    const { networkInterfaceId, port, primary, subnetId, fresh, count, moves } = await checked(input, ctx);
     const neutron = ctx.openstack.neutron;
     const updated = await withUndo(async (undo) => {
+      // Neutron lists addresses in address order: the primary one is remembered before there are several.
+      await recordPrimaryAddress(ctx.store, port.id, primary);
       for (const { ip, holder } of moves) {
         await addressCall(() => setPortFixedIps(neutron, holder.id, asFixed(holder.fixed_ips.filter((f) => f.ip_address !== ip))), [ip]);
         undo.add('give the address back', () => setPortFixedIps(neutron, holder.id, asFixed(holder.fixed_ips)));

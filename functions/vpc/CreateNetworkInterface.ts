@@ -6,6 +6,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
+import { forgetPrimaryAddress, recordPrimaryAddress } from '../../lib/domain/vpc/network-interfaces.js';
 import { launchGroupUuids } from '../../lib/domain/vpc/security-groups.js';
 import { action, type Input, type Output } from '../../lib/family.js';
 import { createPort, deletePort } from '../../lib/openstack/neutron.js';
@@ -79,6 +80,12 @@ async function create(input: Input<'CreateNetworkInterface'>, ctx: ActionContext
     undo.add('delete port', () => deletePort(neutron, port.id));
     await recordMappingAs(ctx.store, 'network-interface', port.id, networkInterfaceId);
     undo.add('forget interface id', () => forgetMapping(ctx.store, 'network-interface', networkInterfaceId, port.id));
+    // Neutron lists addresses in address order: which one is primary is ours to remember.
+    const primary = addresses.primary ?? port.fixed_ips[0]?.ip_address;
+    if (port.fixed_ips.length > 1 && primary) {
+      await recordPrimaryAddress(ctx.store, port.id, primary);
+      undo.add('forget primary address', () => forgetPrimaryAddress(ctx.store, port.id));
+    }
     await tagNew(ctx.store, networkInterfaceId, tags);
     undo.add('forget tags', () => forgetTags(ctx.store, networkInterfaceId));
     const view = await interfaceView(ctx, { networkInterfaceId, port });

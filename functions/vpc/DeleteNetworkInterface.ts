@@ -4,7 +4,7 @@
  * with the port; the addresses stay allocated.
  */
 import type { ActionContext } from '../../lib/context.js';
-import { isAttached } from '../../lib/domain/vpc/network-interfaces.js';
+import { forgetPrimaryAddress, isAttached } from '../../lib/domain/vpc/network-interfaces.js';
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { deletePort } from '../../lib/openstack/neutron.js';
@@ -29,7 +29,11 @@ export default action(
     await mapErrors(() => deletePort(ctx.openstack.neutron, port.id), {
       conflict: (message) => new Ec2Error('InvalidNetworkInterface.InUse', `The network interface '${networkInterfaceId}' is currently in use: ${message}`),
     });
-    await Promise.all([forgetMapping(ctx.store, 'network-interface', networkInterfaceId, port.id), forgetTags(ctx.store, networkInterfaceId)]);
+    await Promise.all([
+      forgetMapping(ctx.store, 'network-interface', networkInterfaceId, port.id),
+      forgetTags(ctx.store, networkInterfaceId),
+      forgetPrimaryAddress(ctx.store, port.id),
+    ]);
     return {};
   },
   { check: async (input, ctx) => void (await checked(input, ctx)) },

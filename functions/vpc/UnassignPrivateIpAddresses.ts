@@ -9,7 +9,7 @@ import { mapErrors } from '../../lib/openstack/errors.js';
 import { floatingIpsOfPorts, setFloatingIpPort, setPortFixedIps } from '../../lib/openstack/neutron.js';
 import { Ec2Error, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { asFixed } from './interface-addresses.js';
-import { requireInterface } from './interface-objects.js';
+import { orderedAddresses, requireInterface } from './interface-objects.js';
 import { withUndo } from './undo.js';
 
 async function checked(input: Input<'UnassignPrivateIpAddresses'>, ctx: ActionContext) {
@@ -18,7 +18,7 @@ async function checked(input: Input<'UnassignPrivateIpAddresses'>, ctx: ActionCo
   const ips = [...new Set(input.PrivateIpAddresses ?? [])];
   if (!ips.length) throw missingParameter('PrivateIpAddress');
   const { networkInterfaceId, port } = await requireInterface(ctx, input.NetworkInterfaceId);
-  const v4 = port.fixed_ips.filter((f) => !f.ip_address.includes(':'));
+  const v4 = await orderedAddresses(ctx, port);
   const missing = ips.filter((ip) => !v4.some((f) => f.ip_address === ip));
   if (missing.length) throw invalidParameterValue(`Some of the specified addresses are not assigned to interface ${networkInterfaceId}: ${missing.join(', ')}`);
   if (ips.includes(v4[0]!.ip_address)) throw invalidParameterValue(`The primary private address ${v4[0]!.ip_address} of ${networkInterfaceId} cannot be unassigned.`);

@@ -11,11 +11,13 @@ import { associationIdsOf } from '../../lib/domain/vpc/addresses.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import { instanceVpcIds } from '../../lib/domain/vpc/network-vpc.js';
 import {
+  addressesInOrder,
   attachmentOf,
   formatNetworkInterface,
   isAttached,
   isInterfacePort,
   orderPorts,
+  primaryAddressesOf,
   type InterfaceFacts,
   type PortAttachment,
 } from '../../lib/domain/vpc/network-interfaces.js';
@@ -44,6 +46,11 @@ export const interfaceNotFound = (id: string) => notFound(ERRORS.notFound, id, E
 export interface OwnedInterface {
   networkInterfaceId: string;
   port: NeutronPort;
+}
+
+/** The port's IPv4 addresses, primary first. */
+export async function orderedAddresses(ctx: ActionContext, port: NeutronPort) {
+  return addressesInOrder(port, (await primaryAddressesOf(ctx.store, [port])).get(port.id));
 }
 
 /** The caller's interface by id (malformed, unknown, deleted and other projects' ids are not found). */
@@ -94,11 +101,12 @@ export async function interfaceViews(
   for (const p of siblings.filter(isAttached)) siblingsOf.set(p.device_id, [...(siblingsOf.get(p.device_id) ?? []), p]);
   // Servers with ports nobody recorded: their creation time tells the ports Nova made with them.
   const unrecorded = serverIds.filter((id) => (siblingsOf.get(id) ?? []).some((p) => !launches.get(id)?.ports?.some((r) => r.portId === p.id)));
-  const [servers, allocationIds, associationIds, subnetRecords] = await Promise.all([
+  const [servers, allocationIds, associationIds, subnetRecords, primaryIps] = await Promise.all([
     mapErrors(() => getServers(ctx.openstack.nova, unrecorded)),
     ec2IdsFor(store, 'elastic-ip', fips.map((f) => f.id)),
     associationIdsOf(store, fips),
     readObjects<SubnetRecord>(store, [...subnet.values()]),
+    primaryAddressesOf(store, ports),
   ]);
   const created = new Map(servers.map((s) => [s.id, novaTime(s.created)]));
   const zones = new Map([...subnetRecords.values()].map((s) => [s.subnetUuid, s.availabilityZone]));
@@ -111,6 +119,7 @@ export async function interfaceViews(
     allocationIds,
     associationIds,
     zones,
+    primaryIps,
     projectId: ctx.caller.projectId,
     region: ctx.config.ec2Region,
   };

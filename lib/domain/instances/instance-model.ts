@@ -13,6 +13,7 @@
 import type { ActionContext } from '../../context.js';
 import { ec2GroupName } from '../vpc/security-groups.js';
 import {
+  addressesInOrder,
   attachmentOf,
   derivedId,
   formatNetworkInterface,
@@ -167,7 +168,6 @@ interface FormatInput {
   deviceNames?: Map<string, string>;
 }
 
-const firstIpv4 = (port: NeutronPort | undefined) => port?.fixed_ips.find((f) => !f.ip_address.includes(':'));
 
 /** The instance's ports through the same view as DescribeNetworkInterfaces (lib/domain/vpc/network-interfaces.ts). */
 function networkInterfaces(input: FormatInput, ports: NeutronPort[]): InstanceNetworkInterface[] {
@@ -228,7 +228,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   const stateName = terminated ? 'terminated' : stateNameOf(server);
   const ports = terminated ? [] : (related.portsByServer.get(server.id) ?? []);
   const primary = ports[0];
-  const primaryIp = firstIpv4(primary);
+  const primaryIp = primary ? addressesInOrder(primary, related.primaryIps?.get(primary.id))[0] : undefined;
   const fip = primaryIp ? related.floatingIpsByPort.get(primary!.id)?.find((f) => f.fixed_ip_address === primaryIp.ip_address) : undefined;
   const imageUuid = server.image && typeof server.image === 'object' ? server.image.id : undefined;
   const image = imageUuid ? related.images.get(imageUuid) : undefined;

@@ -9,7 +9,8 @@
  *   (`launch#<server>` `.ports`), where RunInstances already keeps the ports it made: the instance's
  *   readers need no other read. Ports Nova made itself and nobody recorded are the instance's own
  *   (deleted with it, as AWS's interfaces made at launch); their device index is their creation order.
- * - `obj#eni-…` (InterfaceRecord): the client token of CreateNetworkInterface.
+ * - `eniprimary#<port>`: which address is the primary one, for ports with several IPv4 addresses
+ *   (Neutron lists a port's fixed IPs in address order, not in the order they were given).
  * Attachment ids are derived from (port, server), so every reader computes the same one.
  */
 import { createHash } from 'node:crypto';
@@ -21,13 +22,35 @@ import type {
   NetworkInterface,
   NetworkInterfaceAssociation,
 } from '../../../schemas/types.js';
+import type { StateStore } from '../../store/project-store.js';
 import type { LaunchPort, LaunchRecord } from '../instances/launch-record.js';
 import { ec2GroupName } from './security-groups.js';
 
-export interface InterfaceRecord {
-  networkInterfaceId: string;
-  portId: string;
-  clientToken?: string;
+const primaryKey = (portId: string) => `eniprimary#${portId}`;
+
+const v4Of = (port: Pick<NeutronPort, 'fixed_ips'>) => port.fixed_ips.filter((f) => !isV6(f.ip_address));
+
+/** Recorded primary addresses of the ports that need one (several IPv4 addresses): one batch read, none usually. */
+export async function primaryAddressesOf(store: StateStore, ports: Array<Pick<NeutronPort, 'id' | 'fixed_ips'>>): Promise<Map<string, string>> {
+  const several = ports.filter((p) => v4Of(p).length > 1).map((p) => p.id);
+  const out = new Map<string, string>();
+  if (several.length === 0) return out;
+  const records = await store.getMany(several.map(primaryKey));
+  for (const id of several) {
+    const data = records.get(primaryKey(id))?.data;
+    if (data !== undefined) out.set(id, (JSON.parse(data) as { ip: string }).ip);
+  }
+  return out;
+}
+
+export const recordPrimaryAddress = (store: StateStore, portId: string, ip: string) => store.putJson(primaryKey(portId), { ip });
+export const forgetPrimaryAddress = (store: StateStore, portId: string) => store.delete(primaryKey(portId));
+
+/** The port's IPv4 fixed IPs, primary first (the recorded one, else the first Neutron lists). */
+export function addressesInOrder<F extends { ip_address: string }>(port: { fixed_ips: F[] }, primaryIp: string | undefined): F[] {
+  const v4 = port.fixed_ips.filter((f) => !isV6(f.ip_address));
+  const primary = v4.find((f) => f.ip_address === primaryIp) ?? v4[0];
+  return primary ? [primary, ...v4.filter((f) => f !== primary)] : [];
 }
 
 /** A derived, stable id for something EC2 numbers but OpenStack does not. */
@@ -87,6 +110,8 @@ export interface InterfaceFacts {
   associationIds?: Map<string, string>;
   /** Availability zone by subnet UUID. */
   zones?: Map<string, string>;
+  /** Recorded primary addresses by port (primaryAddressesOf). */
+  primaryIps?: Map<string, string>;
   projectId: string;
   region: string;
 }
@@ -181,7 +206,7 @@ export function formatNetworkInterface(
   attachment: PortAttachment | undefined,
   extra: { tags?: Array<{ Key: string; Value: string }> } = {},
 ): NetworkInterface {
-  const v4 = port.fixed_ips.filter((f) => !isV6(f.ip_address));
+  const v4 = addressesInOrder(port, facts.primaryIps?.get(port.id));
   const v6 = port.fixed_ips.filter((f) => isV6(f.ip_address));
   const fips = facts.floatingIpsByPort.get(port.id) ?? [];
   const fipOf = (ip: string) => fips.find((f) => f.fixed_ip_address === ip);
