@@ -10,36 +10,14 @@ import { forgetPrimaryAddress, recordPrimaryAddress } from '../../lib/domain/vpc
 import { launchGroupUuids } from '../../lib/domain/vpc/security-groups.js';
 import { action, type Input, type Output } from '../../lib/family.js';
 import { createPort, deletePort } from '../../lib/openstack/neutron.js';
-import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
+import { Ec2Error, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { withClientToken } from '../../lib/store/client-token.js';
 import { forgetMapping, newEc2Id, recordMappingAs } from '../../lib/store/ids.js';
 import { forgetTags } from '../../lib/store/tags.js';
-import { addressCall, checkAddresses, checkCount, requireInterfaceSubnet } from './interface-addresses.js';
+import { addressCall, checkAddresses, checkCount, requestedAddresses, requireInterfaceSubnet } from './interface-addresses.js';
 import { interfaceView, requireInterface } from './interface-objects.js';
 import { tagNew, tagsFromSpecs } from './tag-specs.js';
 import { withUndo } from './undo.js';
-
-/** The primary address, the secondary ones and how many more Neutron picks. */
-export function addressesOf(input: Pick<Input<'CreateNetworkInterface'>, 'PrivateIpAddress' | 'PrivateIpAddresses' | 'SecondaryPrivateIpAddressCount'>) {
-  const list = input.PrivateIpAddresses ?? [];
-  const primaries = list.filter((a) => a.Primary);
-  if (primaries.length > 1) throw invalidParameterValue('Only one primary private IP address may be given.');
-  const listed = primaries[0]?.PrivateIpAddress;
-  if (input.PrivateIpAddress && listed && listed !== input.PrivateIpAddress) {
-    throw invalidParameterCombination('The primary private IP address is given twice with different values (PrivateIpAddress and PrivateIpAddresses).');
-  }
-  if (list.some((a) => !a.PrivateIpAddress)) throw missingParameter('PrivateIpAddresses.N.PrivateIpAddress');
-  const primary = input.PrivateIpAddress ?? listed;
-  const others = list.map((a) => a.PrivateIpAddress!).filter((ip) => ip !== primary);
-  // Without a primary named, the first listed address is the primary (as AWS does).
-  const [first, ...rest] = primary ? [primary, ...others] : others;
-  const count = input.SecondaryPrivateIpAddressCount ?? 0;
-  if (!Number.isInteger(count) || count < 0) throw invalidParameterValue(`Invalid value for SecondaryPrivateIpAddressCount: ${count}`);
-  if (count > 0 && list.length > 1) {
-    throw invalidParameterCombination('SecondaryPrivateIpAddressCount cannot be given together with more than one address in PrivateIpAddresses.');
-  }
-  return { primary: first, secondary: rest, count };
-}
 
 async function checked(input: Input<'CreateNetworkInterface'>, ctx: ActionContext) {
   if (input.Ipv6AddressCount || input.Ipv6Addresses?.length || input.Ipv4PrefixCount || input.Ipv4Prefixes?.length || input.Ipv6PrefixCount || input.Ipv6Prefixes?.length) {
@@ -50,7 +28,7 @@ async function checked(input: Input<'CreateNetworkInterface'>, ctx: ActionContex
   }
   if (!input.SubnetId) throw missingParameter('SubnetId');
   if ((input.Description ?? '').length > 255) throw invalidParameterValue('The description may be at most 255 characters long.');
-  const addresses = addressesOf(input);
+  const addresses = requestedAddresses(input);
   const tags = tagsFromSpecs(input.TagSpecifications, 'network-interface');
   const { subnet, vpcId } = await requireInterfaceSubnet(ctx, input.SubnetId);
   const fixed = [addresses.primary, ...addresses.secondary].filter((ip): ip is string => ip !== undefined);

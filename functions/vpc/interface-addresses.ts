@@ -10,7 +10,8 @@ import { instanceVpcIds } from '../../lib/domain/vpc/network-vpc.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import { getSubnet, type NeutronFixedIp, type NeutronSubnet } from '../../lib/openstack/neutron.js';
-import { Ec2Error, invalidParameterValue, notFound } from '../../lib/protocol/errors.js';
+import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
+import type { CreateNetworkInterfaceRequest } from '../../schemas/types.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, requireUuid } from '../../lib/store/ids.js';
 
@@ -80,3 +81,25 @@ export async function addressCall<T>(call: () => Promise<T>, addresses: string[]
 
 /** Fixed IPs as a port update gives them (to keep them). */
 export const asFixed = (fixed: NeutronFixedIp[]) => fixed.map((f) => ({ subnet_id: f.subnet_id, ip_address: f.ip_address }));
+
+/** The primary address, the secondary ones and how many more Neutron picks. */
+export function requestedAddresses(input: Pick<CreateNetworkInterfaceRequest, 'PrivateIpAddress' | 'PrivateIpAddresses' | 'SecondaryPrivateIpAddressCount'>) {
+  const list = input.PrivateIpAddresses ?? [];
+  const primaries = list.filter((a) => a.Primary);
+  if (primaries.length > 1) throw invalidParameterValue('Only one primary private IP address may be given.');
+  const listed = primaries[0]?.PrivateIpAddress;
+  if (input.PrivateIpAddress && listed && listed !== input.PrivateIpAddress) {
+    throw invalidParameterCombination('The primary private IP address is given twice with different values (PrivateIpAddress and PrivateIpAddresses).');
+  }
+  if (list.some((a) => !a.PrivateIpAddress)) throw missingParameter('PrivateIpAddresses.N.PrivateIpAddress');
+  const primary = input.PrivateIpAddress ?? listed;
+  const others = list.map((a) => a.PrivateIpAddress!).filter((ip) => ip !== primary);
+  // Without a primary named, the first listed address is the primary (as AWS does).
+  const [first, ...rest] = primary ? [primary, ...others] : others;
+  const count = input.SecondaryPrivateIpAddressCount ?? 0;
+  if (!Number.isInteger(count) || count < 0) throw invalidParameterValue(`Invalid value for SecondaryPrivateIpAddressCount: ${count}`);
+  if (count > 0 && list.length > 1) {
+    throw invalidParameterCombination('SecondaryPrivateIpAddressCount cannot be given together with more than one address in PrivateIpAddresses.');
+  }
+  return { primary: first, secondary: rest, count };
+}
