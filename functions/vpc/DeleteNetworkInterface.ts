@@ -4,13 +4,11 @@
  * with the port; the addresses stay allocated.
  */
 import type { ActionContext } from '../../lib/context.js';
-import { forgetPrimaryAddress, isAttached } from '../../lib/domain/vpc/network-interfaces.js';
+import { forgetInterface, isAttached } from '../../lib/domain/vpc/network-interfaces.js';
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { deletePort } from '../../lib/openstack/neutron.js';
 import { Ec2Error, missingParameter } from '../../lib/protocol/errors.js';
-import { forgetMapping } from '../../lib/store/ids.js';
-import { forgetTags } from '../../lib/store/tags.js';
 import { requireInterface } from './interface-objects.js';
 
 async function checked(input: Input<'DeleteNetworkInterface'>, ctx: ActionContext) {
@@ -29,11 +27,7 @@ export default action(
     await mapErrors(() => deletePort(ctx.openstack.neutron, port.id), {
       conflict: (message) => new Ec2Error('InvalidNetworkInterface.InUse', `The network interface '${networkInterfaceId}' is currently in use: ${message}`),
     });
-    await Promise.all([
-      forgetMapping(ctx.store, 'network-interface', networkInterfaceId, port.id),
-      forgetTags(ctx.store, networkInterfaceId),
-      forgetPrimaryAddress(ctx.store, port.id),
-    ]);
+    await forgetInterface(ctx.store, port.id);
     return {};
   },
   { check: async (input, ctx) => void (await checked(input, ctx)) },

@@ -23,7 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amiId } from './instances-fixtures.js';
 import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
-import { uniqueName } from './support/env.js';
+import { endpointInfo, profileOf, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 
 const demo = ec2Client('demo');
@@ -61,7 +61,16 @@ const s: {
   attachmentId?: string;
 } = {};
 const interfaces: string[] = [];
+/** Every interface made here, with its port: nothing of them may be left in the table at the end. */
+const made = new Map<string, string>();
 let os: DirectOpenStack;
+
+// The state table is read directly, configured as the server is (before anything reads the configuration).
+Object.assign(process.env, endpointInfo().serverEnv);
+async function demoTable() {
+  const { storeFor } = await import('../../lib/store/project-store.js');
+  return storeFor(profileOf('demo').projectId);
+}
 
 async function port(eniId: string): Promise<Json | undefined> {
   const { NetworkInterfaces = [] } = await demo.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
@@ -165,6 +174,17 @@ afterAll(async () => {
   if (s.vpcId) awsCli(['delete-vpc', '--vpc-id', s.vpcId]);
   // Nothing of ours is left in Neutron: no port named by our interfaces, no router of the VPC.
   for (const id of interfaces) expect(await portNamed(id)).toBeUndefined();
+  // Nor in the table: no id mapping in either direction, no tags, no primary address record.
+  const { existingEc2Id, uuidOf } = await import('../../lib/store/ids.js');
+  const { tagsOf } = await import('../../lib/store/tags.js');
+  const table = await demoTable();
+  expect(made.size).toBeGreaterThan(0);
+  for (const [id, portId] of made) {
+    expect(await uuidOf(table, id), id).toBeUndefined();
+    expect(await existingEc2Id(table, 'network-interface', portId), portId).toBeUndefined();
+    expect((await tagsOf(table, [id])).get(id) ?? []).toEqual([]);
+    expect(await table.get(`eniprimary#${portId}`)).toBeUndefined();
+  }
   const { routers } = await os.neutron.get<{ routers: Json[] }>('routers', { name: s.vpcId! });
   expect(routers).toEqual([]);
 }, 600_000);
@@ -232,6 +252,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
       TagSet: [{ Key: 'Name', Value: prefix }],
     });
     const neutronPort = (await portNamed(s.eni!))!;
+    made.set(s.eni!, neutronPort['id']);
     expect(neutronPort['fixed_ips'].map((f: Json) => f['ip_address'])).toEqual([address]);
     expect(neutronPort['device_id']).toBe('');
     // A retry answers the same interface; the same token with other parameters is refused.
@@ -375,6 +396,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
     // Attach both again: this one to be deleted with the instance, a spare to be kept.
     s.spare = ok(awsCli(['create-network-interface', '--subnet-id', s.webSubnet!])).NetworkInterface.NetworkInterfaceId;
     interfaces.push(s.spare!);
+    made.set(s.spare!, (await portNamed(s.spare!))!['id']);
     const again = ok(awsCli(['attach-network-interface', '--network-interface-id', s.eni!, '--instance-id', s.web!, '--device-index', '1'])).AttachmentId;
     ok(awsCli(['modify-network-interface-attribute', '--network-interface-id', s.eni!, '--attachment', `AttachmentId=${again},DeleteOnTermination=true`]));
     ok(awsCli(['attach-network-interface', '--network-interface-id', s.spare!, '--instance-id', s.web!, '--device-index', '2']));

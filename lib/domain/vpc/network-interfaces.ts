@@ -22,7 +22,9 @@ import type {
   NetworkInterface,
   NetworkInterfaceAssociation,
 } from '../../../schemas/types.js';
+import { existingEc2Id, forgetUuid } from '../../store/ids.js';
 import type { StateStore } from '../../store/project-store.js';
+import { forgetTags } from '../../store/tags.js';
 import type { LaunchPort, LaunchRecord } from '../instances/launch-record.js';
 import { ec2GroupName } from './security-groups.js';
 
@@ -45,6 +47,12 @@ export async function primaryAddressesOf(store: StateStore, ports: Array<Pick<Ne
 
 export const recordPrimaryAddress = (store: StateStore, portId: string, ip: string) => store.putJson(primaryKey(portId), { ip });
 export const forgetPrimaryAddress = (store: StateStore, portId: string) => store.delete(primaryKey(portId));
+
+/** Everything the table knows of an interface whose port was deleted (DeleteNetworkInterface, termination). */
+export async function forgetInterface(store: StateStore, portId: string): Promise<void> {
+  const ec2Id = await existingEc2Id(store, 'network-interface', portId);
+  await Promise.all([forgetUuid(store, 'network-interface', portId), ec2Id ? forgetTags(store, ec2Id) : undefined, forgetPrimaryAddress(store, portId)]);
+}
 
 /** The port's IPv4 fixed IPs, primary first (the recorded one, else the first Neutron lists). */
 export function addressesInOrder<F extends { ip_address: string }>(port: { fixed_ips: F[] }, primaryIp: string | undefined): F[] {
