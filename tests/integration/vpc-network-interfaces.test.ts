@@ -62,7 +62,7 @@ const s: {
 } = {};
 const interfaces: string[] = [];
 /** Every interface made here, with its port: nothing of them may be left in the table at the end. */
-const made = new Map<string, string>();
+const everMade = new Map<string, string>();
 let os: DirectOpenStack;
 
 // The state table is read directly, configured as the server is (before anything reads the configuration).
@@ -178,8 +178,8 @@ afterAll(async () => {
   const { existingEc2Id, uuidOf } = await import('../../lib/store/ids.js');
   const { tagsOf } = await import('../../lib/store/tags.js');
   const table = await demoTable();
-  expect(made.size).toBeGreaterThan(0);
-  for (const [id, portId] of made) {
+  expect(everMade.size).toBe(2);
+  for (const [id, portId] of everMade) {
     expect(await uuidOf(table, id), id).toBeUndefined();
     expect(await existingEc2Id(table, 'network-interface', portId), portId).toBeUndefined();
     expect((await tagsOf(table, [id])).get(id) ?? []).toEqual([]);
@@ -252,7 +252,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
       TagSet: [{ Key: 'Name', Value: prefix }],
     });
     const neutronPort = (await portNamed(s.eni!))!;
-    made.set(s.eni!, neutronPort['id']);
+    everMade.set(s.eni!, neutronPort['id']);
     expect(neutronPort['fixed_ips'].map((f: Json) => f['ip_address'])).toEqual([address]);
     expect(neutronPort['device_id']).toBe('');
     // A retry answers the same interface; the same token with other parameters is refused.
@@ -396,7 +396,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
     // Attach both again: this one to be deleted with the instance, a spare to be kept.
     s.spare = ok(awsCli(['create-network-interface', '--subnet-id', s.webSubnet!])).NetworkInterface.NetworkInterfaceId;
     interfaces.push(s.spare!);
-    made.set(s.spare!, (await portNamed(s.spare!))!['id']);
+    everMade.set(s.spare!, (await portNamed(s.spare!))!['id']);
     const again = ok(awsCli(['attach-network-interface', '--network-interface-id', s.eni!, '--instance-id', s.web!, '--device-index', '1'])).AttachmentId;
     ok(awsCli(['modify-network-interface-attribute', '--network-interface-id', s.eni!, '--attachment', `AttachmentId=${again},DeleteOnTermination=true`]));
     ok(awsCli(['attach-network-interface', '--network-interface-id', s.spare!, '--instance-id', s.web!, '--device-index', '2']));
