@@ -148,11 +148,17 @@ beforeAll(async () => {
   const image = await amiId(demo);
   const launch = (subnet: string, group: string) =>
     demo.send(new RunInstancesCommand({ ImageId: image, InstanceType: 'm1.tiny' as _InstanceType, MinCount: 1, MaxCount: 1, SubnetId: subnet, SecurityGroupIds: [group] }));
-  const [web, db] = await Promise.all([launch(s.webSubnet!, s.webGroup!), launch(s.dbSubnet!, s.dbGroup!)]);
+  // The alt project's instance (for the isolation checks) is launched meanwhile.
+  const altRun = alt.send(new RunInstancesCommand({ ImageId: await amiId(alt), InstanceType: 'm1.tiny' as _InstanceType, MinCount: 1, MaxCount: 1 }));
+  const [web, db, altInstance] = await Promise.all([launch(s.webSubnet!, s.webGroup!), launch(s.dbSubnet!, s.dbGroup!), altRun]);
   s.web = web.Instances![0]!.InstanceId!;
   s.db = db.Instances![0]!.InstanceId!;
-  await waitUntilInstanceRunning(waiter, { InstanceIds: [s.web, s.db] });
-}, 400_000);
+  s.altInstance = altInstance.Instances![0]!.InstanceId!;
+  await Promise.all([
+    waitUntilInstanceRunning(waiter, { InstanceIds: [s.web, s.db] }),
+    waitUntilInstanceRunning({ ...waiter, client: alt }, { InstanceIds: [s.altInstance] }),
+  ]);
+}, 600_000);
 
 afterAll(async () => {
   // Best effort, in a user's order, when a test failed half way.
@@ -356,10 +362,6 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
   });
 
   it('stays out of reach of the alt project', async () => {
-    const image = await amiId(alt);
-    const run = await alt.send(new RunInstancesCommand({ ImageId: image, InstanceType: 'm1.tiny' as _InstanceType, MinCount: 1, MaxCount: 1 }));
-    s.altInstance = run.Instances![0]!.InstanceId!;
-    await waitUntilInstanceRunning({ ...waiter, client: alt }, { InstanceIds: [s.altInstance] });
     expect(await sdkError(alt.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [s.eni!] })))).toBe('InvalidNetworkInterfaceID.NotFound');
     const listed = (await alt.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];
     expect(listed.map((n) => n.MacAddress)).not.toContain((await eni(s.eni!)).MacAddress);
