@@ -374,7 +374,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
     expect(cliError(awsCli(['delete-network-interface', '--network-interface-id', s.eni!], 'alt'))).toBe('InvalidNetworkInterfaceID.NotFound');
     expect(cliError(awsCli(['detach-network-interface', '--attachment-id', s.attachmentId!], 'alt'))).toBe('InvalidAttachmentID.NotFound');
     // Our instance cannot take the alt project's interface either (its id is unknown here).
-    const altPrimary = (await alt.send(new DescribeInstancesCommand({ InstanceIds: [s.altInstance] }))).Reservations![0]!.Instances![0]!.NetworkInterfaces![0]!;
+    const altPrimary = (await alt.send(new DescribeInstancesCommand({ InstanceIds: [s.altInstance!] }))).Reservations![0]!.Instances![0]!.NetworkInterfaces![0]!;
     expect(await sdkError(demo.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: altPrimary.NetworkInterfaceId, InstanceId: s.web, DeviceIndex: 3 })))).toBe(
       'InvalidNetworkInterfaceID.NotFound',
     );
