@@ -5,7 +5,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ResourceDescriptor } from '../../lib/describe/engine.js';
-import { readLaunchRecords, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { readLaunchRecords, updateLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { novaTime } from '../../lib/domain/instances/instance-state.js';
 import { associationIdsOf } from '../../lib/domain/vpc/addresses.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
@@ -99,8 +99,11 @@ export async function interfaceViews(
   ]);
   const siblingsOf = new Map<string, NeutronPort[]>();
   for (const p of siblings.filter(isAttached)) siblingsOf.set(p.device_id, [...(siblingsOf.get(p.device_id) ?? []), p]);
-  // Servers with ports nobody recorded: their creation time tells the ports Nova made with them.
-  const unrecorded = serverIds.filter((id) => (siblingsOf.get(id) ?? []).some((p) => !launches.get(id)?.ports?.some((r) => r.portId === p.id)));
+  // Servers with ports nobody recorded: their creation time tells the ports Nova made with them. The
+  // launch record knows it (RunInstances' time, or Nova's once read); Nova is asked only otherwise.
+  const unrecorded = serverIds.filter(
+    (id) => !launches.get(id)?.launchedAt && (siblingsOf.get(id) ?? []).some((p) => !launches.get(id)?.ports?.some((r) => r.portId === p.id)),
+  );
   const [servers, allocationIds, associationIds, subnetRecords, primaryIps] = await Promise.all([
     mapErrors(() => getServers(ctx.openstack.nova, unrecorded)),
     ec2IdsFor(store, 'elastic-ip', fips.map((f) => f.id)),
@@ -108,7 +111,14 @@ export async function interfaceViews(
     readObjects<SubnetRecord>(store, [...subnet.values()]),
     primaryAddressesOf(store, ports),
   ]);
-  const created = new Map(servers.map((s) => [s.id, novaTime(s.created)]));
+  const created = new Map([...launches].flatMap(([id, l]) => (l.launchedAt ? [[id, novaTime(l.launchedAt)] as const] : [])));
+  for (const server of servers) created.set(server.id, novaTime(server.created));
+  // Kept in the launch record so the next listing needs no Nova call for these servers.
+  await Promise.all(
+    servers
+      .filter((server) => launches.has(server.id))
+      .map((server) => updateLaunchRecord(store, server.id, (r) => ({ ...r, launchedAt: r.launchedAt ?? server.created }), () => launches.get(server.id)!)),
+  );
   const zones = new Map([...subnetRecords.values()].map((s) => [s.subnetUuid, s.availabilityZone]));
   const floatingIpsByPort = new Map<string, typeof fips>();
   for (const f of fips) if (f.port_id) floatingIpsByPort.set(f.port_id, [...(floatingIpsByPort.get(f.port_id) ?? []), f]);

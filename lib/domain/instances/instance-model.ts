@@ -152,6 +152,8 @@ function adoptedRecord(server: NovaServer, ec2Id: string): LaunchRecord {
     reservationId: derivedId('r', novaReservation ? `nova/${novaReservation}` : `server/${server.id}`),
     launchIndex: server['OS-EXT-SRV-ATTR:launch_index'] ?? 0,
     rootDeviceName: deviceName(server['OS-EXT-SRV-ATTR:root_device_name'] ?? undefined),
+    // Tells the ports Nova made with the server (DescribeNetworkInterfaces reads no server).
+    launchedAt: server.created,
   };
 }
 
