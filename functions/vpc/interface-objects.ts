@@ -5,6 +5,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ResourceDescriptor } from '../../lib/describe/engine.js';
+import { depsFor, ensureLaunchRecords } from '../../lib/domain/instances/instance-model.js';
 import { readLaunchRecords, updateLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { novaTime } from '../../lib/domain/instances/instance-state.js';
 import { associationIdsOf } from '../../lib/domain/vpc/addresses.js';
@@ -113,12 +114,15 @@ export async function interfaceViews(
   ]);
   const created = new Map([...launches].flatMap(([id, l]) => (l.launchedAt ? [[id, novaTime(l.launchedAt)] as const] : [])));
   for (const server of servers) created.set(server.id, novaTime(server.created));
-  // Kept in the launch record so the next listing needs no Nova call for these servers.
-  await Promise.all(
-    servers
+  // Kept in the launch record so the next listing needs no Nova call for these servers: servers
+  // nobody described yet are adopted as DescribeInstances would (with their creation time).
+  const adopt = servers.filter((server) => !launches.has(server.id) && instanceIds.has(server.id));
+  await Promise.all([
+    ensureLaunchRecords(depsFor(ctx), adopt.map((server) => ({ server, ec2Id: instanceIds.get(server.id)! })), new Map()),
+    ...servers
       .filter((server) => launches.has(server.id))
       .map((server) => updateLaunchRecord(store, server.id, (r) => ({ ...r, launchedAt: r.launchedAt ?? server.created }), () => launches.get(server.id)!)),
-  );
+  ]);
   const zones = new Map([...subnetRecords.values()].map((s) => [s.subnetUuid, s.availabilityZone]));
   const floatingIpsByPort = new Map<string, typeof fips>();
   for (const f of fips) if (f.port_id) floatingIpsByPort.set(f.port_id, [...(floatingIpsByPort.get(f.port_id) ?? []), f]);
