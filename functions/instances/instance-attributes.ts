@@ -12,8 +12,7 @@ import { mapErrors } from '../../lib/openstack/errors.js';
 import { updatePort, type NeutronPort } from '../../lib/openstack/neutron.js';
 import { Ec2Error } from '../../lib/protocol/errors.js';
 import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
-
-const ANY = ['0.0.0.0/0', '::/0'];
+import { addressPairsFor } from '../../lib/domain/vpc/network-interfaces.js';
 
 /** The instance's only interface, or AWS's refusals. */
 export function onlyPort(view: InstanceView): NeutronPort {
@@ -34,10 +33,7 @@ export async function setSourceDestCheck(ctx: ActionContext, view: InstanceView,
     if (check) throw new Ec2Error('UnsupportedOperation', 'Port security is switched off on this instance\'s port in Neutron; switch it on there.');
     return;
   }
-  const kept = (port.allowed_address_pairs ?? []).filter((p) => !ANY.includes(p.ip_address));
-  const hasV6 = port.fixed_ips.some((f) => f.ip_address.includes(':'));
-  const pairs = check ? kept : [...kept, { ip_address: '0.0.0.0/0' }, ...(hasV6 ? [{ ip_address: '::/0' }] : [])];
-  await mapErrors(() => updatePort(ctx.openstack.neutron, port.id, { allowed_address_pairs: pairs.map((p) => ({ ip_address: p.ip_address, ...('mac_address' in p && p.mac_address ? { mac_address: p.mac_address } : {}) })) }));
+  await mapErrors(() => updatePort(ctx.openstack.neutron, port.id, { allowed_address_pairs: addressPairsFor(port, check) }));
 }
 
 export async function setGroups(ctx: ActionContext, view: InstanceView, groupUuids: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { rememberDiscardedVolume } from '../../lib/discards.js';
 import type { InstanceDeps } from '../../lib/domain/instances/instance-related.js';
 import { terminatedRecord, writeLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { diskOf } from '../../lib/domain/instances/instance-model.js';
+import { forgetInterface } from '../../lib/domain/vpc/network-interfaces.js';
 import { logger } from '../../lib/log.js';
 
 export interface TerminationTarget {
@@ -55,9 +56,9 @@ export async function terminateInstance(
   const ours = (target.launch.ports ?? []).filter((p) => p.deleteOnTermination);
   await Promise.all(
     ours.map((p) =>
-      deletePort(deps.neutron, p.portId).catch((error: unknown) =>
-        logger.warn('could not delete a port of a terminated instance', { port: p.portId, error: String(error) }),
-      ),
+      deletePort(deps.neutron, p.portId)
+        .then(() => forgetInterface(deps.store, p.portId))
+        .catch((error: unknown) => logger.warn('could not delete a port of a terminated instance', { port: p.portId, error: String(error) })),
     ),
   );
   const record = terminatedRecord(target.launch, target.server, reason);

@@ -13,7 +13,7 @@ import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ID_PREFIXES, recordMapping, requireUuid, uuidOf } from '../../lib/store/ids.js';
 import { putTags, tagsOf } from '../../lib/store/tags.js';
 import type { Volume } from '../../schemas/types.js';
-import { withClientToken } from './client-token.js';
+import { withClientToken } from '../../lib/store/client-token.js';
 import { discardVolume } from '../../lib/domain/volumes/discard.js';
 import { volumeKey, volumeTokenKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
 import { nameTag, tagsFromSpecs } from './tag-specs.js';

@@ -10,11 +10,12 @@ import {
   associationRecords,
   chooseFixedIp,
   isCurrent,
-  primaryPort,
   pruneAssociations,
   readAssociation,
   type Association,
 } from '../../lib/domain/vpc/addresses.js';
+import { readLaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { addressesInOrder, orderPorts, primaryAddressesOf } from '../../lib/domain/vpc/network-interfaces.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import {
   getFloatingIp,
@@ -78,10 +79,12 @@ export async function resolveTarget(
     const errors = ID_ERRORS.instance;
     assertEc2Id(input.InstanceId, ID_PREFIXES.instance, errors);
     const serverId = await uuidOf(ctx.store, input.InstanceId);
-    const ports = serverId ? await mapErrors(() => portsOfDevices(neutron, [serverId])) : [];
-    const port = primaryPort(ports.filter((p) => p.project_id === ctx.caller.projectId));
+    const [ports, launch] = serverId ? await Promise.all([mapErrors(() => portsOfDevices(neutron, [serverId])), readLaunchRecord(ctx.store, serverId)]) : [[], undefined];
+    // The primary interface: device index 0 as recorded, else the oldest port.
+    const port = orderPorts(ports.filter((p) => p.project_id === ctx.caller.projectId), launch)[0];
     if (!port) throw notFound(errors.notFound, input.InstanceId, errors.noun);
-    return { port, fixedIp: chooseFixedIp(port.fixed_ips, input.PrivateIpAddress, input.InstanceId) };
+    const fixedIps = addressesInOrder(port, (await primaryAddressesOf(ctx.store, [port])).get(port.id));
+    return { port, fixedIp: chooseFixedIp(fixedIps, input.PrivateIpAddress, input.InstanceId) };
   }
   if (input.NetworkInterfaceId) {
     const errors = ID_ERRORS['network-interface'];
@@ -89,7 +92,9 @@ export async function resolveTarget(
     const portId = await uuidOf(ctx.store, input.NetworkInterfaceId);
     const port = portId ? await mapErrors(() => getPort(neutron, portId)) : undefined;
     if (!port || port.project_id !== ctx.caller.projectId) throw notFound(errors.notFound, input.NetworkInterfaceId, errors.noun);
-    return { port, fixedIp: chooseFixedIp(port.fixed_ips, input.PrivateIpAddress, input.NetworkInterfaceId) };
+    // The interface's primary address first (Neutron lists them in address order).
+    const fixedIps = addressesInOrder(port, (await primaryAddressesOf(ctx.store, [port])).get(port.id));
+    return { port, fixedIp: chooseFixedIp(fixedIps, input.PrivateIpAddress, input.NetworkInterfaceId) };
   }
   throw missingParameter('InstanceId');
 }

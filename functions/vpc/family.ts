@@ -64,6 +64,17 @@ import EnableVgwRoutePropagation from './EnableVgwRoutePropagation.js';
 import ModifySecurityGroupRules from './ModifySecurityGroupRules.js';
 import UpdateSecurityGroupRuleDescriptionsEgress from './UpdateSecurityGroupRuleDescriptionsEgress.js';
 import UpdateSecurityGroupRuleDescriptionsIngress from './UpdateSecurityGroupRuleDescriptionsIngress.js';
+// network interfaces (VPC part 2)
+import AssignPrivateIpAddresses from './AssignPrivateIpAddresses.js';
+import AttachNetworkInterface from './AttachNetworkInterface.js';
+import CreateNetworkInterface from './CreateNetworkInterface.js';
+import DeleteNetworkInterface from './DeleteNetworkInterface.js';
+import DescribeNetworkInterfaceAttribute from './DescribeNetworkInterfaceAttribute.js';
+import DescribeNetworkInterfaces from './DescribeNetworkInterfaces.js';
+import DetachNetworkInterface from './DetachNetworkInterface.js';
+import ModifyNetworkInterfaceAttribute from './ModifyNetworkInterfaceAttribute.js';
+import ResetNetworkInterfaceAttribute from './ResetNetworkInterfaceAttribute.js';
+import UnassignPrivateIpAddresses from './UnassignPrivateIpAddresses.js';
 
 export const handle = familyHandler('vpc', [
   CreateVpc,
@@ -129,4 +140,15 @@ export const handle = familyHandler('vpc', [
   ModifySecurityGroupRules,
   UpdateSecurityGroupRuleDescriptionsIngress,
   UpdateSecurityGroupRuleDescriptionsEgress,
+  // network interfaces (VPC part 2)
+  AssignPrivateIpAddresses,
+  AttachNetworkInterface,
+  CreateNetworkInterface,
+  DeleteNetworkInterface,
+  DescribeNetworkInterfaceAttribute,
+  DescribeNetworkInterfaces,
+  DetachNetworkInterface,
+  ModifyNetworkInterfaceAttribute,
+  ResetNetworkInterfaceAttribute,
+  UnassignPrivateIpAddresses,
 ]);

@@ -15,7 +15,8 @@ export type VpcTaggable =
   | 'security-group-rule'
   | 'customer-gateway'
   | 'vpn-gateway'
-  | 'vpn-connection';
+  | 'vpn-connection'
+  | 'network-interface';
 
 export function tagsFromSpecs(specs: TagSpecification[] | undefined, resourceType: VpcTaggable): Tag[] {
   const tags: Tag[] = [];

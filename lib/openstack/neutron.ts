@@ -663,3 +663,26 @@ export async function shownFloatingIps(neutron: ServiceClient, projectId: string
   if (ids) return ids.length ? listIn<ShownFloatingIp>(neutron, 'floatingips', 'floatingips', 'id', ids, { project_id: projectId, fields: SHOWN_FLOATING_IP_FIELDS }) : [];
   return (await neutron.get<{ floatingips: ShownFloatingIp[] }>('floatingips', params({ project_id: projectId, fields: SHOWN_FLOATING_IP_FIELDS }))).floatingips;
 }
+
+// ---- VPC family: network interfaces (EC2 network interfaces are ports)
+
+/** A port by id, with every field an interface shows. */
+export async function getInterfacePort(neutron: ServiceClient, id: string): Promise<NeutronPort | undefined> {
+  try {
+    return (await neutron.get<{ port: NeutronPort }>(`ports/${encodeURIComponent(id)}`, params({ fields: PORT_FIELDS }))).port;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Replaces a port's fixed addresses (Neutron allocates those given without an address). */
+export async function setPortFixedIps(neutron: ServiceClient, id: string, fixedIps: Array<{ subnet_id: string; ip_address?: string }>): Promise<NeutronPort> {
+  return (await neutron.put<{ port: NeutronPort }>(`ports/${encodeURIComponent(id)}`, { port: { fixed_ips: fixedIps } })).port;
+}
+
+/** The project's ports holding an address on a subnet (at most one, as Neutron allows). */
+export async function portsHoldingAddress(neutron: ServiceClient, projectId: string, subnetId: string, ip: string): Promise<NeutronPort[]> {
+  const query = params({ project_id: projectId, fixed_ips: [`subnet_id=${subnetId}`, `ip_address=${ip}`], fields: PORT_FIELDS });
+  return (await neutron.get<{ ports: NeutronPort[] }>('ports', query)).ports;
+}

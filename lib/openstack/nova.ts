@@ -393,3 +393,17 @@ export function serversAdmitted(limits: NovaAbsoluteLimits, flavor: { vcpus: num
     left(limits.maxTotalRAMSize, limits.totalRAMUsed, flavor.ram),
   );
 }
+
+// ---- network interfaces (Nova's os-interface)
+
+/** Plugs an existing port into a server (Nova binds it before answering). */
+export async function attachInterface(nova: ServiceClient, serverId: string, portId: string): Promise<void> {
+  const headers = await versioned(nova);
+  await nova.request('POST', `${serverPath(serverId)}/os-interface`, { json: { interfaceAttachment: { port_id: portId } }, headers });
+}
+
+/** Unplugs a port (Nova keeps ports it was given; the unbinding finishes after the answer). */
+export async function detachInterface(nova: ServiceClient, serverId: string, portId: string): Promise<void> {
+  const headers = await versioned(nova);
+  await nova.request('DELETE', `${serverPath(serverId)}/os-interface/${encodeURIComponent(portId)}`, { headers });
+}

@@ -10,10 +10,20 @@
  * sight for servers made outside EC2), then from Nova's extended attributes when policy lets the
  * caller read them, then AWS's defaults.
  */
-import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../context.js';
 import { ec2GroupName } from '../vpc/security-groups.js';
-import type { NeutronFloatingIp, NeutronPort } from '../../openstack/neutron.js';
+import {
+  addressesInOrder,
+  attachmentOf,
+  derivedId,
+  formatNetworkInterface,
+  groupsOfPort,
+  instanceInterfaceOf,
+  privateDnsName,
+  publicDnsName,
+  sourceDestCheckOf,
+} from '../vpc/network-interfaces.js';
+import type { NeutronPort } from '../../openstack/neutron.js';
 import type { NovaServer } from '../../openstack/nova.js';
 import { attachmentKey, deviceNamesOf } from '../../store/device-names.js';
 import { ec2IdsFor } from '../../store/ids.js';
@@ -23,7 +33,6 @@ import type {
   Instance,
   InstanceBlockDeviceMapping,
   InstanceNetworkInterface,
-  InstanceNetworkInterfaceAssociation,
   PlatformValues,
 } from '../../../schemas/types.js';
 import { DEFAULT_ROOT_DEVICE, architectureOf, deviceName, isWindows, rootDeviceNameOf } from '../images/image-model.js';
@@ -107,13 +116,8 @@ export async function loadInstanceViews(deps: InstanceDeps, targets: LoadTarget[
   });
 }
 
-/** Derived, stable ids for things EC2 numbers but OpenStack does not (reservations of servers
- * made outside EC2, attachment ids). */
-export function derivedId(prefix: string, ...parts: string[]): string {
-  return `${prefix}-${createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 17)}`;
-}
-
-export const attachmentIdOf = (portId: string, serverId: string) => derivedId('eni-attach', portId, serverId);
+// Derived ids and the interface view live with the network interfaces (lib/domain/vpc), shared with DescribeNetworkInterfaces.
+export { attachmentIdOf, derivedId, privateDnsName, sourceDestCheckOf } from '../vpc/network-interfaces.js';
 
 /** The record every reader will use for a server; made on first sight for servers made outside EC2. */
 export async function ensureLaunchRecords(
@@ -148,6 +152,8 @@ function adoptedRecord(server: NovaServer, ec2Id: string): LaunchRecord {
     reservationId: derivedId('r', novaReservation ? `nova/${novaReservation}` : `server/${server.id}`),
     launchIndex: server['OS-EXT-SRV-ATTR:launch_index'] ?? 0,
     rootDeviceName: deviceName(server['OS-EXT-SRV-ATTR:root_device_name'] ?? undefined),
+    // Tells the ports Nova made with the server (DescribeNetworkInterfaces reads no server).
+    launchedAt: server.created,
   };
 }
 
@@ -164,84 +170,13 @@ interface FormatInput {
   deviceNames?: Map<string, string>;
 }
 
-const firstIpv4 = (port: NeutronPort | undefined) => port?.fixed_ips.find((f) => !f.ip_address.includes(':'));
 
-/** AWS's private DNS name form, `ip-10-0-0-5.<region>.compute.internal` (Neutron's own name when it has DNS). */
-export function privateDnsName(ip: string | undefined, region: string, port?: NeutronPort): string {
-  const assigned = port?.dns_assignment?.find((a) => a.ip_address === ip)?.fqdn;
-  if (assigned) return assigned.replace(/\.$/, '');
-  return ip ? `ip-${ip.replace(/\./g, '-')}.${region}.compute.internal` : '';
-}
-
-function publicDnsName(fip: NeutronFloatingIp | undefined): string {
-  if (!fip?.dns_name || !fip.dns_domain) return '';
-  return `${fip.dns_name}.${fip.dns_domain}`.replace(/\.$/, '');
-}
-
-/** Source/destination checking is off when the port accepts any source address. */
-export const sourceDestCheckOf = (port: NeutronPort) =>
-  port.port_security_enabled !== false &&
-  !(port.allowed_address_pairs ?? []).some((p) => p.ip_address === '0.0.0.0/0' || p.ip_address === '::/0');
-
-function groupsOf(port: NeutronPort, related: Related): GroupIdentifier[] {
-  return port.security_groups.flatMap((uuid) => {
-    const id = related.ids.securityGroup.get(uuid);
-    return id ? [{ GroupId: id, GroupName: ec2GroupName(related.securityGroups.get(uuid)?.name ?? '') }] : [];
-  });
-}
-
-function association(fip: NeutronFloatingIp | undefined, projectId: string): InstanceNetworkInterfaceAssociation | undefined {
-  if (!fip) return undefined;
-  return { PublicIp: fip.floating_ip_address, PublicDnsName: publicDnsName(fip), IpOwnerId: projectId };
-}
-
+/** The instance's ports through the same view as DescribeNetworkInterfaces (lib/domain/vpc/network-interfaces.ts). */
 function networkInterfaces(input: FormatInput, ports: NeutronPort[]): InstanceNetworkInterface[] {
-  const { server, launch, related, deps } = input;
-  const created = novaTime(server.created);
-  return ports.map((port, index) => {
-    const v4 = port.fixed_ips.filter((f) => !f.ip_address.includes(':'));
-    const v6 = port.fixed_ips.filter((f) => f.ip_address.includes(':'));
-    const fips = related.floatingIpsByPort.get(port.id) ?? [];
-    const fipOf = (ip: string) => fips.find((f) => f.fixed_ip_address === ip);
-    const primary = v4[0];
-    const ours = launch.ports?.find((p) => p.portId === port.id);
-    // Ports Nova made for the server (at launch or on interface attach) go with it.
-    const portCreated = novaTime(port.created_at);
-    const deleteOnTermination = ours ? ours.deleteOnTermination : Boolean(portCreated && created && portCreated >= created);
-    const subnetUuid = primary?.subnet_id ?? port.fixed_ips[0]?.subnet_id;
-    return {
-      NetworkInterfaceId: related.ids.port.get(port.id),
-      SubnetId: subnetUuid ? related.ids.subnet.get(subnetUuid) : undefined,
-      VpcId: related.ids.vpc.get(port.network_id),
-      Description: port.description ?? '',
-      OwnerId: deps.projectId,
-      Status: 'in-use',
-      MacAddress: port.mac_address,
-      PrivateIpAddress: primary?.ip_address,
-      PrivateDnsName: privateDnsName(primary?.ip_address, deps.region, port),
-      SourceDestCheck: sourceDestCheckOf(port),
-      Groups: groupsOf(port, related),
-      Attachment: {
-        AttachmentId: attachmentIdOf(port.id, server.id),
-        DeviceIndex: ours?.deviceIndex ?? index,
-        Status: 'attached',
-        AttachTime: portCreated ?? created,
-        DeleteOnTermination: deleteOnTermination,
-        NetworkCardIndex: 0,
-      },
-      Association: primary ? association(fipOf(primary.ip_address), deps.projectId) : undefined,
-      PrivateIpAddresses: v4.map((f, i) => ({
-        PrivateIpAddress: f.ip_address,
-        PrivateDnsName: privateDnsName(f.ip_address, deps.region, port),
-        Primary: i === 0,
-        Association: association(fipOf(f.ip_address), deps.projectId),
-      })),
-      Ipv6Addresses: v6.map((f) => ({ Ipv6Address: f.ip_address })),
-      InterfaceType: 'interface',
-      Ipv4Prefixes: [],
-      Ipv6Prefixes: [],
-    };
-  });
+  const { server, ec2Id, launch, related, deps } = input;
+  const facts = { ...related, projectId: deps.projectId, region: deps.region };
+  const owner = { id: server.id, created: novaTime(server.created), instanceId: ec2Id };
+  return ports.map((port, index) => instanceInterfaceOf(formatNetworkInterface(port, facts, attachmentOf(port, owner, launch, index))));
 }
 
 /** `/dev/xvda`, `/dev/sda1`, `vda` -> `a`: the disk a device name stands for, whatever the bus. */
@@ -295,7 +230,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   const stateName = terminated ? 'terminated' : stateNameOf(server);
   const ports = terminated ? [] : (related.portsByServer.get(server.id) ?? []);
   const primary = ports[0];
-  const primaryIp = firstIpv4(primary);
+  const primaryIp = primary ? addressesInOrder(primary, related.primaryIps?.get(primary.id))[0] : undefined;
   const fip = primaryIp ? related.floatingIpsByPort.get(primary!.id)?.find((f) => f.fixed_ip_address === primaryIp.ip_address) : undefined;
   const imageUuid = server.image && typeof server.image === 'object' ? server.image.id : undefined;
   const image = imageUuid ? related.images.get(imageUuid) : undefined;
@@ -332,7 +267,7 @@ export function formatInstance(input: FormatInput): InstanceView {
   }
 
   const groups = new Map<string, GroupIdentifier>();
-  for (const p of ports) for (const g of groupsOf(p, related)) groups.set(g.GroupId!, g);
+  for (const p of ports) for (const g of groupsOfPort(p, related)) groups.set(g.GroupId!, g);
   if (ports.length === 0 && !terminated) {
     for (const g of server.security_groups ?? []) groups.set(g.name, { GroupName: ec2GroupName(g.name) });
   }

@@ -22,6 +22,7 @@ import { getVolume, listVolumes } from '../../openstack/cinder.js';
 import { getImage, type GlanceImage } from '../../openstack/glance.js';
 import { config } from '../../config.js';
 import { instanceVpcIds } from '../vpc/network-vpc.js';
+import { orderPorts, primaryAddressesOf } from '../vpc/network-interfaces.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
 import type { StateStore } from '../../store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
@@ -63,6 +64,8 @@ export interface ProjectPrefetch {
 export interface PortFacts {
   securityGroups: Map<string, NeutronSecurityGroup>;
   ids: { port: Map<string, string>; subnet: Map<string, string>; vpc: Map<string, string>; securityGroup: Map<string, string> };
+  /** Recorded primary addresses of ports with several (lib/domain/vpc/network-interfaces.ts). */
+  primaryIps: Map<string, string>;
 }
 
 const isInstancePort = (p: NeutronPort) => p.device_owner.startsWith('compute:');
@@ -71,7 +74,7 @@ async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProjec
   const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
   const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>) => ec2IdsFor(deps.store, type, [...new Set(uuids)]);
   const portIds = ports.map((p) => p.id);
-  const [groups, port, subnet, vpc, securityGroup] = await Promise.all([
+  const [groups, port, subnet, vpc, securityGroup, primaryIps] = await Promise.all([
     securityGroupsById(deps.neutron, sgUuids),
     wholeProject
       ? mappingsOf(deps.store, 'network-interface').then((all) => ec2IdsFromMappings(deps.store, 'network-interface', portIds, all))
@@ -79,14 +82,16 @@ async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProjec
     idsOf('subnet', ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id))),
     instanceVpcIds({ ...deps, settings: config().vpc }, ports.map((p) => p.network_id)),
     idsOf('security-group', sgUuids),
+    primaryAddressesOf(deps.store, ports),
   ]);
-  return { securityGroups: new Map(groups.map((g) => [g.id, g])), ids: { port, subnet, vpc, securityGroup } };
+  return { securityGroups: new Map(groups.map((g) => [g.id, g])), ids: { port, subnet, vpc, securityGroup }, primaryIps };
 }
 
 function mergeFacts(a: PortFacts, b: PortFacts): PortFacts {
   const m = <K, V>(x: Map<K, V>, y: Map<K, V>) => new Map([...x, ...y]);
   return {
     securityGroups: m(a.securityGroups, b.securityGroups),
+    primaryIps: m(a.primaryIps, b.primaryIps),
     ids: {
       port: m(a.ids.port, b.ids.port),
       subnet: m(a.ids.subnet, b.ids.subnet),
@@ -111,6 +116,8 @@ export interface Related {
   portsByServer: Map<string, NeutronPort[]>;
   floatingIpsByPort: Map<string, NeutronFloatingIp[]>;
   securityGroups: Map<string, NeutronSecurityGroup>;
+  /** Recorded primary addresses of ports with several IPv4 addresses. */
+  primaryIps?: Map<string, string>;
   volumes: Map<string, CinderVolumeInfo>;
   images: Map<string, GlanceImage | undefined>;
   launches: Map<string, LaunchRecord>;
@@ -182,16 +189,8 @@ async function volumesOf(deps: InstanceDeps, ids: string[], projectWide: boolean
 
 const imageIdOf = (server: NovaServer) => (server.image && typeof server.image === 'object' ? server.image.id : undefined);
 
-/** Device-index order: launch order for ports we made, then creation time. */
-export function orderPorts(ports: NeutronPort[], launch: LaunchRecord | undefined): NeutronPort[] {
-  const index = new Map((launch?.ports ?? []).map((p) => [p.portId, p.deviceIndex]));
-  return [...ports].sort((a, b) => {
-    const ia = index.get(a.id);
-    const ib = index.get(b.id);
-    if (ia !== undefined || ib !== undefined) return (ia ?? Number.MAX_SAFE_INTEGER) - (ib ?? Number.MAX_SAFE_INTEGER);
-    return (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id);
-  });
-}
+// Device-index order is the network interfaces' business (shared with DescribeNetworkInterfaces).
+export { orderPorts } from '../vpc/network-interfaces.js';
 
 export async function fetchRelated(
   deps: InstanceDeps,
@@ -286,6 +285,7 @@ export async function fetchRelated(
     portsByServer,
     floatingIpsByPort,
     securityGroups: facts.securityGroups,
+    primaryIps: facts.primaryIps,
     volumes,
     images,
     launches,

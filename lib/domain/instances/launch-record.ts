@@ -17,6 +17,10 @@ export interface LaunchPort {
   deviceIndex: number;
   /** Ports we created are deleted on termination unless the caller said otherwise. */
   deleteOnTermination: boolean;
+  /** When AttachNetworkInterface attached it (absent: attached at launch). */
+  attachedAt?: string;
+  /** A port Nova made with the server (recorded only to keep its device index): Nova deletes it with the server. */
+  madeByNova?: boolean;
 }
 
 export interface LaunchRecord {

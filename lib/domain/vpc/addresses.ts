@@ -81,11 +81,6 @@ export function chooseFixedIp(fixedIps: NeutronFixedIp[], wanted: string | undef
   return wanted;
 }
 
-/** An instance's primary interface: the oldest of its ports (device index 0 for ports Nova made). */
-export function primaryPort<P extends { id: string; created_at?: string }>(ports: P[]): P | undefined {
-  return [...ports].sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id))[0];
-}
-
 /**
  * AWS's Gateway.NotAttached: an address reaches an interface only through its VPC's internet
  * gateway. Networks outside any VPC are left to Neutron, which refuses when their router has no

@@ -9,7 +9,6 @@ import {
   forgetAssociationsOf,
   isCurrent,
   planAssociation,
-  primaryPort,
   pruneAssociations,
   readAssociation,
   recordAssociation,
@@ -62,16 +61,6 @@ describe('the private address and the primary interface', () => {
     expect(await codeOf(() => chooseFixedIp(fixed, '10.0.1.7', 'eni-1'))).toBe('InvalidParameterValue');
     expect(await codeOf(() => chooseFixedIp(fixed, 'fd00::5', 'eni-1'))).toBe('InvalidParameterValue');
     expect(await codeOf(() => chooseFixedIp([], undefined, 'eni-1'))).toBe('InvalidParameterValue');
-  });
-
-  it('takes the oldest port as the primary one', () => {
-    const ports = [
-      { id: 'b', created_at: '2026-01-02T00:00:00Z' },
-      { id: 'a', created_at: '2026-01-01T00:00:00Z' },
-      { id: 'c', created_at: '2026-01-01T00:00:00Z' },
-    ];
-    expect(primaryPort(ports)?.id).toBe('a');
-    expect(primaryPort([])).toBeUndefined();
   });
 });
 

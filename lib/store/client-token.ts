@@ -4,9 +4,9 @@
  * same parameters gets the first answer; different parameters are AWS's IdempotentParameterMismatch.
  */
 import { createHash } from 'node:crypto';
-import type { ActionContext } from '../../lib/context.js';
-import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
-import { waitFor } from '../../lib/wait.js';
+import type { ActionContext } from '../context.js';
+import { Ec2Error, serviceUnavailable } from '../protocol/errors.js';
+import { waitFor } from '../wait.js';
 
 type Store = ActionContext['store'];
 
