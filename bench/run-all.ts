@@ -33,6 +33,10 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'run-instances', args: ['5'], env: { BENCH_ROUNDS: '1' }, limitSeconds: 600, what: 'RunInstances vs the Nova multi-create' },
   { name: 'htcondor-burst', args: ['10', '5'], env: { BENCH_PHASE_SECONDS: '150' }, limitSeconds: 900, what: 'HTCondor EC2 GAHP burst vs the same to Nova' },
   { name: 'cold-start', args: ['2'], limitSeconds: 120, what: 'bundle sizes, fresh process to first answer' },
+  { name: 'vpc', args: ['10', '20'], limitSeconds: 300, what: 'DescribeVpcs/Subnets/RouteTables vs Neutron' },
+  { name: 'security-groups', args: ['50', '20', '20'], limitSeconds: 600, what: 'DescribeSecurityGroups(Rules), 50 groups x 20 rules, vs Neutron' },
+  { name: 'addresses', args: ['50', '20'], limitSeconds: 300, what: 'DescribeAddresses, 50 addresses, vs Neutron floating IPs' },
+  { name: 'network-interfaces', args: ['10', '20'], limitSeconds: 300, what: 'DescribeNetworkInterfaces vs the Neutron port listings' },
   { name: 'vpn', args: ['5', '20'], limitSeconds: 300, what: 'DescribeVpnConnections vs the 4 vpnaas listings' },
 ];
 
