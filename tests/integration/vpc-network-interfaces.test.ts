@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amiId } from './instances-fixtures.js';
-import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { endpointInfo, profileOf, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 
@@ -32,15 +32,6 @@ const prefix = uniqueName('eni');
 const waiter = { client: demo, maxWaitTime: 300, minDelay: 2, maxDelay: 5 };
 const octet = 100 + Math.floor(Math.random() * 100);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
-type Json = Record<string, any>;
-
-const ok = (r: CliResult) => {
-  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
-  return r.json as Json;
-};
-const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
-const sdkError = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
 
 const s: {
   vpcId?: string;

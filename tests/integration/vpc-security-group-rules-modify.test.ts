@@ -16,7 +16,7 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { uniqueName } from './support/env.js';
 import { openstackAs, type DirectOpenStack } from './support/openstack.js';
 
@@ -25,18 +25,9 @@ const alt = ec2Client('alt');
 const prefix = uniqueName('sgrmod');
 const octet = 100 + Math.floor(Math.random() * 100);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
-type Json = Record<string, any>;
-
 const state: { vpcId?: string; webId?: string; adminId?: string; ssh?: string; http?: string; dns?: string; adminRule?: string } = {};
 let os: DirectOpenStack;
 
-const ok = (r: CliResult) => {
-  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
-  return r.json as Json;
-};
-const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
-const sdkError = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
 
 /** The web group's ingress rules in Neutron, as [protocol, from, to, remote, description], by protocol and port. */
 async function neutronIngress(name = `${prefix}-web`): Promise<Array<[string | null, number | null, number | null, string | null, string]>> {

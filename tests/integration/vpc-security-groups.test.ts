@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amiId, ownProject, type OwnProject } from './instances-fixtures.js';
-import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 
@@ -35,18 +35,9 @@ const prefix = uniqueName('secgroup');
 const octet = 100 + Math.floor(Math.random() * 100);
 const waiter = { client: demo, maxWaitTime: 300, minDelay: 2, maxDelay: 5 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
-type Json = Record<string, any>;
-
 const state: { vpcId?: string; subnetId?: string; webId?: string; dbId?: string; defaultId?: string; instanceIds: string[]; altVpcId?: string } = { instanceIds: [] };
 let os: DirectOpenStack;
 
-const ok = (r: CliResult) => {
-  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
-  return r.json as Json;
-};
-const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
-const sdkError = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
 
 /** The Neutron group behind an EC2 group, with its rules (found by its Neutron name). */
 async function neutronGroup(name: string): Promise<Json | undefined> {

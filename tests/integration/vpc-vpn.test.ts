@@ -21,7 +21,7 @@ import {
   EnableVgwRoutePropagationCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { uniqueName } from './support/env.js';
 import { openstackAs, type DirectOpenStack } from './support/openstack.js';
 
@@ -35,15 +35,6 @@ const BRANCH_CIDR = `172.20.${octet}.0/24`;
 // TEST-NET-3: a customer address nobody owns.
 const CUSTOMER_IP = `203.0.113.${octet}`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
-type Json = Record<string, any>;
-
-const ok = (r: CliResult) => {
-  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
-  return r.json as Json;
-};
-const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
-const sdkError = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
 
 let os: DirectOpenStack;
 const ids: { vpc?: string; subnet?: string; igw?: string; cgw?: string; vgw?: string; vpn?: string; mainTable?: string } = {};

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amiId } from './instances-fixtures.js';
-import { awsCli, boto3, ec2Client, type CliResult } from './support/clients.js';
+import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { fixtures, uniqueName } from './support/env.js';
 import { openstackAs, type DirectOpenStack } from './support/openstack.js';
 
@@ -54,16 +54,6 @@ const net: Partial<Network> = {};
 let publicAddress = '';
 let os: DirectOpenStack;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
-type Json = Record<string, any>;
-
-const ok = (r: CliResult) => {
-  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
-  return r.json as Json;
-};
-/** The AWS error code a client printed (aws cli: "An error occurred (Code) when calling …"). */
-const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
-const sdkError = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
 
 async function neutronGet<T>(path: string): Promise<T | undefined> {
   try {

@@ -76,3 +76,19 @@ export function boto3(snippet: string, project: 'demo' | 'alt' = 'demo'): CliRes
   ].join('\n');
   return run('/usr/bin/python3', ['-'], clientEnv(project), prelude + snippet);
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the clients and Neutron, checked by the assertions
+export type Json = Record<string, any>;
+
+/** A client run that must succeed: its JSON output. */
+export const ok = (r: CliResult): Json => {
+  if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr}`);
+  return r.json as Json;
+};
+
+/** The AWS error code a client printed (aws cli: "An error occurred (Code) when calling …"). */
+export const cliError = (r: CliResult) => /\(([A-Za-z.]+)\)/.exec(r.stderr)?.[1];
+
+/** The error code an SDK call was refused with, or 'accepted'. */
+export const sdkError = (promise: Promise<unknown>) =>
+  promise.then(() => 'accepted', (e: { name?: string; Code?: string }) => e.Code ?? e.name);
