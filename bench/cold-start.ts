@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
+import { callerOf } from '../lib/auth/authenticator.js';
 import { selectEndpoints } from '../lib/openstack/catalog.js';
 import { passwordAuth } from '../lib/openstack/keystone.js';
 import { repo } from '../tests/integration/support/env.js';
@@ -115,17 +116,7 @@ async function demoCaller() {
   const f = fixtures();
   const demo = f.projects['demo']!;
   const token = await passwordAuth({ authUrl: f.authUrl, username: demo.userName, password: demo.password, projectName: demo.projectName, userDomainName: 'Default', projectDomainName: 'Default' });
-  return {
-    accessKey: demo.ec2.access,
-    projectId: token.projectId,
-    projectName: token.projectName,
-    userId: token.userId,
-    userName: token.userName,
-    roles: token.roles,
-    token: token.id,
-    tokenExpiresAt: token.expiresAt.toISOString(),
-    endpoints: selectEndpoints(token.catalog, 'public', f.region),
-  };
+  return callerOf(demo.ec2.access, token, selectEndpoints(token.catalog, 'public', f.region));
 }
 
 /** The three packages (or our own code) that put the most bytes into a bundle. */

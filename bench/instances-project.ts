@@ -1,6 +1,7 @@
 /** What the instance benchmarks share: a throw-away project with its own user, EC2 credential, quotas. */
 import { randomBytes } from 'node:crypto';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { callerOf, type Caller } from '../lib/auth/authenticator.js';
 import { selectEndpoints } from '../lib/openstack/catalog.js';
 import { withVersion } from '../lib/openstack/clients.js';
 import { ServiceClient } from '../lib/openstack/http.js';
@@ -23,7 +24,7 @@ export interface Project {
   credentials: { accessKeyId: string; secretAccessKey: string };
   token: string;
   /** The authenticated caller a family function receives from the front door (to invoke one directly). */
-  caller: Record<string, unknown>;
+  caller: Caller;
 }
 
 /** A project of the run's own: user, EC2 credential, quotas for `size` small servers. */
@@ -54,17 +55,7 @@ export async function makeProject(prefix: string, size: number): Promise<Project
     ec2: new EC2Client({ endpoint: info.endpoint, region: info.region, credentials: { accessKeyId: access, secretAccessKey: secret }, maxAttempts: 1 }),
     credentials: { accessKeyId: access, secretAccessKey: secret },
     token: token.id,
-    caller: {
-      accessKey: access,
-      projectId: token.projectId,
-      projectName: token.projectName,
-      userId: token.userId,
-      userName: token.userName,
-      roles: token.roles,
-      token: token.id,
-      tokenExpiresAt: token.expiresAt.toISOString(),
-      endpoints: ep,
-    },
+    caller: callerOf(access, token, ep),
   };
 }
 

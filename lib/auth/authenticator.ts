@@ -42,6 +42,21 @@ export interface Caller {
   endpoints: ServiceEndpoints;
 }
 
+/** The caller a Keystone token (from ec2tokens or a password) stands for. */
+export function callerOf(accessKey: string, token: KeystoneToken, endpoints: ServiceEndpoints): Caller {
+  return {
+    accessKey,
+    projectId: token.projectId,
+    projectName: token.projectName,
+    userId: token.userId,
+    userName: token.userName,
+    roles: token.roles,
+    token: token.id,
+    tokenExpiresAt: token.expiresAt.toISOString(),
+    endpoints,
+  };
+}
+
 interface CacheEntry {
   caller: Caller;
   token: KeystoneToken;
@@ -215,17 +230,7 @@ export class Authenticator {
 
   private remember(accessKey: string, token: KeystoneToken, secret: string | undefined): Caller {
     const { interface: iface, region } = config().openstack;
-    const caller: Caller = {
-      accessKey,
-      projectId: token.projectId,
-      projectName: token.projectName,
-      userId: token.userId,
-      userName: token.userName,
-      roles: token.roles,
-      token: token.id,
-      tokenExpiresAt: token.expiresAt.toISOString(),
-      endpoints: selectEndpoints(token.catalog, iface, region),
-    };
+    const caller = callerOf(accessKey, token, selectEndpoints(token.catalog, iface, region));
     this.cache.set(accessKey, { caller, token, secret, checkedAt: this.now() });
     return caller;
   }
