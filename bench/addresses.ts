@@ -13,7 +13,7 @@
  *   npx tsx bench/addresses.ts [addresses=50] [requests=50]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, loadAverage, neutronRow, percentile, recordRatio, signedPostFactory, xmlField } from './support.js';
+import { alternate, ec2Caller, loadAverage, neutronRow, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
 
 const wanted = Number(process.argv[2] ?? 50);
 const requests = Number(process.argv[3] ?? 50);
@@ -45,34 +45,18 @@ try {
   // Warm both sides (EC2 ids and association lookups, keep-alive sockets).
   await ec2({ Action: 'DescribeAddresses' });
 
-  /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
-  async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
-    const times: Record<string, number[]> = {};
-    const entries = Object.entries(calls);
-    for (let i = 0; i < requests; i++) {
-      // Each round starts with another of the calls, so none always follows the same one.
-      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
-        const started = performance.now();
-        await call();
-        (times[name] ??= []).push(performance.now() - started);
-      }
-    }
-    return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, { p50: percentile(ms.sort((a, b) => a - b), 50) }]));
-  }
-  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) => {
-    row(label, ours, direct);
-    recordRatio({ bench: 'addresses', label, oursMs: ours.p50, direct: call, directMs: direct.p50 });
-  };
+  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) =>
+    reportNeutronRatio('addresses', label, ours, direct, call);
 
   console.log(`${fips.length} addresses in the project; ${requests} rounds, one request at a time; load average ${loadAverage()}`);
-  const all = await alternate({
+  const all = await alternate(requests, {
     ours: () => ec2({ Action: 'DescribeAddresses' }),
     shown: () => neutron.get('floatingips', allShown),
     plain: () => neutron.get('floatingips', new URLSearchParams({ project_id: os.projectId })),
   });
   report('DescribeAddresses (all)', all['ours']!, all['shown']!, 'GET floatingips?project_id=…&fields=…');
   row('  same, Neutron listing without fields (scale)', all['ours']!, all['plain']!);
-  const byId = await alternate({
+  const byId = await alternate(requests, {
     ours: () => ec2({ Action: 'DescribeAddresses', ...idsParams }),
     shown: () => neutron.get('floatingips', someShown),
   });

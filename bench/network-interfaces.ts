@@ -9,7 +9,7 @@
  *   npx tsx bench/network-interfaces.ts [interfaces=30] [requests=30]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, load, neutronRow, recordRatio, signedPostFactory, xmlField } from './support.js';
+import { ec2Caller, load, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
 
 const wanted = Number(process.argv[2] ?? 30);
 const requests = Number(process.argv[3] ?? 30);
@@ -33,12 +33,10 @@ try {
   console.log(`${ports.length} ports in the project (${made.length} made here); ${requests} requests each, one at a time:`);
   const all = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeNetworkInterfaces' })));
   const allDirect = await load(requests, 1, async () => void (await neutron.get('ports', new URLSearchParams({ project_id: os.projectId }))));
-  neutronRow('DescribeNetworkInterfaces (all)', all, allDirect);
-  recordRatio({ bench: 'network-interfaces', label: 'DescribeNetworkInterfaces (all)', oursMs: all.p50, direct: 'GET ports?project_id=…', directMs: allDirect.p50 });
+  reportNeutronRatio('network-interfaces', 'DescribeNetworkInterfaces (all)', all, allDirect, 'GET ports?project_id=…');
   const byId = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeNetworkInterfaces', ...idsParams })));
   const byIdDirect = await load(requests, 1, async () => void (await neutron.get('ports', somePorts)));
-  neutronRow(`DescribeNetworkInterfaces (${some.length} ids)`, byId, byIdDirect);
-  recordRatio({ bench: 'network-interfaces', label: `DescribeNetworkInterfaces (${some.length} ids)`, oursMs: byId.p50, direct: 'GET ports?id=…', directMs: byIdDirect.p50 });
+  reportNeutronRatio('network-interfaces', `DescribeNetworkInterfaces (${some.length} ids)`, byId, byIdDirect, 'GET ports?id=…');
 } finally {
   for (const id of made) await ec2({ Action: 'DeleteNetworkInterface', NetworkInterfaceId: id }).catch((e: unknown) => console.error(String(e)));
 }

@@ -13,7 +13,7 @@
  *   npx tsx bench/security-groups.ts [groups=50] [rules=20] [requests=30]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, loadAverage, neutronRow, percentile, recordRatio, signedPostFactory, xmlField } from './support.js';
+import { alternate, ec2Caller, loadAverage, neutronRow, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
 
 const groups = Number(process.argv[2] ?? 50);
 const rules = Number(process.argv[3] ?? 20);
@@ -60,39 +60,23 @@ try {
   await ec2({ Action: 'DescribeSecurityGroups', ...filter });
   await ec2({ Action: 'DescribeSecurityGroupRules', MaxResults: '1000' });
 
-  /** Ours and the Neutron calls in turn, `requests` times: p50 of each. */
-  async function alternate(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
-    const times: Record<string, number[]> = {};
-    const entries = Object.entries(calls);
-    for (let i = 0; i < requests; i++) {
-      // Each round starts with another of the calls, so none always follows the same one.
-      for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
-        const started = performance.now();
-        await call();
-        (times[name] ??= []).push(performance.now() - started);
-      }
-    }
-    return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, { p50: percentile(ms.sort((a, b) => a - b), 50) }]));
-  }
-  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) => {
-    row(label, ours, direct);
-    recordRatio({ bench: 'security-groups', label, oursMs: ours.p50, direct: call, directMs: direct.p50 });
-  };
+  const report = (label: string, ours: { p50: number }, direct: { p50: number }, call: string) =>
+    reportNeutronRatio('security-groups', label, ours, direct, call);
 
   console.log(`${groups} groups × ${rules} rules in one VPC (+ its default group); ${requests} rounds, one request at a time; load average ${loadAverage()}`);
-  const all = await alternate({
+  const all = await alternate(requests, {
     ours: () => ec2({ Action: 'DescribeSecurityGroups', ...filter }),
     rules: ruleListing,
     groupsWithRules: groupListing,
   });
   report('DescribeSecurityGroups (vpc-id filter)', all['ours']!, all['rules']!, 'GET security-group-rules?security_group_id=…');
   row('  Neutron groups-with-rules listing (scale)', all['ours']!, all['groupsWithRules']!);
-  const one = await alternate({
+  const one = await alternate(requests, {
     ours: () => ec2({ Action: 'DescribeSecurityGroups', 'GroupId.1': made[0]! }),
     rules: () => neutron.get('security-group-rules', ofGroups('security_group_id', [uuids[0]!])),
   });
   report('DescribeSecurityGroups (one GroupId)', one['ours']!, one['rules']!, 'GET security-group-rules?security_group_id=<one>');
-  const ruleRows = await alternate({
+  const ruleRows = await alternate(requests, {
     ours: () => ec2({ Action: 'DescribeSecurityGroupRules', MaxResults: '1000' }),
     rules: ruleListing,
   });

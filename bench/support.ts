@@ -137,3 +137,26 @@ export function endpointRssMb(): number | undefined {
 
 /** CPU seconds the endpoint's serverless-offline process group has used so far (all its threads). */
 export const endpointCpuSeconds = (): number | undefined => endpointPs('cputimes');
+
+/**
+ * Ours and the direct calls in turn, `rounds` times, one request at a time: p50 of each. Each
+ * round starts with another of the calls, so none always follows the same one.
+ */
+export async function alternate(rounds: number, calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number }>> {
+  const times: Record<string, number[]> = {};
+  const entries = Object.entries(calls);
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, call] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
+      const started = performance.now();
+      await call();
+      (times[name] ??= []).push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, { p50: percentile(ms.sort((a, b) => a - b), 50) }]));
+}
+
+/** Prints a ratio against the Neutron call(s) a describe needs and records it for `npm run bench`'s table. */
+export function reportNeutronRatio(bench: string, label: string, ours: { p50: number }, direct: { p50: number }, call: string): void {
+  neutronRow(label, ours, direct);
+  recordRatio({ bench, label, oursMs: ours.p50, direct: call, directMs: direct.p50 });
+}

@@ -10,7 +10,7 @@
  *   npx tsx bench/vpc.ts [vpcs=50] [requests=50]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, load, neutronRow, recordRatio, signedPostFactory, xmlField } from './support.js';
+import { ec2Caller, load, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
 
 const count = Number(process.argv[2] ?? 50);
 const requests = Number(process.argv[3] ?? 50);
@@ -19,11 +19,8 @@ const neutron = (await openstackAs('demo')).neutron;
 
 const ec2 = ec2Caller(post);
 const field = xmlField;
-/** Prints the row and records it for `npm run bench`'s table. */
-const row = (label: string, full: { p50: number }, direct: { p50: number }) => {
-  neutronRow(label, full, direct);
-  recordRatio({ bench: 'vpc', label, oursMs: full.p50, direct: 'the Neutron listings it needs', directMs: direct.p50 });
-};
+const row = (label: string, full: { p50: number }, direct: { p50: number }) =>
+  reportNeutronRatio('vpc', label, full, direct, 'the Neutron listings it needs');
 
 const made: Array<{ vpcId: string; subnetId: string; routeTableId: string }> = [];
 try {
