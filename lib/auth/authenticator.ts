@@ -3,17 +3,22 @@
  * with our service token) and gives a token scoped to the credential's project. We then read the
  * credential's secret, verify that same request with it here too (Keystone's SigV4 check ignores
  * the query of a POST: it must never be the only check of what we execute), and keep secret and
- * token, so the following requests are verified locally. After `credentialTtlSeconds` Keystone is
+ * token, so the following requests are verified locally. On an access key this process has not
+ * seen, the credential is read beside the ec2tokens call rather than after it (a cold process's
+ * first request waits for one round trip, not two); Keystone's verdict still comes first, and a
+ * secret is used only if it belongs to the user and project Keystone's token names. After `credentialTtlSeconds` Keystone is
  * asked again, so a deleted or disabled credential stops working within that time; the token is
  * renewed before it expires.
  *
- * A signature that fails costs Keystone at most one round trip: Keystone's refusals are remembered
+ * A signature that fails costs Keystone at most one round trip (two calls side by side the first
+ * time this process sees its access key, then one): Keystone's refusals are remembered
  * per (access key, signature), a signature that does not match a secret confirmed within the TTL is
  * refused here, and Keystone checks that fail are rationed per access key (and for all keys
  * together) by token buckets. The owner is never locked out by them once we hold the secret: a
  * request that verifies with it never waits for a bucket.
  */
 import { config } from '../config.js';
+import { deferred } from '../deferred.js';
 import { selectEndpoints, type ServiceEndpoints } from '../openstack/catalog.js';
 import { OpenStackError, OpenStackUnavailable } from '../openstack/http.js';
 import { ec2Secret, ec2Tokens, isFresh, readCredentialWithServiceToken, type KeystoneToken } from '../openstack/keystone.js';
@@ -120,6 +125,8 @@ export class Authenticator {
   private readonly checksOverall: TokenBuckets;
   /** The Keystone check under way per access key (settles, never rejects). */
   private readonly checksInFlight = new Map<string, Promise<void>>();
+  /** Access keys whose credential was read beside a Keystone check: once each, not per forgery. */
+  private readonly credentialsReadAhead: ExpiringSet;
 
   constructor(
     private readonly keystone: KeystoneEc2Api = realKeystone,
@@ -128,6 +135,7 @@ export class Authenticator {
   ) {
     this.cache = new LruMap(MAX_CACHED_CREDENTIALS);
     this.refusedSignatures = new ExpiringSet(limits.refusedSignatureTtlSeconds * 1000, limits.maxEntries, now);
+    this.credentialsReadAhead = new ExpiringSet(limits.refusedSignatureTtlSeconds * 1000, limits.maxEntries, now);
     this.checksPerKey = new TokenBuckets(limits.perAccessKey, limits.maxEntries, now);
     this.checksOverall = new TokenBuckets(limits.overall, 1, now);
   }
@@ -178,6 +186,7 @@ export class Authenticator {
   clear(): void {
     this.cache.clear();
     this.refusedSignatures.clear();
+    this.credentialsReadAhead.clear();
     this.checksPerKey.clear();
     this.checksOverall.clear();
   }
@@ -210,7 +219,8 @@ export class Authenticator {
       this.checksPerKey.refund(info.accessKey);
       throw this.rationed(holdSecret);
     }
-    const verdict = await this.askKeystoneForVerdict(request, params, info).catch((error: unknown) => {
+    const readAhead = !holdSecret && this.firstCheckOf(info.accessKey);
+    const verdict = await this.askKeystoneForVerdict(request, params, info, readAhead).catch((error: unknown) => {
       const refusal = asAuthError(error);
       if (refusal instanceof Ec2Error && refusal.code === 'AuthFailure') this.refusedSignatures.add(refusalKey);
       throw refusal;
@@ -220,6 +230,13 @@ export class Authenticator {
     this.checksPerKey.refund(info.accessKey);
     this.checksOverall.refund('');
     return caller;
+  }
+
+  /** True the first time (within the refusal TTL) this process checks the access key with Keystone. */
+  private firstCheckOf(accessKey: string): boolean {
+    if (this.credentialsReadAhead.has(accessKey)) return false;
+    this.credentialsReadAhead.add(accessKey);
+    return true;
   }
 
   private rationed(holdSecret: boolean): Ec2Error {
@@ -270,13 +287,25 @@ export class Authenticator {
     return caller;
   }
 
+  /**
+   * Keystone's verdict (its token) and the credential's secret. With `readAhead`, the credential is
+   * read with the service token while Keystone checks the signature; whatever that read gives
+   * (nothing, a failure, another user's credential) ends in today's read by user id after the
+   * verdict, and a refused signature discards it unread.
+   */
   private async askKeystoneForVerdict(
     request: IncomingRequest,
     params: Record<string, string>,
     info: SignatureInfo,
+    readAhead = false,
   ): Promise<{ token: KeystoneToken; secret: string | undefined }> {
     if (info.version === 2 && info.method === 'HmacSHA1') return this.validateSecretFirst(request, params, info);
+    const credentialRead = deferred(readAhead ? this.keystone.readCredentialWithServiceToken(info.accessKey) : Promise.resolve(undefined));
     const token = await this.askKeystone(request, params, info);
+    const credential = await credentialRead.catch(() => undefined);
+    if (credential && credential.userId === token.userId && credential.projectId === token.projectId) {
+      return { token, secret: credential.secret };
+    }
     const secret = await this.keystone.ec2Secret(token.userId, info.accessKey, token.id).catch(() => undefined);
     return { token, secret };
   }

@@ -82,21 +82,51 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 export const isFresh = (token: KeystoneToken, now = Date.now()) =>
   token.expiresAt.getTime() - EXPIRY_MARGIN_MS > now;
 
-/** The EC2 service user's token, shared by everything in this process. */
-class ServiceSession {
+/**
+ * The EC2 service user's token, shared by everything in this process. A cold process's first
+ * request waits for it before anything else (ec2tokens needs it), so `warmUp` asks for it as the
+ * function loads: the password check, Keystone's slowest call, then runs while the rest of the
+ * code loads. A warm-up that fails is never the answer to a request: `get` asks again.
+ */
+export class ServiceSession {
   private token: KeystoneToken | undefined;
   private pending: Promise<KeystoneToken> | undefined;
+  /** The warm-up under way; never rejects (undefined when it failed). */
+  private warming: Promise<KeystoneToken | undefined> | undefined;
+
+  constructor(private readonly authenticate: (credentials: ServiceCredentials) => Promise<KeystoneToken> = passwordAuth) {}
 
   async get(): Promise<KeystoneToken> {
     if (this.token && isFresh(this.token)) return this.token;
-    this.pending ??= passwordAuth(config().openstack.credentials)
+    // A warm-up under way: its token, or, if it failed, an attempt of our own below.
+    if (this.warming) await this.warming;
+    if (this.token && isFresh(this.token)) return this.token;
+    this.pending ??= this.authenticate(config().openstack.credentials)
       .then((t) => (this.token = t))
       .finally(() => (this.pending = undefined));
     return this.pending;
   }
 
+  /**
+   * Starts getting the token now, without a configuration read that would stay cached (on
+   * OpenWhisk the settings arrive with the first invocation): skipped when the environment names
+   * no Keystone yet or a token is already held or on its way.
+   */
+  warmUp(credentials: ServiceCredentials | undefined): void {
+    if (!credentials?.authUrl || this.token || this.pending || this.warming) return;
+    const warming = this.authenticate(credentials).then(
+      (t) => (this.token ??= t),
+      () => undefined,
+    );
+    this.warming = warming;
+    void warming.then(() => {
+      if (this.warming === warming) this.warming = undefined;
+    });
+  }
+
   invalidate(): void {
     this.token = undefined;
+    this.warming = undefined;
   }
 }
 
@@ -189,8 +219,9 @@ export async function readCredentialWithServiceToken(
       credential: { blob: string; type: string; user_id: string; project_id: string };
     }>(`credentials/${id}`);
     if (body.credential.type !== 'ec2') return undefined;
-    const blob = JSON.parse(body.credential.blob) as { secret?: string };
-    if (!blob.secret) return undefined;
+    const blob = JSON.parse(body.credential.blob) as { access?: string; secret?: string };
+    // The id is a convention of Keystone's EC2 API; the blob says which access key it really holds.
+    if (!blob.secret || (blob.access !== undefined && blob.access !== access)) return undefined;
     return { secret: blob.secret, userId: body.credential.user_id, projectId: body.credential.project_id };
   } catch (error) {
     if (error instanceof OpenStackError && [401, 403, 404].includes(error.status)) return undefined;
