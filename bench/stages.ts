@@ -11,10 +11,18 @@
  *    emulator adds.
  * A, B and the direct Cinder GET take turns, so all three see the same load. Prints medians; the
  * volume it creates is deleted at the end.
+ * C. Our side of the hop alone: the front door's LambdaDispatcher invoking the instances family's
+ *    DescribeRegions (no OpenStack call), a plain keep-alive HTTP POST of the same payload to the
+ *    same Lambda endpoint, and the SDK's Invoke with the network taken out (its middleware, signing
+ *    and parsing: the CPU the SDK adds per request). Also counts the sockets the SDK opened.
  *
  *   npx tsx bench/stages.ts [requests=30] [concurrency=1]
  */
 import { readFileSync, statSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { HttpResponse } from '@smithy/protocol-http';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -31,6 +39,8 @@ const info = endpointInfo();
 Object.assign(process.env, info.serverEnv, { EC2_DISPATCH: 'inline', EC2_TRACE_OPENSTACK: '1' });
 const { handleEc2Request } = await import('../functions/ec2/front-door.js');
 const { openstackAs } = await import('../tests/integration/support/openstack.js');
+const { LambdaDispatcher } = await import('../lib/dispatch/dispatcher.js');
+const { config } = await import('../lib/config.js');
 
 // lib/log.ts writes JSON lines to stdout: in this process they are B's log, kept instead of printed.
 let inProcessLog = '';
@@ -161,8 +171,72 @@ try {
   row('Cinder GET volumes/{id} sent directly', med(direct), undefined, `ratio A / Cinder ${(a.wall / med(direct)).toFixed(2)}; fixed overhead ${fmt(a.wall - med(direct))}`);
   row('what the emulator adds (A − B)', a.wall - b.wall, undefined, 'HTTP gateway and Lambda emulation');
   if (calls.length) console.log(`  OpenStack calls seen (trace lines): ${calls.join(', ')}`);
+  await invokeAlone(requests);
   recordRatio({ bench: 'stages', label: 'DescribeVolumes one id (stages run)', oursMs: a.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct), note: `in-process front door ${fmt(b.wall)}` });
   recordRatio({ bench: 'stages', label: '  same, in-process front door (no HTTP/Lambda hop)', oursMs: b.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct) });
 } finally {
   await ec2({ Action: 'DeleteVolume', VolumeId: volumeId }).catch(() => undefined);
+}
+
+/** C: the Lambda invoke of a family, our side of it (see the header). */
+async function invokeAlone(rounds: number): Promise<void> {
+  const endpoint = info.serverEnv['EC2_LAMBDA_ENDPOINT'];
+  if (!endpoint) return;
+  const functionName = `${config().dispatch.functionPrefix}instances`;
+  const request = {
+    action: 'DescribeRegions',
+    params: {},
+    context: { requestId: 'stages-invoke', caller: { accessKey: 'bench', projectId: 'bench-stages', projectName: 'bench', userId: 'bench', userName: 'bench', roles: [], token: 'none', tokenExpiresAt: new Date(Date.now() + 3600_000).toISOString(), endpoints: {} } },
+  };
+  const payload = JSON.stringify(request);
+  const dispatcher = new LambdaDispatcher(config().dispatch.functionPrefix, endpoint, info.region);
+  const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const plainPost = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${endpoint}/2015-03-31/functions/${functionName}/invocations`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`plain invoke: ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  // The SDK as the dispatcher builds it, but answered at once: what remains is the SDK's own work.
+  const answeredAtOnce = {
+    handle: async () => ({ response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from('{"output":{}}')]) }) }),
+    updateHttpClientConfig: () => undefined,
+    httpHandlerConfigs: () => ({}),
+  };
+  const offline = new LambdaClient({ region: info.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: answeredAtOnce });
+  const sdkAlone = () => offline.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(payload) }));
+  // The sockets the dispatcher's client opens: one, reused, when keep-alive works.
+  const { createConnection } = Agent.prototype;
+  let sdkSockets = 0;
+  Agent.prototype.createConnection = function (this: Agent, ...args: Parameters<Agent['createConnection']>) {
+    if (this !== agent) sdkSockets++;
+    return createConnection.apply(this, args);
+  } as Agent['createConnection'];
+  const times = { dispatcher: [] as number[], plain: [] as number[], sdk: [] as number[] };
+  try {
+    for (let i = 0; i < 3; i++) {
+      await dispatcher.invoke('instances', request);
+      await plainPost();
+      await sdkAlone();
+    }
+    for (let i = 0; i < rounds * 2; i++) {
+      let t = performance.now();
+      await dispatcher.invoke('instances', request);
+      times.dispatcher.push(performance.now() - t);
+      t = performance.now();
+      await plainPost();
+      times.plain.push(performance.now() - t);
+      t = performance.now();
+      await sdkAlone();
+      times.sdk.push(performance.now() - t);
+    }
+  } finally {
+    Agent.prototype.createConnection = createConnection;
+    agent.destroy();
+  }
+  console.log(`  the invoke alone (instances DescribeRegions, ${rounds * 2} rounds, medians):`);
+  console.log(`    LambdaDispatcher.invoke ${fmt(med(times.dispatcher))}; plain keep-alive POST ${fmt(med(times.plain))}; the SDK without network ${fmt(med(times.sdk))}; sockets the dispatcher opened in ${rounds * 2 + 3} invokes: ${sdkSockets}`);
 }
