@@ -29,6 +29,15 @@ function defaultDeps(): FrontDoorDeps {
   return defaults;
 }
 
+/**
+ * Makes the configured dispatcher and lets it do its first-use work now (handler.ts calls this
+ * while a cold container's first request waits for Keystone, and only where the environment
+ * already holds the settings: on OpenWhisk they come with the first invocation).
+ */
+export function warmUpDispatch(): Promise<void> {
+  return defaultDeps().dispatcher.warmUp?.() ?? Promise.resolve();
+}
+
 /** The front door's middy handler, with the authenticator and dispatcher the configuration names. */
 export const frontDoor: FrontDoorHandler = frontDoorHandler(defaultDeps, processInfo);
 

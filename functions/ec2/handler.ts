@@ -5,7 +5,8 @@
  * A cold container's first request waits for the EC2 service's own Keystone token before anything
  * else (ec2tokens needs it), and Keystone's password check is its slowest call. So this module asks
  * for the token first and loads the rest of the front door afterwards, in a `setImmediate`: by then
- * the event loop has sent the request, and the code loads while Keystone works.
+ * the event loop has sent the request, and the code loads (and the Lambda client does its first-use
+ * work) while Keystone works.
  */
 import { loadConfig, type ServiceCredentials } from '../../lib/config.js';
 import { deferred } from '../../lib/deferred.js';
@@ -25,10 +26,16 @@ function credentialsInEnvironment(): ServiceCredentials | undefined {
   }
 }
 
-serviceSession.warmUp(credentialsInEnvironment());
+const configured = credentialsInEnvironment();
+serviceSession.warmUp(configured);
 
 const frontDoorLoaded: Promise<FrontDoorHandler> = deferred(
-  new Promise<void>((resolve) => setImmediate(resolve)).then(async () => (await import('./front-door.js')).frontDoor),
+  new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    const { frontDoor, warmUpDispatch } = await import('./front-door.js');
+    // The Lambda client's first use too, while the service token is on its way.
+    if (configured?.authUrl) void Promise.resolve().then(warmUpDispatch).catch(() => undefined);
+    return frontDoor;
+  }),
 );
 
 export const handler: FrontDoorHandler = async (event, context) => (await frontDoorLoaded)(event, context);

@@ -12,7 +12,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ output: { echoed: JSON.parse(body).action } }));
+    res.end(JSON.stringify({ output: { echoed: body ? (JSON.parse(body) as FamilyRequest).action : undefined } }));
   });
 });
 let base = '';
@@ -39,6 +39,14 @@ describe('dispatchers', () => {
     expect(call.method).toBe('POST');
     expect(call.url).toBe('/2015-03-31/functions/ec2-api-dev-instances/invocations');
     expect(JSON.parse(call.body)).toEqual(request);
+  });
+
+  it('lambda: warmUp sends a DryRun invoke (Lambda runs nothing) and never fails', async () => {
+    await expect(new LambdaDispatcher('ec2-api-dev-', base, 'us-east-1').warmUp()).resolves.toBeUndefined();
+    const call = seen.at(-1)!;
+    expect([call.url, call.headers['x-amz-invocation-type'], call.body]).toEqual(['/2015-03-31/functions/ec2-api-dev-instances/invocations', 'DryRun', '']);
+    // Nobody listening: still no failure (the first request reports the real one).
+    await expect(new LambdaDispatcher('ec2-api-dev-', 'http://127.0.0.1:9', 'us-east-1').warmUp()).resolves.toBeUndefined();
   });
 
   it('openwhisk: invokes the family action blocking, with basic auth', async () => {
