@@ -15,6 +15,10 @@
  * answer, the parent's wall time from spawn to exit, the child's CPU time (user + system) at both
  * points — on a shared machine the CPU time is what the function's own code costs, the rest is
  * waiting for OpenStack or for a core — and its RSS and heap after the answer.
+ * For the front door it also prints its Keystone calls, from the child's trace lines: each call's
+ * time, how long the first answer spent with at least one of them under way, and the first answer
+ * less that wait — what is ours (loading, the Lambda invoke), seen apart from Keystone's own speed,
+ * which on this shared machine varies from one run to the next by more than everything else.
  *
  *   npx tsx bench/cold-start.ts [runs=3] [function...]
  *   BENCH_COLD_TRACE=1      print each child's log lines (the OpenStack calls a first answer waits on)
@@ -136,6 +140,30 @@ function heaviestPackages(metafile: Metafile): string {
     .join(', ');
 }
 
+/** The front door child's Keystone calls, from its trace lines: each one's time, and how long any was under way. */
+function keystoneWait(stdout: string): { calls: Map<string, number>; waitMs: number } {
+  const calls = new Map<string, number>();
+  const spans: Array<[number, number]> = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('"api":"keystone"')) continue;
+    const entry = JSON.parse(line) as { path: string; callMs: number; timestamp: string };
+    const name = entry.path.startsWith('credentials/') || entry.path.includes('/credentials/') ? 'credential read' : entry.path;
+    calls.set(name, (calls.get(name) ?? 0) + entry.callMs);
+    const end = Date.parse(entry.timestamp);
+    spans.push([end - entry.callMs, end]);
+  }
+  // The union of the calls' spans: time in which the first answer waited on Keystone.
+  spans.sort((a, b) => a[0] - b[0]);
+  let waitMs = 0;
+  let reach = -Infinity;
+  for (const [start, end] of spans) {
+    if (end <= reach) continue;
+    waitMs += end - Math.max(start, reach);
+    reach = end;
+  }
+  return { calls, waitMs };
+}
+
 const familyEvent = (caller: unknown, action: string, params: Record<string, string> = {}) => ({
   action,
   params,
@@ -180,6 +208,7 @@ try {
   const repeat = Number(process.env['BENCH_COLD_REPEAT'] ?? 0);
   const leaks: string[] = [];
   const env = { ...process.env, ...endpointInfo().serverEnv, EC2_TRACE_OPENSTACK: traced ? '1' : '', NODE_OPTIONS: settings.nodeOptions };
+  const keystoneLines: string[] = [];
 
   console.log(`cold start per function (${runs} fresh processes each, medians; load average ${loadAverage()})`);
   console.log(`  esbuild ${JSON.stringify(settings.esbuild)}; NODE_OPTIONS '${settings.nodeOptions}'`);
@@ -195,11 +224,14 @@ try {
     const readyCpu: number[] = [];
     const answeredCpu: number[] = [];
     let kind = '';
+    const keystone: Array<{ calls: Map<string, number>; waitMs: number; answered: number }> = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       // BENCH_COLD_PROFILE=<dir> writes a CPU profile of each child there (where its time goes).
       const profile = process.env['BENCH_COLD_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_COLD_PROFILE']] : [];
-      const child = spawnSync(process.execPath, ['--expose-gc', ...profile, runner, join(work, `${fn}.cjs`), eventFile, String(repeat)], { env, encoding: 'utf8', timeout: 60_000 + repeat * 2000 });
+      // The front door's Keystone calls are read from its trace lines.
+      const childEnv = fn === 'ec2' ? { ...env, EC2_TRACE_OPENSTACK: '1' } : env;
+      const child = spawnSync(process.execPath, ['--expose-gc', ...profile, runner, join(work, `${fn}.cjs`), eventFile, String(repeat)], { env: childEnv, encoding: 'utf8', timeout: 60_000 + repeat * 2000 });
       walls.push(performance.now() - started);
       if (traced) console.log(`--- ${fn} run ${i + 1}\n${child.stdout.trim()}`);
       const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
@@ -213,6 +245,7 @@ try {
       readyCpu.push(report.readyCpu);
       answeredCpu.push(report.answeredCpu);
       kind = report.kind;
+      if (fn === 'ec2') keystone.push({ ...keystoneWait(child.stdout), answered: report.answered });
       if (report.repeat) {
         const perRequest = (report.heapAfterRepeat! - report.heapBefore!) / report.repeat;
         leaks.push(
@@ -228,6 +261,14 @@ try {
     console.log(
       `  ${fn.padEnd(10)} ${kb(size.code).padStart(9)} ${kb(size.map).padStart(9)} ${fmt(med(ready)).padStart(10)} ${fmt(med(readyCpu)).padStart(9)} ${fmt(med(answered)).padStart(11)} ${fmt(med(answeredCpu)).padStart(9)} ${fmt(med(walls)).padStart(11)} ${mb(med(rss)).padStart(7)} ${mb(med(heap)).padStart(7)}  ${kind}`,
     );
+    if (keystone.length) {
+      const names = [...new Set(keystone.flatMap((k) => [...k.calls.keys()]))];
+      const perCall = names.map((name) => `${name} ${fmt(med(keystone.map((k) => k.calls.get(name) ?? 0)))}`).join(', ');
+      keystoneLines.push(
+        `    ${fn}: Keystone calls ${perCall}; waiting on Keystone ${fmt(med(keystone.map((k) => k.waitMs)))}; ` +
+          `first answer less that wait ${fmt(med(keystone.map((k) => k.answered - k.waitMs)))} (loading, signature check, Lambda invoke)`,
+      );
+    }
     recordRatio({
       bench: 'cold-start',
       label: `cold start ${fn} (${kb(size.code)})`,
@@ -237,6 +278,7 @@ try {
       note: `module loaded at ${fmt(med(ready))} (CPU ${fmt(med(readyCpu))}); CPU to the answer ${fmt(med(answeredCpu))}; RSS ${mb(med(rss))}; answer: ${kind}`,
     });
   }
+  if (keystoneLines.length) console.log(`  the front door's first answer and Keystone (medians; Keystone's times vary most on a shared machine):\n${keystoneLines.join('\n')}`);
   if (leaks.length) console.log(`  warm process, the same request repeated:\n${leaks.join('\n')}`);
   console.log('  heaviest parts of each bundle:');
   for (const [fn, size] of sizes) console.log(`    ${fn.padEnd(10)} ${size.heaviest}`);
