@@ -243,6 +243,10 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
     }
     const subnet = input.SubnetId ? await subnetOf(ctx, input.SubnetId) : undefined;
     const networkId = subnet?.network_id ?? (await defaultNetwork(ctx));
+    // The groups and the public address network both depend only on the network: read together.
+    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
+    const publicNetworkP = networkId ? mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId)) : undefined;
+    publicNetworkP?.catch(() => undefined);
     const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups, networkId);
     if (!networkId) {
       if (input.PrivateIpAddress) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user: give a SubnetId.');
@@ -252,8 +256,7 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         auto: true,
       };
     }
-    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
-    const publicNetwork = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId));
+    const publicNetwork = await publicNetworkP;
     nics = [
       {
         deviceIndex: 0,

@@ -27,7 +27,7 @@ import {
 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { claimNewEc2Ids, forgetMapping, requireUuid } from '../../lib/store/ids.js';
+import { claimNewEc2Ids, forgetMapping, forgetRememberedUuids, rememberUuids, rememberedUuids, requireUuid } from '../../lib/store/ids.js';
 import { putAll } from '../../lib/store/project-store.js';
 import { deleteTags, newResourceTagItems, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
@@ -118,11 +118,28 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
   return out;
 }
 
+/**
+ * The image to launch. An id this container has resolved before goes to Glance at once, while the
+ * table confirms it (nothing is launched before it has; an id it no longer has is NotFound).
+ */
 async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
-  const uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
-  const image = await mapErrors(() => getImage(ctx.openstack.glance, uuid), {
-    notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
-  });
+  const projectId = ctx.caller.projectId;
+  const read = (uuid: string) =>
+    mapErrors(() => getImage(ctx.openstack.glance, uuid), {
+      notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
+    });
+  const guess = rememberedUuids(projectId, [ec2Id])?.get(ec2Id);
+  const early = guess === undefined ? undefined : read(guess);
+  early?.catch(() => undefined);
+  let uuid: string;
+  try {
+    uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
+  } catch (error) {
+    forgetRememberedUuids(projectId, [ec2Id]);
+    throw error;
+  }
+  rememberUuids(projectId, new Map([[ec2Id, uuid]]));
+  const image = uuid === guess ? await early! : await read(uuid);
   if (image.status !== 'active') {
     throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
   }
