@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import AttachVolume from '../../../functions/volumes/AttachVolume.js';
 import CreateVolume from '../../../functions/volumes/CreateVolume.js';
-import { MemoryStore } from '../support/memory-store.js';
+import type { MemoryStore } from '../support/memory-store.js';
 import DeleteVolume from '../../../functions/volumes/DeleteVolume.js';
 import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import DescribeVolumeStatus from '../../../functions/volumes/DescribeVolumeStatus.js';
