@@ -33,7 +33,7 @@ import { deleteTags, newResourceTagItems, validateTags, type Tag } from '../../l
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
 import { planDevices, type DevicePlan } from './launch-devices.js';
-import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
+import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
 import { reservationsOf } from './reservations.js';
@@ -550,6 +550,37 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
     throw error;
   }
 }
+
+/**
+ * One more attempt when a launch failed on the project's default network as remembered past its
+ * freshness and that network has changed since (deleted, or no longer the one to use): planned
+ * afresh and launched again. Any other failure is the answer. The failed attempt has rolled back
+ * what it made before this is decided.
+ */
+export async function relaunchOnChangedNetwork<P extends { network: NetworkPlan }, R>(
+  plan: P,
+  attempt: (plan: P) => Promise<R>,
+  replan: () => Promise<P>,
+  changed: (networkId: string) => Promise<boolean>,
+): Promise<R> {
+  try {
+    return await attempt(plan);
+  } catch (error) {
+    const stale = plan.network.nics.find((n) => n.staleDefault);
+    if (!stale || !(await changed(stale.networkId).catch(() => false))) throw error;
+    logger.warn('launch failed on a remembered default network that has changed since: launching on the current one', { networkId: stale.networkId });
+    return attempt(await replan());
+  }
+}
+
+/** `launch`, again on a fresh plan when its remembered default network turns out to have changed. */
+export const launchOnCurrentNetwork = (ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> =>
+  relaunchOnChangedNetwork(
+    plan,
+    (p) => launch(ctx, input, p),
+    () => planLaunch(ctx, input),
+    (networkId) => defaultNetworkChanged(ctx, networkId),
+  );
 
 /** Work left for when Nova has built the servers (it makes their volumes and ports only then). */
 function pendingOf(plan: LaunchPlan, l: Launched): Pick<LaunchRecord, 'pending'> {
