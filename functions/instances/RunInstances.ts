@@ -8,7 +8,7 @@ import { action } from '../../lib/family.js';
 import { getServers } from '../../lib/openstack/nova.js';
 import type { RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
-import { launch, planLaunch, type LaunchPlan } from './launch.js';
+import { launchOnCurrentNetwork, planLaunch, type LaunchPlan } from './launch.js';
 import { fingerprintOf, withClientToken, type Launched } from './launch-token.js';
 import { readLaunchRecords } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
@@ -43,14 +43,17 @@ async function replay(ctx: ActionContext, launched: Launched) {
 export default action(
   'RunInstances',
   async (input, ctx) => {
-    const plan = await planOf(ctx, input);
-    if (!input.ClientToken) return (await launch(ctx, input, plan)).reservation;
+    if (!input.ClientToken) return (await launchOnCurrentNetwork(ctx, input, await planOf(ctx, input))).reservation;
+    // The token is claimed while the plan's lookups run (both read only; a plan that fails
+    // releases the claim as any failed launch does), not one round trip after them.
+    const planned = planOf(ctx, input);
+    planned.catch(() => undefined);
     return withClientToken(
       ctx.store,
       input.ClientToken,
       fingerprintOf(input as unknown as Record<string, unknown>),
       async () => {
-        const result = await launch(ctx, input, plan);
+        const result = await launchOnCurrentNetwork(ctx, input, await planned);
         return { launched: { reservationId: result.reservationId, serverIds: result.serverIds }, answer: result.reservation };
       },
       (launched) => replay(ctx, launched),

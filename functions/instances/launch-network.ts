@@ -16,6 +16,7 @@ import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
 import { networkKey, type NetworkIndex } from '../../lib/domain/vpc/records.js';
 import { launchGroupUuids } from '../../lib/domain/vpc/security-groups.js';
 import { OpenStackError } from '../../lib/openstack/http.js';
+import { RefreshingCache } from '../../lib/openstack/refreshing-cache.js';
 import { mapErrors, toEc2Error } from '../../lib/openstack/errors.js';
 import {
   ROUTER_INTERFACES,
@@ -52,6 +53,8 @@ export interface NicSpec {
   associatePublicIp: boolean;
   /** Where the public address of AssociatePublicIpAddress comes from. */
   floatingNetworkId?: string;
+  /** The network is the project's default as remembered past its freshness (see `defaultNetwork`). */
+  staleDefault?: boolean;
 }
 
 export interface NetworkPlan {
@@ -100,21 +103,29 @@ async function subnetOf(ctx: ActionContext, ec2Id: string): Promise<NeutronSubne
   return subnet;
 }
 
-const DEFAULT_NETWORK_TTL_MS = 60_000;
-const defaults = new Map<string, { at: number; network: Promise<string | undefined> }>();
-
 /**
- * The project's network for instances launched without a subnet (see the module comment), kept a
- * minute: networks rarely change, and a launch should not wait for Neutron when Nova is busy.
+ * The project's network for instances launched without a subnet (see the module comment): fresh
+ * for a minute; for 15 minutes after that it still answers at once while one refresh runs behind
+ * it, so a launch does not wait for Neutron's listings (slow when Nova is busy). A launch that
+ * fails on a remembered network that has changed since is planned and made again
+ * (`relaunchOnChangedNetwork` in launch.ts). "No network" is not kept: one made a moment later counts.
  */
-function defaultNetwork(ctx: ActionContext): Promise<string | undefined> {
+const defaults = new RefreshingCache<string | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 256 });
+
+async function defaultNetwork(ctx: ActionContext): Promise<{ networkId?: string; stale: boolean }> {
   const key = ctx.caller.projectId;
-  const hit = defaults.get(key);
-  if (hit && Date.now() - hit.at < DEFAULT_NETWORK_TTL_MS) return hit.network;
-  const network = findDefaultNetwork(ctx);
-  defaults.set(key, { at: Date.now(), network });
-  network.then((n) => n === undefined && defaults.delete(key), () => defaults.delete(key));
-  return network;
+  const stale = defaults.servesStale(key);
+  const networkId = await defaults.get(key, () => findDefaultNetwork(ctx));
+  if (networkId === undefined) defaults.delete(key);
+  return { networkId, stale: stale && networkId !== undefined };
+}
+
+/** Whether the project's default network, read afresh, is another than `networkId`. */
+export async function defaultNetworkChanged(ctx: ActionContext, networkId: string): Promise<boolean> {
+  const key = ctx.caller.projectId;
+  const fresh = await defaults.fresh(key, () => findDefaultNetwork(ctx));
+  if (fresh === undefined) defaults.delete(key);
+  return fresh !== networkId;
 }
 
 async function findDefaultNetwork(ctx: ActionContext): Promise<string | undefined> {
@@ -174,7 +185,8 @@ async function nicFrom(
     throw invalidParameterCombination('A private IP address can only be given when launching one instance');
   }
   const subnet = spec.SubnetId ? await subnetOf(ctx, spec.SubnetId) : undefined;
-  const networkId = subnet?.network_id ?? (await defaultNetwork(ctx));
+  const byDefault = subnet ? undefined : await defaultNetwork(ctx);
+  const networkId = subnet?.network_id ?? byDefault?.networkId;
   if (!networkId) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user: the project has no network; give a SubnetId.');
   // Addresses are allocated from a subnet: the network's first one unless one was named.
   const subnetId =
@@ -195,6 +207,7 @@ async function nicFrom(
     deleteOnTermination: spec.DeleteOnTermination ?? true,
     associatePublicIp,
     floatingNetworkId: associatePublicIp ? await externalNetworkOf(ctx, networkId) : undefined,
+    ...(byDefault?.stale ? { staleDefault: true } : {}),
   };
 }
 
@@ -242,7 +255,12 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
       throw invalidParameterCombination('A private IP address can only be given when launching one instance');
     }
     const subnet = input.SubnetId ? await subnetOf(ctx, input.SubnetId) : undefined;
-    const networkId = subnet?.network_id ?? (await defaultNetwork(ctx));
+    const byDefault = subnet ? undefined : await defaultNetwork(ctx);
+    const networkId = subnet?.network_id ?? byDefault?.networkId;
+    // The groups and the public address network both depend only on the network: read together.
+    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
+    const publicNetworkP = networkId ? mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId)) : undefined;
+    publicNetworkP?.catch(() => undefined);
     const groups = await securityGroupIds(ctx, input.SecurityGroupIds, input.SecurityGroups, networkId);
     if (!networkId) {
       if (input.PrivateIpAddress) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user: give a SubnetId.');
@@ -252,8 +270,7 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         auto: true,
       };
     }
-    // A subnet with MapPublicIpOnLaunch gives each instance a public address (lib/domain/vpc).
-    const publicNetwork = await mapErrors(() => publicAddressNetwork(vpcDeps(ctx), networkId));
+    const publicNetwork = await publicNetworkP;
     nics = [
       {
         deviceIndex: 0,
@@ -266,6 +283,7 @@ export async function planNetwork(ctx: ActionContext, input: RunInstancesRequest
         deleteOnTermination: true,
         associatePublicIp: publicNetwork !== undefined,
         floatingNetworkId: publicNetwork,
+        ...(byDefault?.stale ? { staleDefault: true } : {}),
       },
     ];
   }

@@ -27,13 +27,13 @@ import {
 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { claimNewEc2Ids, forgetMapping, requireUuid } from '../../lib/store/ids.js';
+import { claimNewEc2Ids, forgetMapping, forgetRememberedUuids, rememberUuids, rememberedUuids, requireUuid } from '../../lib/store/ids.js';
 import { putAll } from '../../lib/store/project-store.js';
 import { deleteTags, newResourceTagItems, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
 import { planDevices, type DevicePlan } from './launch-devices.js';
-import { createNicPort, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
+import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
 import { reservationsOf } from './reservations.js';
@@ -118,11 +118,28 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
   return out;
 }
 
+/**
+ * The image to launch. An id this container has resolved before goes to Glance at once, while the
+ * table confirms it (nothing is launched before it has; an id it no longer has is NotFound).
+ */
 async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
-  const uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
-  const image = await mapErrors(() => getImage(ctx.openstack.glance, uuid), {
-    notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
-  });
+  const projectId = ctx.caller.projectId;
+  const read = (uuid: string) =>
+    mapErrors(() => getImage(ctx.openstack.glance, uuid), {
+      notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
+    });
+  const guess = rememberedUuids(projectId, [ec2Id])?.get(ec2Id);
+  const early = guess === undefined ? undefined : read(guess);
+  early?.catch(() => undefined);
+  let uuid: string;
+  try {
+    uuid = await requireUuid(ctx.store, ec2Id, ['ami'], ID_ERRORS.image);
+  } catch (error) {
+    forgetRememberedUuids(projectId, [ec2Id]);
+    throw error;
+  }
+  rememberUuids(projectId, new Map([[ec2Id, uuid]]));
+  const image = uuid === guess ? await early! : await read(uuid);
   if (image.status !== 'active') {
     throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
   }
@@ -533,6 +550,37 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
     throw error;
   }
 }
+
+/**
+ * One more attempt when a launch failed on the project's default network as remembered past its
+ * freshness and that network has changed since (deleted, or no longer the one to use): planned
+ * afresh and launched again. Any other failure is the answer. The failed attempt has rolled back
+ * what it made before this is decided.
+ */
+export async function relaunchOnChangedNetwork<P extends { network: NetworkPlan }, R>(
+  plan: P,
+  attempt: (plan: P) => Promise<R>,
+  replan: () => Promise<P>,
+  changed: (networkId: string) => Promise<boolean>,
+): Promise<R> {
+  try {
+    return await attempt(plan);
+  } catch (error) {
+    const stale = plan.network.nics.find((n) => n.staleDefault);
+    if (!stale || !(await changed(stale.networkId).catch(() => false))) throw error;
+    logger.warn('launch failed on a remembered default network that has changed since: launching on the current one', { networkId: stale.networkId });
+    return attempt(await replan());
+  }
+}
+
+/** `launch`, again on a fresh plan when its remembered default network turns out to have changed. */
+export const launchOnCurrentNetwork = (ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> =>
+  relaunchOnChangedNetwork(
+    plan,
+    (p) => launch(ctx, input, p),
+    () => planLaunch(ctx, input),
+    (networkId) => defaultNetworkChanged(ctx, networkId),
+  );
 
 /** Work left for when Nova has built the servers (it makes their volumes and ports only then). */
 function pendingOf(plan: LaunchPlan, l: Launched): Pick<LaunchRecord, 'pending'> {

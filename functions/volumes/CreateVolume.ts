@@ -10,8 +10,9 @@ import { createVolume, getVolume } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ID_PREFIXES, recordMapping, requireUuid, uuidOf } from '../../lib/store/ids.js';
-import { putTags, tagsOf } from '../../lib/store/tags.js';
+import { ID_PREFIXES, claimNewEc2Ids, forgetMapping, requireUuid, uuidOf } from '../../lib/store/ids.js';
+import { putAll } from '../../lib/store/project-store.js';
+import { deleteTags, newResourceTagItems, tagsOf } from '../../lib/store/tags.js';
 import type { Volume } from '../../schemas/types.js';
 import { withClientToken } from '../../lib/store/client-token.js';
 import { discardVolume } from '../../lib/domain/volumes/discard.js';
@@ -74,12 +75,18 @@ async function requireRestorable(ctx: ActionContext, snapshotId: string, size: n
   }
 }
 
-async function create(input: Request, ctx: ActionContext): Promise<{ resourceId: string; result: Volume }> {
-  const { cinderType, ec2Type } = await resolveVolumeType(ctx, input.VolumeType);
+/** What CreateVolume looks up before it calls Cinder (also begun while a ClientToken is claimed). */
+function lookups(input: Request, ctx: ActionContext) {
+  const type = resolveVolumeType(ctx, input.VolumeType);
+  const snapshotUuid = input.SnapshotId ? requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot) : undefined;
+  const all = Promise.all([type, snapshotUuid]);
+  all.catch(() => undefined);
+  return all;
+}
+
+async function create(input: Request, ctx: ActionContext, looked = lookups(input, ctx)): Promise<{ resourceId: string; result: Volume }> {
   const tags = tagsFromSpecs(input.TagSpecifications, 'volume');
-  const snapshotUuid = input.SnapshotId
-    ? await requireUuid(ctx.store, input.SnapshotId, ID_PREFIXES.snapshot, ID_ERRORS.snapshot)
-    : undefined;
+  const [{ cinderType, ec2Type }, snapshotUuid] = await looked;
   const raw = await mapErrors(
     () =>
       createVolume(ctx.openstack.cinder, {
@@ -103,13 +110,30 @@ async function create(input: Request, ctx: ActionContext): Promise<{ resourceId:
       `The volume type ${ec2Type} does not encrypt volumes on this cloud; choose a VolumeType that does to create encrypted volumes.`,
     );
   }
-  const volumeId = await recordMapping(ctx.store, 'volume', raw.id);
-  await Promise.all([
-    ctx.store.putJson(volumeKey(volumeId), { volumeType: ec2Type, clientToken: input.ClientToken } satisfies VolumeRecord),
-    tags.length ? putTags(ctx.store, [volumeId], tags) : Promise.resolve(),
-  ]);
-  const [volume] = await formatVolumes(ctx, [{ raw, ec2Id: volumeId, tags }]);
-  return { resourceId: volumeId, result: withoutFilterFields(volume!) };
+  let claimed: string | undefined;
+  try {
+    // The new id is claimed with a condition (a describe racing us may have named the volume
+    // first); the rest is new, so the id -> UUID item, the record and the tags go in one batch,
+    // written while the answer is made. Both settle before a failure rolls back.
+    const { ec2Ids, reverseItems } = await claimNewEc2Ids(ctx.store, 'volume', [raw.id], 'vol', (_uuid, id) => (claimed = id));
+    const volumeId = ec2Ids.get(raw.id)!;
+    const record: VolumeRecord = { volumeType: ec2Type, clientToken: input.ClientToken };
+    const [formatted, written] = await Promise.allSettled([
+      formatVolumes(ctx, [{ raw, ec2Id: volumeId, tags }], new Map([[volumeKey(volumeId), record]])),
+      putAll(ctx.store, [...reverseItems, { key: volumeKey(volumeId), fields: { data: JSON.stringify(record) } }, ...newResourceTagItems([volumeId], tags)]),
+    ]);
+    if (written.status === 'rejected') throw written.reason;
+    if (formatted.status === 'rejected') throw formatted.reason;
+    return { resourceId: volumeId, result: withoutFilterFields(formatted.value[0]!) };
+  } catch (error) {
+    // No volume without its id, nor an id without its volume.
+    await discardVolume(ctx, raw.id);
+    if (claimed) {
+      const id = claimed;
+      await Promise.allSettled([forgetMapping(ctx.store, 'volume', id, raw.id), ctx.store.delete(volumeKey(id)), deleteTags(ctx.store, [id])]);
+    }
+    throw error;
+  }
 }
 
 /** A retry of a creation already made: the volume as it is now, or as it was when it is gone. */
@@ -127,7 +151,9 @@ export default action(
   async (input, ctx) => {
     if (!input.ClientToken) return (await create(input, ctx)).result;
     const { DryRun: _dryRun, ClientToken: token, ...params } = input;
-    return withClientToken(ctx.store, volumeTokenKey(token), params, () => create(input, ctx), (id, first) => replay(ctx, id, first));
+    // The lookups run while the token is claimed (they only read), not one round trip after it.
+    const looked = lookups(input, ctx);
+    return withClientToken(ctx.store, volumeTokenKey(token), params, () => create(input, ctx, looked), (id, first) => replay(ctx, id, first));
   },
   {
     check: async (input, ctx) => {

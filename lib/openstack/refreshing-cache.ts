@@ -60,6 +60,13 @@ export class RefreshingCache<T> {
     return entry !== undefined && Date.now() - entry.at < this.options.freshMs;
   }
 
+  /** Whether `get` would now answer an old value (past `freshMs`, within `staleMs`) while it refreshes. */
+  servesStale(key: string): boolean {
+    const entry = this.entries.get(key);
+    const age = entry ? Date.now() - entry.at : Infinity;
+    return age >= this.options.freshMs && age < this.options.staleMs;
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }

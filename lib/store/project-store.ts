@@ -11,7 +11,8 @@
  */
 import { invalidParameterValue } from '../protocol/errors.js';
 import { timedTableCall } from '../log.js';
-import { recordOf, recordOfItem, stateModel, tableClient, type StateRecord, type TableItem } from './table.js';
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { itemOfRecord, recordOfItem, tableClient, type StateRecord, type TableItem } from './table.js';
 
 export interface PutOptions {
   /** Write only if no item has this key; answers false when one exists. */
@@ -46,8 +47,8 @@ function assertStorable(key: string): void {
 
 const CONDITIONAL_FAILED = 'ConditionalCheckFailedException';
 const BATCH_GET_LIMIT = 100;
-const BATCH_DELETE_LIMIT = 25;
-const BATCH_PUT_LIMIT = 25;
+/** BatchWriteItem's limit, puts and deletes alike. */
+const BATCH_WRITE_LIMIT = 25;
 
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -123,29 +124,39 @@ export class ProjectStore implements StateStore {
     return out;
   }
 
-  /** Writes a record; with `ifAbsent`, false means the key was already taken. */
+  /** The record as written: the caller's fields, this project, the creation time and the lifetime. */
+  private recordFor(key: string, fields: Omit<StateRecord, 'project' | 'key'>, now: number, ttlSeconds?: number): StateRecord {
+    const record: StateRecord = { ...fields, project: this.projectId, key, createdAt: fields.createdAt ?? now };
+    if (ttlSeconds) record.expiresAt = Math.floor(now / 1000) + ttlSeconds;
+    return record;
+  }
+
+  /**
+   * Writes a record; with `ifAbsent`, false means the key was already taken. An expired record
+   * does not hold its key: the condition lets the write replace it in the same round trip.
+   */
   async put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options: PutOptions = {}): Promise<boolean> {
     assertStorable(key);
-    const record: StateRecord = {
-      ...fields,
-      project: this.projectId,
-      key,
-      createdAt: fields.createdAt ?? Date.now(),
-    };
-    if (options.ttlSeconds) record.expiresAt = Math.floor(Date.now() / 1000) + options.ttlSeconds;
+    const now = Date.now();
+    const { ddb, tableName } = tableClient();
+    const Item = itemOfRecord(this.recordFor(key, fields, now, options.ttlSeconds));
     try {
-      await timedTableCall(stateModel().create(record, { overwrite: !options.ifAbsent }));
+      await timedTableCall(
+        ddb.putItem({
+          TableName: tableName,
+          Item,
+          ...(options.ifAbsent
+            ? {
+                ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt <= :now',
+                ExpressionAttributeNames: { '#key': 'key', '#expiresAt': 'expiresAt' },
+                ExpressionAttributeValues: { ':now': { N: String(Math.floor(now / 1000)) } },
+              }
+            : {}),
+        }),
+      );
       return true;
     } catch (error) {
-      if (options.ifAbsent && isConditionalFailure(error)) {
-        // An expired record does not hold its key.
-        const existing = await timedTableCall(stateModel().get({ project: this.projectId, key }));
-        if (existing && !this.live(recordOf(existing))) {
-          await this.delete(key);
-          return this.put(key, fields, options);
-        }
-        return false;
-      }
+      if (options.ifAbsent && isConditionalFailure(error)) return false;
       throw error;
     }
   }
@@ -161,36 +172,40 @@ export class ProjectStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     if (!storable(key)) return;
-    await timedTableCall(stateModel().delete({ project: this.projectId, key }));
+    const { ddb, tableName } = tableClient();
+    await timedTableCall(ddb.deleteItem({ TableName: tableName, Key: this.keyOf(key) }));
   }
 
   async deleteMany(keys: string[]): Promise<void> {
-    for (const batch of chunks([...new Set(keys)].filter(storable), BATCH_DELETE_LIMIT)) {
-      await timedTableCall(stateModel().batchDelete(batch.map((key) => ({ project: this.projectId, key }))));
-    }
+    const requests = [...new Set(keys)].filter(storable).map((key): WriteRequest => ({ DeleteRequest: { Key: this.keyOf(key) } }));
+    await Promise.all(chunks(requests, BATCH_WRITE_LIMIT).map((batch) => this.writeBatch(batch)));
   }
 
   /**
-   * Batches of 25 sent together; items DynamoDB leaves unprocessed are written one by one. A key
-   * given twice is written once, with its last fields (a batch with a key twice is refused whole).
+   * Batches of 25 sent together. A key given twice is written once, with its last fields (a batch
+   * with a key twice is refused whole).
    */
   async putMany(entries: PutEntry[]): Promise<void> {
     for (const { key } of entries) assertStorable(key);
     const now = Date.now();
-    const records = [...new Map(entries.map((e) => [e.key, e])).values()].map(({ key, fields, ttlSeconds }): StateRecord => ({
-      ...fields,
-      project: this.projectId,
-      key,
-      createdAt: fields.createdAt ?? now,
-      ...(ttlSeconds ? { expiresAt: Math.floor(now / 1000) + ttlSeconds } : {}),
-    }));
+    const requests = [...new Map(entries.map((e) => [e.key, e])).values()].map(
+      ({ key, fields, ttlSeconds }): WriteRequest => ({ PutRequest: { Item: itemOfRecord(this.recordFor(key, fields, now, ttlSeconds)) } }),
+    );
+    await Promise.all(chunks(requests, BATCH_WRITE_LIMIT).map((batch) => this.writeBatch(batch)));
+  }
+
+  /** One BatchWriteItem; what DynamoDB leaves unprocessed is written one item at a time. */
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    const { ddb, tableName } = tableClient();
+    const answer = await timedTableCall(ddb.batchWriteItem({ RequestItems: { [tableName]: batch } }));
     await Promise.all(
-      chunks(records, BATCH_PUT_LIMIT).map(async (batch) => {
-        const { unprocessedItems } = await timedTableCall(stateModel().batchPut(batch));
-        await Promise.all(
-          (unprocessedItems as StateRecord[]).map((r) => timedTableCall(stateModel().create(r, { overwrite: true }))),
-        );
-      }),
+      (answer.UnprocessedItems?.[tableName] ?? []).map((request) =>
+        request.PutRequest?.Item
+          ? timedTableCall(ddb.putItem({ TableName: tableName, Item: request.PutRequest.Item }))
+          : request.DeleteRequest?.Key
+            ? timedTableCall(ddb.deleteItem({ TableName: tableName, Key: request.DeleteRequest.Key }))
+            : undefined,
+      ),
     );
   }
 

@@ -33,6 +33,7 @@ import { ec2Client } from './support/clients.js';
 import { endpointInfo, uniqueName } from './support/env.js';
 import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
 import {
+  createNetwork,
   deleteNetwork,
   networkFixture,
   novaServer,
@@ -221,6 +222,27 @@ describe('a launch that fails half-way', () => {
     const id = out.Instances![0]!.InstanceId!;
     const running = await until(own.client, id, 'running');
     expect(running.SubnetId).toBe(ownFx.subnetId);
+    await own.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  });
+
+  // Last in this block: it deletes the fixture's network.
+  it('launches on the project\'s new network when the one remembered a minute ago has been deleted', async () => {
+    const first = await own.client.send(new RunInstancesCommand({ ImageId: ownFx.imageId, InstanceType: TINY, MinCount: 1, MaxCount: 1 }));
+    const rememberedAt = Date.now();
+    await own.client.send(new TerminateInstancesCommand({ InstanceIds: [first.Instances![0]!.InstanceId!] }));
+    for (const server of await novaServers(own.os)) await own.os.nova.delete(`servers/${server.id}`).catch(() => undefined);
+    await eventually(async () => ((await novaServers(own.os)).length === 0 ? true : undefined), 'the project to have no servers', 180_000, 2000);
+    await deleteNetwork(own.os, ownFx.networkId);
+    const name = `${prefix}-own-next`;
+    await createNetwork(own.os, name);
+    // Past the default network's freshness (a minute): the endpoint still remembers the deleted one.
+    await sleep(Math.max(0, rememberedAt + 62_000 - Date.now()));
+    const out = await own.client.send(new RunInstancesCommand({ ImageId: ownFx.imageId, InstanceType: TINY, MinCount: 1, MaxCount: 1 }));
+    const id = out.Instances![0]!.InstanceId!;
+    await until(own.client, id, 'running');
+    const servers = await novaServers(own.os);
+    expect(servers).toHaveLength(1);
+    expect(Object.keys(servers[0]!.addresses)).toEqual([name]);
     await own.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
   });
 });

@@ -32,6 +32,17 @@ describe('RefreshingCache', () => {
     expect(await c.get('p', read)).toBe(2);
   });
 
+  it('says when it would answer an old value: past fresh, within stale', async () => {
+    const c = cache();
+    expect(c.servesStale('p')).toBe(false);
+    await c.get('p', counter());
+    expect(c.servesStale('p')).toBe(false);
+    vi.advanceTimersByTime(1500);
+    expect(c.servesStale('p')).toBe(true);
+    vi.advanceTimersByTime(10_000);
+    expect(c.servesStale('p')).toBe(false);
+  });
+
   it('waits for a new read once the value is too old', async () => {
     const c = cache();
     const read = counter();

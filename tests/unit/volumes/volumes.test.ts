@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import AttachVolume from '../../../functions/volumes/AttachVolume.js';
 import CreateVolume from '../../../functions/volumes/CreateVolume.js';
+import type { MemoryStore } from '../support/memory-store.js';
 import DeleteVolume from '../../../functions/volumes/DeleteVolume.js';
 import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import DescribeVolumeStatus from '../../../functions/volumes/DescribeVolumeStatus.js';
@@ -162,6 +163,28 @@ describe('CreateVolume', () => {
     await expect(invoke(CreateVolume, { ...base, ClientToken: 't' }, w.ctx)).rejects.toMatchObject({ code: 'VolumeLimitExceeded' });
     expect(await invoke(CreateVolume, { ...base, ClientToken: 't' }, w.ctx)).toMatchObject({ Size: 2 });
     expect(w.cinder.volumes).toHaveLength(1);
+  });
+
+  it('removes the volume and its id again when the table refuses its records, and releases the token', async () => {
+    const w = world();
+    const store = w.ctx.store as MemoryStore;
+    const put = store.put.bind(store);
+    // The id claim lands; the write of the id -> UUID item (in the batch with the record and the tags) fails.
+    let refuse = true;
+    store.put = async (key, fields, options) => {
+      if (refuse && key.startsWith('id#')) throw new Error('table unavailable');
+      return put(key, fields, options);
+    };
+    const tags = [{ ResourceType: 'volume' as const, Tags: [{ Key: 'Name', Value: 'data' }] }];
+    await expect(invoke(CreateVolume, { ...base, ClientToken: 'tok', TagSpecifications: tags }, w.ctx)).rejects.toThrow('table unavailable');
+    // Cinder cannot delete a volume still being created: it is remembered for deletion, and hidden.
+    expect((await describeAll(w)).Volumes).toEqual([]);
+    refuse = false;
+    const left = (await store.query('')).map((r) => r.key);
+    expect(left.filter((k) => /^(id|os|tag|volume|volume-token)#/.test(k))).toEqual([]);
+    const volume = await invoke(CreateVolume, { ...base, ClientToken: 'tok', TagSpecifications: tags }, w.ctx);
+    expect(volume).toMatchObject({ State: 'creating', Tags: [{ Key: 'Name', Value: 'data' }] });
+    expect((await describeAll(w)).Volumes!.map((v) => v.VolumeId)).toEqual([volume.VolumeId]);
   });
 
   it('restores only completed snapshots, at least as large as they are', async () => {
