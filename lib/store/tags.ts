@@ -54,10 +54,22 @@ export async function tagsOf(store: StateStore, ec2Ids: string[]): Promise<Map<s
   return group(records.flat());
 }
 
-/** Tags of every resource whose id has one of `idPrefixes` (e.g. `i` for `i-…`): one query each. */
+/**
+ * Tags of every resource whose id has one of `idPrefixes` (e.g. `i` for `i-…`). Several prefixes
+ * (ami, aki, ari) are read with one query on what they share (`tag#a`), keeping only theirs.
+ */
 export async function tagsByIdPrefix(store: StateStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
-  const records = await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)));
-  return group(records.flat());
+  const shared = idPrefixes.length > 1 ? commonStart(idPrefixes.map((p) => `${p}-`)) : '';
+  if (!shared) return group((await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)))).flat());
+  const wanted = new Set(idPrefixes);
+  const records = await store.query(`tag#${shared}`);
+  return group(records.filter((r) => wanted.has(parseTagKey(r.key).resourceId.split('-')[0]!)));
+}
+
+function commonStart(values: string[]): string {
+  let end = 0;
+  while (values.every((v) => end < v.length && v[end] === values[0]![end])) end++;
+  return values[0]!.slice(0, end);
 }
 
 /** Every tag of the project. */
