@@ -7,7 +7,7 @@ import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import type { FilterSpec } from '../../lib/describe/filters.js';
 import { parseCidr, size } from '../../lib/domain/vpc/cidr.js';
-import { defaultVpc } from '../../lib/domain/vpc/default-vpc.js';
+import { ensureDefaultVpcDecided } from '../../lib/domain/vpc/default-vpc.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import {
   objectsOf,
@@ -37,7 +37,7 @@ export const vpcDescriptor: ResourceDescriptor<VpcRecord, Vpc> = {
   type: 'vpc',
   idErrors: ID_ERRORS.vpc,
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
     const records = await listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId);
     const routers = new Set((await mapErrors(() => routersById(ctx.openstack.neutron, records.items.map((r) => r.routerId)))).map((r) => r.id));
     // Never complete: the type's mappings also hold the ids instances show for networks outside any
@@ -87,7 +87,7 @@ export interface SubnetRaw {
 const RESERVED_OWNERS = new Set([...ROUTER_INTERFACES, 'network:dhcp']);
 
 export async function listSubnets(ctx: ActionContext, query: ListQuery): Promise<ListResult<SubnetRaw>> {
-  await defaultVpc(vpcDeps(ctx));
+  await ensureDefaultVpcDecided(vpcDeps(ctx));
   const records = await listed<SubnetRecord>(ctx, 'subnet', query, (r) => r.subnetUuid);
   const neutron = ctx.openstack.neutron;
   const [subnets, ports] = await mapErrors(() =>
@@ -211,7 +211,7 @@ export const routeTableDescriptor: ResourceDescriptor<RouteTableRecord, RouteTab
   type: 'route-table',
   idErrors: ID_ERRORS['route-table'],
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
     return listed<RouteTableRecord>(ctx, 'rtb', query, (r) => r.uuid);
   },
   uuidOf: (r) => r.uuid,
@@ -254,7 +254,7 @@ export const internetGatewayDescriptor: ResourceDescriptor<InternetGatewayRecord
   type: 'internet-gateway',
   idErrors: ID_ERRORS['internet-gateway'],
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
     return listed<InternetGatewayRecord>(ctx, 'igw', query, (r) => r.uuid);
   },
   uuidOf: (r) => r.uuid,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StateStore } from '../../../lib/store/project-store.js';
-import { putTags, tagsByIdPrefix } from '../../../lib/store/tags.js';
+import { putTags, tagsByIdPrefix, tagsOfIds } from '../../../lib/store/tags.js';
 import { MemoryStore } from '../support/memory-store.js';
 
 /** The key prefixes each query of `store` asked for. */
@@ -10,6 +10,10 @@ function countingQueries(store: MemoryStore): { store: StateStore; prefixes: str
   counting.query = (prefix: string) => {
     prefixes.push(prefix);
     return store.query(prefix);
+  };
+  counting.queryPage = (prefix: string, limit: number, startAfter?: string) => {
+    prefixes.push(`${prefix} (page of ${limit})`);
+    return store.queryPage(prefix, limit, startAfter);
   };
   return { store: counting, prefixes };
 }
@@ -42,5 +46,53 @@ describe('tagsByIdPrefix', () => {
     expect([...(await tagsByIdPrefix(store, ['i', 'vol'])).keys()].sort()).toEqual(['i-00000001', 'vol-00000002']);
     expect(prefixes.sort()).toEqual(['tag#i-', 'tag#vol-']);
     expect((await tagsByIdPrefix(store, [])).size).toBe(0);
+  });
+});
+
+describe('tagsOfIds (the tags of the ids a describe names)', () => {
+  const volumes = Array.from({ length: 8 }, (_, i) => `vol-0000000${i}`);
+
+  it('queries each of a few ids', async () => {
+    const memory = new MemoryStore();
+    await putTags(memory, volumes, [{ Key: 'Name', Value: 'v' }]);
+    const { store, prefixes } = countingQueries(memory);
+    const tags = await tagsOfIds(store, [volumes[0]!, volumes[1]!, volumes[0]!], ['vol']);
+    expect([...tags.keys()].sort()).toEqual([volumes[0], volumes[1]]);
+    expect(prefixes.sort()).toEqual([`tag#${volumes[0]}#`, `tag#${volumes[1]}#`]);
+  });
+
+  it('reads the type\'s tags once for more ids, keeping only the ids asked for', async () => {
+    const memory = new MemoryStore();
+    await putTags(memory, volumes, [{ Key: 'Name', Value: 'v' }, { Key: 'team', Value: 't' }]);
+    await putTags(memory, ['vpc-00000001'], [{ Key: 'Name', Value: 'not a volume' }]);
+    const { store, prefixes } = countingQueries(memory);
+    const asked = volumes.slice(0, 5);
+    const tags = await tagsOfIds(store, asked, ['vol']);
+    expect(prefixes).toEqual(['tag#vol- (page of 125)']);
+    expect([...tags.keys()].sort()).toEqual(asked);
+    expect(tags.get(asked[0]!)).toEqual([{ Key: 'Name', Value: 'v' }, { Key: 'team', Value: 't' }]);
+  });
+
+  it('queries each id after all when the type has more tags than one bounded page', async () => {
+    const memory = new MemoryStore();
+    const many = Array.from({ length: 130 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await putTags(memory, [volumes[7]!], many.slice(0, 50));
+    await putTags(memory, [volumes[6]!], many.slice(50, 100));
+    await putTags(memory, [volumes[5]!], many.slice(100));
+    await putTags(memory, volumes.slice(0, 4), [{ Key: 'Name', Value: 'v' }]);
+    const { store, prefixes } = countingQueries(memory);
+    const tags = await tagsOfIds(store, volumes.slice(0, 4), ['vol']);
+    expect(prefixes[0]).toBe('tag#vol- (page of 100)');
+    expect(prefixes.slice(1).sort()).toEqual(volumes.slice(0, 4).map((v) => `tag#${v}#`));
+    expect([...tags.keys()].sort()).toEqual(volumes.slice(0, 4));
+  });
+
+  it('reads image ids (ami, aki, ari) with one query of tag#a', async () => {
+    const memory = new MemoryStore();
+    const images = ['ami-00000001', 'ami-00000002', 'aki-00000003', 'ari-00000004', 'ami-00000005'];
+    await putTags(memory, images, [{ Key: 'Name', Value: 'i' }]);
+    const { store, prefixes } = countingQueries(memory);
+    expect([...(await tagsOfIds(store, images.slice(0, 4), ['ami', 'aki', 'ari'])).keys()].sort()).toEqual(images.slice(0, 4).sort());
+    expect(prefixes).toEqual(['tag#a (page of 100)']);
   });
 });
