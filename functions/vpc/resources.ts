@@ -19,7 +19,7 @@ import {
 } from '../../lib/domain/vpc/records.js';
 import { propagatedRoutes, propagationContext, type PropagationContext } from '../../lib/domain/vpc/vpn-routes.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { ROUTER_INTERFACES, portAddressesOfNetworks, routersById, subnetDetailsById, type NeutronSubnetDetail } from '../../lib/openstack/neutron.js';
+import { ROUTER_INTERFACES, portAddressesOfNetworks, routersById, routersOfProject, subnetDetailsById, type NeutronSubnetDetail } from '../../lib/openstack/neutron.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import type { AttachmentStatus, DhcpOptions, InternetGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } from '../../schemas/types.js';
 
@@ -38,8 +38,14 @@ export const vpcDescriptor: ResourceDescriptor<VpcRecord, Vpc> = {
   idErrors: ID_ERRORS.vpc,
   async list(ctx, query) {
     await ensureDefaultVpcDecided(vpcDeps(ctx));
-    const records = await listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId);
-    const routers = new Set((await mapErrors(() => routersById(ctx.openstack.neutron, records.items.map((r) => r.routerId)))).map((r) => r.id));
+    // Neutron is asked while the records are read: by the ids asked for, or for the project's
+    // routers (every VPC's router is the project's: made by CreateVpc or adopted as its own).
+    const neutron = ctx.openstack.neutron;
+    const [records, listedRouters] = await Promise.all([
+      listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId),
+      mapErrors(() => (query.uuids ? routersById(neutron, query.uuids) : routersOfProject(neutron, ctx.caller.projectId))),
+    ]);
+    const routers = new Set(listedRouters.map((r) => r.id));
     // Never complete: the type's mappings also hold the ids instances show for networks outside any
     // VPC (lib/domain/vpc/network-vpc.ts), which must not be pruned; deletes forget their own ids.
     return { items: records.items.filter((r) => routers.has(r.routerId)), complete: false };
