@@ -15,6 +15,8 @@
  *    DescribeRegions (no OpenStack call), a plain keep-alive HTTP POST of the same payload to the
  *    same Lambda endpoint, and the SDK's Invoke with the network taken out (its middleware, signing
  *    and parsing: the CPU the SDK adds per request). Also counts the sockets the SDK opened.
+ * D. The direct Cinder GET alone and with the describe's table reads started beside it in this
+ *    process: what those reads' CPU adds to the OpenStack call they overlap.
  *
  *   npx tsx bench/stages.ts [requests=30] [concurrency=1]
  */
@@ -172,6 +174,32 @@ try {
   row('what the emulator adds (A − B)', a.wall - b.wall, undefined, 'HTTP gateway and Lambda emulation');
   if (calls.length) console.log(`  OpenStack calls seen (trace lines): ${calls.join(', ')}`);
   await invokeAlone(requests);
+
+  // D. Why the Cinder GET takes longer inside the family than sent alone: the table calls made
+  // beside it each cost this process CPU (the DynamoDB client's middleware, signing, parsing) while
+  // Cinder's answer waits in the event loop. The same GET, alone and with table calls beside it.
+  const { storeFor } = await import('../lib/store/project-store.js');
+  const { uuidsOf } = await import('../lib/store/ids.js');
+  const { tagsOfIds } = await import('../lib/store/tags.js');
+  const store = storeFor(p.projectId);
+  const besideIt: Record<string, () => Promise<unknown>> = {
+    alone: async () => undefined,
+    'the describe\'s reads now (2 calls)': () =>
+      Promise.all([uuidsOf(store, [volumeId]), tagsOfIds(store, [volumeId], ['vol']), store.getMany([`volume#${volumeId}`])]),
+    'the same reads as 3 calls (before)': () =>
+      Promise.all([store.get(`id#${volumeId}`), store.query(`tag#${volumeId}#`), store.get(`volume#${volumeId}`)]),
+  };
+  const cinderBeside: Record<string, number[]> = {};
+  for (let i = 0; i < requests; i++) {
+    for (const [what, reads] of Object.entries(besideIt)) {
+      const started = performance.now();
+      const got = cinder.get(`volumes/${oneUuid}`).then(() => performance.now() - started);
+      await reads();
+      (cinderBeside[what] ??= []).push(await got);
+    }
+  }
+  console.log('  D: the Cinder GET timed in this process, with table reads started beside it (medians)');
+  for (const [what, ms] of Object.entries(cinderBeside)) console.log(`    ${what.padEnd(42)} ${fmt(med(ms)).padStart(9)}`);
   recordRatio({ bench: 'stages', label: 'DescribeVolumes one id (stages run)', oursMs: a.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct), note: `in-process front door ${fmt(b.wall)}` });
   recordRatio({ bench: 'stages', label: '  same, in-process front door (no HTTP/Lambda hop)', oursMs: b.wall, direct: 'Cinder GET volumes/{id}', directMs: med(direct) });
 } finally {

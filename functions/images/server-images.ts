@@ -102,14 +102,40 @@ async function startWhenIdle(ctx: ActionContext, uuid: string, deadline: number)
 
 async function recordRestart(store: StateStore, uuid: string): Promise<void> {
   await store.put(restartKey(uuid), { uuid }, { ttlSeconds: 24 * 3600 });
+  lastRestartCheck.delete(store.projectId);
+}
+
+/**
+ * A restart left for later waits for Nova's upload (tens of seconds), so a project's pending
+ * restarts are looked for at most this often per container rather than on every DescribeImages
+ * (a table query beside Glance's answer each time); a restart recorded here is looked for at once.
+ */
+const RESTART_CHECK_INTERVAL_MS = 10_000;
+const MAX_PROJECTS_CHECKED = 10_000;
+const lastRestartCheck = new Map<string, number>();
+
+function restartCheckDue(projectId: string): boolean {
+  const last = lastRestartCheck.get(projectId);
+  if (last !== undefined && Date.now() - last < RESTART_CHECK_INTERVAL_MS) return false;
+  lastRestartCheck.delete(projectId);
+  lastRestartCheck.set(projectId, Date.now());
+  for (const oldest of lastRestartCheck.keys()) {
+    if (lastRestartCheck.size <= MAX_PROJECTS_CHECKED) break;
+    lastRestartCheck.delete(oldest);
+  }
+  return true;
 }
 
 /**
  * Starts the servers whose restart after imaging was left for later, once Nova is done with them.
- * Cheap when there are none (one table query); failures wait for the next call.
+ * Cheap when there are none (one table query, at most every few seconds); failures wait for a
+ * later call.
  */
 export async function resumePendingRestarts(ctx: ActionContext): Promise<void> {
+  if (!restartCheckDue(ctx.store.projectId)) return;
   const pending = await ctx.store.query(RESTART_PREFIX);
+  // One not done yet is looked for again on the next call.
+  if (pending.length) lastRestartCheck.delete(ctx.store.projectId);
   await Promise.all(
     pending.map(async (record) => {
       const uuid = record.key.slice(RESTART_PREFIX.length);

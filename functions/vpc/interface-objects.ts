@@ -171,6 +171,7 @@ export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterfa
     // Routers', DHCP's and floating IPs' ports are not interfaces: their ids stay (a port may be
     // re-purposed only by deletion), so the listing is complete for interfaces only.
     const items = ports.filter((p) => p.project_id === projectId && isInterfacePort(p));
+    if (!query.uuids) for (const port of items) fromProjectListing.add(port);
     return { items, complete: !query.uuids, retained: ports.filter((p) => !isInterfacePort(p)).map((p) => p.id) };
   },
   uuidOf: (port) => port.id,
@@ -212,11 +213,19 @@ export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterfa
   },
 };
 
+/** Ports a describe listed with every interface port of the project (their servers' siblings are among them). */
+const fromProjectListing = new WeakSet<NeutronPort>();
+
 async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<NeutronPort>>): Promise<NetworkInterface[]> {
   const views = await interfaceViews(
     ctx,
     entries.map((e) => e.raw),
-    { ec2Ids: new Map(entries.map((e) => [e.raw.id, e.ec2Id])), tags: new Map(entries.map((e) => [e.ec2Id, e.tags])) },
+    {
+      ec2Ids: new Map(entries.map((e) => [e.raw.id, e.ec2Id])),
+      tags: new Map(entries.map((e) => [e.ec2Id, e.tags])),
+      // A listing of the project has every server's ports already: no second port listing.
+      allPorts: entries.length > 0 && entries.every((e) => fromProjectListing.has(e.raw)),
+    },
   );
   return views.map((v) => v.item);
 }

@@ -7,7 +7,7 @@ import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import type { FilterSpec } from '../../lib/describe/filters.js';
 import { parseCidr, size } from '../../lib/domain/vpc/cidr.js';
-import { defaultVpc } from '../../lib/domain/vpc/default-vpc.js';
+import { ensureDefaultVpcDecided } from '../../lib/domain/vpc/default-vpc.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import {
   objectsOf,
@@ -19,7 +19,7 @@ import {
 } from '../../lib/domain/vpc/records.js';
 import { propagatedRoutes, propagationContext, type PropagationContext } from '../../lib/domain/vpc/vpn-routes.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
-import { ROUTER_INTERFACES, portAddressesOfNetworks, routersById, subnetDetailsById, type NeutronSubnetDetail } from '../../lib/openstack/neutron.js';
+import { ROUTER_INTERFACES, portAddressesOfNetworks, routersById, routersOfProject, subnetDetailsById, type NeutronSubnetDetail } from '../../lib/openstack/neutron.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import type { AttachmentStatus, DhcpOptions, InternetGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } from '../../schemas/types.js';
 
@@ -37,9 +37,15 @@ export const vpcDescriptor: ResourceDescriptor<VpcRecord, Vpc> = {
   type: 'vpc',
   idErrors: ID_ERRORS.vpc,
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
-    const records = await listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId);
-    const routers = new Set((await mapErrors(() => routersById(ctx.openstack.neutron, records.items.map((r) => r.routerId)))).map((r) => r.id));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
+    // Neutron is asked while the records are read: by the ids asked for, or for the project's
+    // routers (every VPC's router is the project's: made by CreateVpc or adopted as its own).
+    const neutron = ctx.openstack.neutron;
+    const [records, listedRouters] = await Promise.all([
+      listed<VpcRecord>(ctx, 'vpc', query, (r) => r.routerId),
+      mapErrors(() => (query.uuids ? routersById(neutron, query.uuids) : routersOfProject(neutron, ctx.caller.projectId))),
+    ]);
+    const routers = new Set(listedRouters.map((r) => r.id));
     // Never complete: the type's mappings also hold the ids instances show for networks outside any
     // VPC (lib/domain/vpc/network-vpc.ts), which must not be pruned; deletes forget their own ids.
     return { items: records.items.filter((r) => routers.has(r.routerId)), complete: false };
@@ -87,7 +93,7 @@ export interface SubnetRaw {
 const RESERVED_OWNERS = new Set([...ROUTER_INTERFACES, 'network:dhcp']);
 
 export async function listSubnets(ctx: ActionContext, query: ListQuery): Promise<ListResult<SubnetRaw>> {
-  await defaultVpc(vpcDeps(ctx));
+  await ensureDefaultVpcDecided(vpcDeps(ctx));
   const records = await listed<SubnetRecord>(ctx, 'subnet', query, (r) => r.subnetUuid);
   const neutron = ctx.openstack.neutron;
   const [subnets, ports] = await mapErrors(() =>
@@ -211,7 +217,7 @@ export const routeTableDescriptor: ResourceDescriptor<RouteTableRecord, RouteTab
   type: 'route-table',
   idErrors: ID_ERRORS['route-table'],
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
     return listed<RouteTableRecord>(ctx, 'rtb', query, (r) => r.uuid);
   },
   uuidOf: (r) => r.uuid,
@@ -254,7 +260,7 @@ export const internetGatewayDescriptor: ResourceDescriptor<InternetGatewayRecord
   type: 'internet-gateway',
   idErrors: ID_ERRORS['internet-gateway'],
   async list(ctx, query) {
-    await defaultVpc(vpcDeps(ctx));
+    await ensureDefaultVpcDecided(vpcDeps(ctx));
     return listed<InternetGatewayRecord>(ctx, 'igw', query, (r) => r.uuid);
   },
   uuidOf: (r) => r.uuid,

@@ -24,7 +24,7 @@ import {
   type IdPrefix,
   type ResourceType,
 } from '../store/ids.js';
-import { forgetTags, tagsByIdPrefix, tagsOf, type Tag } from '../store/tags.js';
+import { forgetTags, tagsByIdPrefix, tagsOfIds, type Tag } from '../store/tags.js';
 import { compileFilters, type Filter, type FilterSpec } from './filters.js';
 import { DEFAULT_PAGING, checkMaxResults, type PagingRules } from './paging.js';
 import { select } from './select.js';
@@ -142,7 +142,7 @@ export async function describe<Raw, Item, Early = undefined>(
   // and the descriptor's own records of the named ids, or, for a listing, the type's id mappings,
   // tags and records. Each read's failure waits until its value is used.
   const earlyMappings = deferred(ids ? Promise.resolve([]) : mappingsOf(ctx.store, descriptor.type));
-  const earlyTags = deferred(ids ? tagsOf(ctx.store, ids) : tagsByIdPrefix(ctx.store, prefixes));
+  const earlyTags = deferred(ids ? tagsOfIds(ctx.store, ids, prefixes) : tagsByIdPrefix(ctx.store, prefixes));
   const prefetching = deferred(descriptor.prefetch ? descriptor.prefetch(ctx, ids) : Promise.resolve(undefined));
   const listed = await descriptor.list(ctx, { uuids, filters: request.filters ?? [], ...(ids ? {} : { mappings: earlyMappings }) });
   const raws = listed.items;

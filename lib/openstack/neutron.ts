@@ -686,3 +686,11 @@ export async function portsHoldingAddress(neutron: ServiceClient, projectId: str
   const query = params({ project_id: projectId, fixed_ips: [`subnet_id=${subnetId}`, `ip_address=${ip}`], fields: PORT_FIELDS });
   return (await neutron.get<{ ports: NeutronPort[] }>('ports', query)).ports;
 }
+
+/**
+ * Every router of the project, with the fields routersById reads: a DescribeVpcs listing asks for
+ * them while it reads its VPC records, instead of by the records' router ids after them.
+ */
+export async function routersOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronRouterDetail[]> {
+  return (await neutron.get<{ routers: NeutronRouterDetail[] }>('routers', params({ project_id: projectId, fields: ROUTER_FIELDS }))).routers;
+}

@@ -48,16 +48,50 @@ function group(records: Array<{ key: string; value?: string }>): Map<string, Tag
   return out;
 }
 
+/** Up to this many resources, a query each; past it, one bounded query of their type's tags. */
+const TAG_QUERIES_PER_ID_MAX = 3;
+/** Tag items read per resource asked for before a type's tags are too many to read whole. */
+const TYPE_TAGS_PER_ID = 25;
+
+/**
+ * Tags of the given resources of one type (the describe engine's ids). Each table call costs this
+ * process about a millisecond of CPU, so for more than a few ids one query of the type's tags,
+ * kept to these ids, beats a query each; unless the type has many more tags than that (a page of
+ * 25 items per id is read first), then it is a query each after all.
+ */
+export async function tagsOfIds(store: StateStore, ec2Ids: string[], idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
+  const unique = [...new Set(ec2Ids)];
+  const shared = idPrefixes.length === 1 ? `${idPrefixes[0]}-` : commonStart(idPrefixes.map((p) => `${p}-`));
+  if (unique.length <= TAG_QUERIES_PER_ID_MAX || !shared) return tagsOf(store, unique);
+  const page = await store.queryPage(`tag#${shared}`, TYPE_TAGS_PER_ID * unique.length);
+  if (page.lastKey) return tagsOf(store, unique);
+  const wanted = new Set(unique);
+  return group(page.items.filter((r) => wanted.has(parseTagKey(r.key).resourceId)));
+}
+
 /** Tags of the given resources: one query per resource. */
 export async function tagsOf(store: StateStore, ec2Ids: string[]): Promise<Map<string, Tag[]>> {
   const records = await Promise.all([...new Set(ec2Ids)].map((id) => store.query(`tag#${id}#`)));
   return group(records.flat());
 }
 
-/** Tags of every resource whose id has one of `idPrefixes` (e.g. `i` for `i-…`): one query each. */
+/**
+ * Tags of every resource whose id has one of `idPrefixes` (e.g. `i` for `i-…`). Several prefixes
+ * (ami, aki, ari) are read with one query on what they share (`tag#a`), keeping only theirs.
+ */
 export async function tagsByIdPrefix(store: StateStore, idPrefixes: readonly string[]): Promise<Map<string, Tag[]>> {
-  const records = await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)));
-  return group(records.flat());
+  const shared = idPrefixes.length > 1 ? commonStart(idPrefixes.map((p) => `${p}-`)) : '';
+  if (!shared) return group((await Promise.all(idPrefixes.map((p) => store.query(`tag#${p}-`)))).flat());
+  const wanted = new Set(idPrefixes);
+  const records = await store.query(`tag#${shared}`);
+  return group(records.filter((r) => wanted.has(parseTagKey(r.key).resourceId.split('-')[0]!)));
+}
+
+function commonStart(values: string[]): string {
+  if (values.length === 0) return '';
+  let end = 0;
+  while (values.every((v) => end < v.length && v[end] === values[0]![end])) end++;
+  return values[0]!.slice(0, end);
 }
 
 /** Every tag of the project. */

@@ -54,6 +54,35 @@ export async function defaultVpc(deps: VpcDeps): Promise<VpcRecord | undefined> 
   return vpc;
 }
 
+/**
+ * Projects whose default VPC this container knows is decided: their marker exists (adopted, made,
+ * or deleted), and a marker is never removed, so nothing is ever adopted for them again. Bounded.
+ */
+const MAX_DECIDED = 10_000;
+const decided = new Set<string>();
+
+/**
+ * Adopts the project's default VPC if that has not happened yet, for the describes that only need
+ * it to have happened: once this container has seen it decided, without reading the table again.
+ */
+export async function ensureDefaultVpcDecided(deps: VpcDeps): Promise<void> {
+  if (decided.has(deps.projectId)) return;
+  const marker = await deps.store.get(DEFAULT_VPC_KEY);
+  if (marker || (await defaultVpc(deps))) noteDefaultVpcDecided(deps.projectId);
+}
+
+/** Whether this container has seen the project's default VPC decided (see ensureDefaultVpcDecided). */
+export const isDefaultVpcDecided = (projectId: string) => decided.has(projectId);
+
+/** Notes a project whose default VPC exists or was decided against (its marker is written). */
+export function noteDefaultVpcDecided(projectId: string): void {
+  decided.add(projectId);
+  for (const oldest of decided) {
+    if (decided.size <= MAX_DECIDED) break;
+    decided.delete(oldest);
+  }
+}
+
 export const markDefaultVpc = (deps: VpcDeps, vpcId: string) => deps.store.putJson(DEFAULT_VPC_KEY, { vpcId } satisfies DefaultMarker);
 export const markDefaultVpcDeleted = (deps: VpcDeps) => deps.store.putJson(DEFAULT_VPC_KEY, { deleted: true } satisfies DefaultMarker);
 export const forgetNoDefault = (deps: VpcDeps) => noneSeen.delete(deps.projectId);

@@ -18,7 +18,7 @@ import {
 } from '../../openstack/neutron.js';
 import { ID_ERRORS } from '../../store/id-errors.js';
 import { ID_PREFIXES, assertEc2Id, ec2IdFor, forgetMapping } from '../../store/ids.js';
-import { defaultVpc } from './default-vpc.js';
+import { defaultVpc, isDefaultVpcDecided, noteDefaultVpcDecided } from './default-vpc.js';
 import type { VpcDeps } from './deps.js';
 import { objectKey, objectsOf, readObject, writeObject, type VpcRecord } from './records.js';
 
@@ -101,12 +101,32 @@ export async function ensureDefaultGroup(deps: VpcDeps, vpc: VpcRecord): Promise
  */
 export async function ensureDefaultGroups(deps: VpcDeps): Promise<boolean> {
   // The default VPC is found (or adopted) while the VPCs are read; one adopted just now is added.
-  const [adopted, listed] = await Promise.all([defaultVpc(deps), objectsOf<VpcRecord>(deps.store, 'vpc')]);
+  // Once this container has seen it decided, it is among the VPCs read (or deleted for good).
+  const [adopted, listed] = await Promise.all([
+    isDefaultVpcDecided(deps.projectId) ? undefined : defaultVpc(deps),
+    objectsOf<VpcRecord>(deps.store, 'vpc'),
+  ]);
+  if (adopted) noteDefaultVpcDecided(deps.projectId);
   const vpcs = adopted && !listed.some((v) => v.vpcId === adopted.vpcId) ? [...listed, adopted] : listed;
-  const claims = await deps.store.getMany(vpcs.map((v) => defaultGroupKey(v.vpcId)));
-  const missing = vpcs.filter((v) => !claims.get(defaultGroupKey(v.vpcId))?.data);
+  // A VPC's default group lives as long as the VPC, and VPC ids are never reused: a claim seen once
+  // needs no read again in this container.
+  const unseen = vpcs.filter((v) => !defaultGroupSeen.has(v.vpcId));
+  const claims = unseen.length ? await deps.store.getMany(unseen.map((v) => defaultGroupKey(v.vpcId))) : new Map<string, { data?: string }>();
+  const missing = unseen.filter((v) => !claims.get(defaultGroupKey(v.vpcId))?.data);
   await Promise.all(missing.map((v) => ensureDefaultGroup(deps, v)));
+  for (const vpc of unseen) noteDefaultGroupSeen(vpc.vpcId);
   return missing.length > 0;
+}
+
+/** VPC ids whose default group this container has seen claimed (or made); bounded, oldest out. */
+const MAX_DEFAULT_GROUPS_SEEN = 10_000;
+const defaultGroupSeen = new Set<string>();
+function noteDefaultGroupSeen(vpcId: string): void {
+  defaultGroupSeen.add(vpcId);
+  for (const oldest of defaultGroupSeen) {
+    if (defaultGroupSeen.size <= MAX_DEFAULT_GROUPS_SEEN) break;
+    defaultGroupSeen.delete(oldest);
+  }
 }
 
 /** Deletes a VPC's default group with the VPC (DeleteVpc): the Neutron group unless it is the project's own. */

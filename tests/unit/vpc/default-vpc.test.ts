@@ -1,6 +1,6 @@
 /** Adoption of the project's network as its default VPC (lib/domain/vpc/default-vpc.ts) over fakes of Neutron and Nova. */
 import { describe, expect, it } from 'vitest';
-import { adopt, defaultVpc } from '../../../lib/domain/vpc/default-vpc.js';
+import { adopt, defaultVpc, ensureDefaultVpcDecided, isDefaultVpcDecided } from '../../../lib/domain/vpc/default-vpc.js';
 import type { VpcDeps } from '../../../lib/domain/vpc/deps.js';
 import { instanceVpcIds } from '../../../lib/domain/vpc/network-vpc.js';
 import { objectsOf, type InternetGatewayRecord, type RouteTableRecord, type SubnetRecord, type VpcRecord } from '../../../lib/domain/vpc/records.js';
@@ -92,5 +92,32 @@ describe('the default VPC', () => {
     const ids = await instanceVpcIds({ ...d, projectId: 'project-without-router' }, ['net-1']);
     expect(ids.get('net-1')).toMatch(/^vpc-[0-9a-f]{17}$/);
     expect((await instanceVpcIds({ ...d, projectId: 'project-without-router' }, ['net-1'])).get('net-1')).toBe(ids.get('net-1'));
+  });
+
+  it('is adopted once by the describes, which then read nothing for it in this container', async () => {
+    const cloud = { withRouter: true, calls: [] as string[] };
+    const store = new MemoryStore(PROJECT);
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = (key: string) => {
+      reads.push(key);
+      return get(key);
+    };
+    expect(isDefaultVpcDecided(PROJECT)).toBe(false);
+    await ensureDefaultVpcDecided(deps(cloud, store));
+    expect(await objectsOf<VpcRecord>(store, 'vpc')).toEqual([expect.objectContaining({ routerId: 'router-1', isDefault: true })]);
+    expect(isDefaultVpcDecided(PROJECT)).toBe(true);
+    const [readsBefore, neutronBefore] = [reads.length, cloud.calls.length];
+    await ensureDefaultVpcDecided(deps(cloud, store));
+    expect([reads.length, cloud.calls.length]).toEqual([readsBefore, neutronBefore]);
+  });
+
+  it('stays undecided (looked for again) for a project with nothing to adopt', async () => {
+    const project = 'project-nothing-to-adopt';
+    const cloud = { withRouter: false, calls: [] as string[] };
+    const d = { ...deps(cloud, new MemoryStore(project)), projectId: project };
+    await ensureDefaultVpcDecided(d);
+    expect(isDefaultVpcDecided(project)).toBe(false);
+    expect(await objectsOf<VpcRecord>(d.store, 'vpc')).toEqual([]);
   });
 });
