@@ -12,9 +12,11 @@
  *
  *   npx tsx bench/describe-instances.ts [N...]      (default: 50 200)
  *   BENCH_ROUNDS=10 (timed rounds per N)   BENCH_MEMORY_ROUNDS=5 (0: no memory run)
+ *   BENCH_AGAIN_FILE=path (keep the servers; each touch of the file measures the largest size again)
+ *   BENCH_CPU_PROF_DIR=dir (a V8 CPU profile of the memory run's process, for DevTools)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
@@ -26,6 +28,7 @@ const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['50', '20
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 10);
 const memoryRounds = Number(process.env['BENCH_MEMORY_ROUNDS'] ?? 5);
 const largest = sizes[sizes.length - 1]!;
+const againFile = process.env['BENCH_AGAIN_FILE'];
 const NOVA = { 'x-openstack-nova-api-version': '2.90', 'openstack-api-version': 'compute 2.90' };
 
 /** Boots servers until the project has `n`, in multi-creates of at most 50, and waits for ACTIVE. */
@@ -65,10 +68,12 @@ const loaded = process.memoryUsage();
 const event = JSON.parse(fs.readFileSync(eventFile, 'utf8'));
 (async () => {
   const ms = [];
-  let count = 0;
+  let count = 0, payloadBytes = 0;
   for (let i = 0; i < Number(rounds); i++) {
     const t = performance.now();
     const out = await mod.handler(event);
+    // What the Lambda runtime does with the answer before it leaves the function.
+    payloadBytes = Buffer.byteLength(JSON.stringify(out));
     ms.push(performance.now() - t);
     if (!out.output) throw new Error(JSON.stringify(out).slice(0, 300));
     count = out.output.Reservations.reduce((k, r) => k + r.Instances.length, 0);
@@ -76,13 +81,14 @@ const event = JSON.parse(fs.readFileSync(eventFile, 'utf8'));
   }
   global.gc();
   const after = process.memoryUsage();
-  process.stdout.write('@@' + JSON.stringify({ ms, count, peakRss, peakHeap, loadedRss: loaded.rss, rssAfter: after.rss, heapAfter: after.heapUsed }) + '\\n');
+  process.stdout.write('@@' + JSON.stringify({ ms, count, payloadBytes, peakRss, peakHeap, loadedRss: loaded.rss, rssAfter: after.rss, heapAfter: after.heapUsed }) + '\\n');
 })().catch((e) => { process.stdout.write('@@' + JSON.stringify({ failed: String(e) }) + '\\n'); process.exit(1); });
 `;
 
 interface MemoryReport {
   ms: number[];
   count: number;
+  payloadBytes: number;
   peakRss: number;
   peakHeap: number;
   loadedRss: number;
@@ -102,7 +108,9 @@ function measureFunctionMemory(p: Project, n: number, memoryRounds: number): voi
   try {
     writeFileSync(join(work, 'runner.cjs'), MEMORY_RUNNER);
     writeFileSync(join(work, 'event.json'), JSON.stringify({ action: 'DescribeInstances', params: {}, context: { requestId: 'bench-memory', caller: p.caller } }));
-    const child = spawnSync(process.execPath, ['--expose-gc', join(work, 'runner.cjs'), bundle, join(work, 'event.json'), String(memoryRounds)], {
+    const profileDir = process.env['BENCH_CPU_PROF_DIR'];
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawnSync(process.execPath, ['--expose-gc', ...profile, join(work, 'runner.cjs'), bundle, join(work, 'event.json'), String(memoryRounds)], {
       env: { ...process.env, EC2_TRACE_OPENSTACK: '' },
       encoding: 'utf8',
       timeout: 600_000,
@@ -112,14 +120,33 @@ function measureFunctionMemory(p: Project, n: number, memoryRounds: number): voi
     if (!line) throw new Error(`memory run: no answer (${child.status}): ${child.stderr.slice(-400)}`);
     const r = JSON.parse(line.slice(2)) as MemoryReport;
     if (r.failed) throw new Error(`memory run: ${r.failed}`);
-    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
     const sorted = [...r.ms].sort((a, b) => a - b);
     console.log(
-      `  N=${String(n).padStart(4)}  instances function alone: ${r.count} instances, p50 ${fmt(percentile(sorted, 50))} (first ${fmt(r.ms[0]!)}); ` +
+      `  N=${String(n).padStart(4)}  instances function alone: ${r.count} instances, p50 ${fmt(percentile(sorted, 50))} (first ${fmt(r.ms[0]!)}), answer ${mb(r.payloadBytes)} as JSON; ` +
         `RSS ${mb(r.loadedRss)} loaded, peak ${mb(r.peakRss)}, ${mb(r.rssAfter)} after; heap peak ${mb(r.peakHeap)}, ${mb(r.heapAfter)} after GC`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Keeps the servers for another measurement after a code change (restart the endpoint, then touch
+ * the file), instead of booting them again: each touch measures the largest size once more.
+ * Removing the file, or BENCH_HOLD_MINUTES (default 30) passing, ends the run and cleans up.
+ */
+async function measureOnRequest(file: string, again: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + Number(process.env['BENCH_HOLD_MINUTES'] ?? 30) * 60_000;
+  writeFileSync(file, '');
+  let seen = statSync(file).mtimeMs;
+  console.log(`holding the servers: touch ${file} to measure again, remove it to clean up`);
+  while (existsSync(file) && Date.now() < deadline) {
+    await sleep(2000);
+    const touched = existsSync(file) ? statSync(file).mtimeMs : seen;
+    if (touched === seen) continue;
+    seen = touched;
+    await again().catch((error: unknown) => console.log(`  measurement failed: ${String(error)}`));
   }
 }
 
@@ -138,9 +165,8 @@ try {
   const { flavors } = await p.nova.get<{ flavors: Array<{ id: string; name: string }> }>('flavors');
   const flavorId = flavors.find((f) => f.name === 'm1.tiny')!.id;
 
-  console.log(`DescribeInstances (full path) vs Nova GET servers/detail, ${rounds} rounds per size`);
-  for (const n of sizes) {
-    await grow(p, net.id, flavorId, n);
+  /** Times DescribeInstances of all `n` servers against Nova's listing, then the function's memory. */
+  const measure = async (n: number) => {
     const describeAll = async () => {
       const out = await p.ec2.send(new DescribeInstancesCommand({}));
       const count = (out.Reservations ?? []).reduce((k, r) => k + (r.Instances?.length ?? 0), 0);
@@ -171,7 +197,14 @@ try {
         `Nova servers/detail p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}`,
     );
     if (memoryRounds > 0) measureFunctionMemory(p, n, memoryRounds);
+  };
+
+  console.log(`DescribeInstances (full path) vs Nova GET servers/detail, ${rounds} rounds per size`);
+  for (const n of sizes) {
+    await grow(p, net.id, flavorId, n);
+    await measure(n);
   }
+  if (againFile) await measureOnRequest(againFile, () => measure(largest));
 } finally {
   console.log('cleaning up…');
   await removeProject(p, networkId);

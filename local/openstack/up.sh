@@ -154,6 +154,17 @@ start_service() {
   STARTED+=("$name")
 }
 
+# restart_if_command_lacks NAME WORD: stop NAME when it runs a command line
+# without WORD (started by an older up.sh), so that start_service starts the
+# current one. Only that service restarts; the rest of the stack stays up.
+restart_if_command_lacks() {
+  local name="$1" word="$2" pid
+  pid="$(running_pid "$name")" || return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$word" && return 0
+  log "$name: restarting it with $word"
+  stop_services 30 "$name"
+}
+
 # Fail fast, with the log's tail, when a service died while we wait for it.
 assert_alive() {
   local name="$1"
@@ -373,8 +384,11 @@ start_openstack_services() {
   start_service nova-scheduler /usr/bin/nova-scheduler --config-file "$nova_conf"
   # nova-compute / cinder-volume: Debian ships their console scripts only in
   # the packages we skip (qemu/libvirt, lvm2/iSCSI); run their main() directly.
-  start_service nova-compute /usr/bin/python3 -c \
-    "import sys; sys.argv[0] = 'nova-compute'; from nova.cmd.compute import main; sys.exit(main())" \
+  # nova-compute.py: main() without a Placement read per server on every
+  # claim (see the file). A stack started before it gets its nova-compute
+  # restarted once (the fake hypervisor forgets its instances, see README).
+  restart_if_command_lacks nova-compute nova-compute.py
+  start_service nova-compute /usr/bin/python3 "$OS_DIR/nova-compute.py" \
     --config-file "$ETC/nova/nova-compute.conf"
   # The port-binding ML2 driver and the vpnaas plugin fix live in the repo;
   # their hand-made dist-infos register the entry points, PYTHONPATH makes

@@ -21,6 +21,7 @@ import { OpenStackError, type ServiceClient } from '../../openstack/http.js';
 import { getVolume, listVolumes } from '../../openstack/cinder.js';
 import { getImage, type GlanceImage } from '../../openstack/glance.js';
 import { config } from '../../config.js';
+import { RefreshingCache } from '../../openstack/refreshing-cache.js';
 import { instanceVpcIds } from '../vpc/network-vpc.js';
 import { orderPorts, primaryAddressesOf } from '../vpc/network-interfaces.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
@@ -134,37 +135,27 @@ export interface Related {
 }
 
 const VOLUMES_BY_ID_LIMIT = 40;
-const IMAGE_TTL_MS = 60_000;
-/** Bounded: a long-lived container sees many projects and images; the oldest entries go first. */
-const IMAGE_CACHE_MAX = 256;
-const imageCache = new Map<string, { at: number; image: Promise<GlanceImage | undefined> }>();
-
-function cacheImage(key: string, image: Promise<GlanceImage | undefined>): void {
-  imageCache.delete(key);
-  imageCache.set(key, { at: Date.now(), image });
-  for (const oldest of imageCache.keys()) {
-    if (imageCache.size <= IMAGE_CACHE_MAX) break;
-    imageCache.delete(oldest);
-  }
-}
+/**
+ * Images as the caller sees them (images rarely change and many servers share one): fresh for a
+ * minute, then still answered for 15 while one refresh runs, so a listing never waits for Glance
+ * after Nova has answered (it cannot ask before: the image ids come from Nova's servers). Bounded:
+ * a long-lived container sees many projects and images; the oldest entries go first.
+ */
+const imageCache = new RefreshingCache<GlanceImage | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 256 });
 
 /** An image the caller has just read (RunInstances' checks): the views that follow need not ask Glance again. */
 export function rememberImage(projectId: string, image: GlanceImage): void {
-  cacheImage(`${projectId}/${image.id}`, Promise.resolve(image));
+  void imageCache.fresh(`${projectId}/${image.id}`, () => Promise.resolve(image));
 }
 
-/** An image as the caller sees it, kept a minute (images rarely change and many servers share one). */
+/** An image as the caller sees it; undefined when Glance does not show it to the caller. */
 function imageOf(glance: ServiceClient, projectId: string, id: string): Promise<GlanceImage | undefined> {
-  const key = `${projectId}/${id}`;
-  const hit = imageCache.get(key);
-  if (hit && Date.now() - hit.at < IMAGE_TTL_MS) return hit.image;
-  const image = getImage(glance, id).catch((error: unknown) => {
-    if (error instanceof OpenStackError && (error.status === 404 || error.status === 403)) return undefined;
-    imageCache.delete(key);
-    throw error;
-  });
-  cacheImage(key, image);
-  return image;
+  return imageCache.get(`${projectId}/${id}`, () =>
+    getImage(glance, id).catch((error: unknown) => {
+      if (error instanceof OpenStackError && (error.status === 404 || error.status === 403)) return undefined;
+      throw error;
+    }),
+  );
 }
 
 async function volumesOf(deps: InstanceDeps, ids: string[], projectWide: boolean): Promise<Map<string, CinderVolumeInfo>> {
