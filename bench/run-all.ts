@@ -32,6 +32,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'describe-instances', args: ['20'], env: { BENCH_ROUNDS: '5' }, limitSeconds: 600, what: 'DescribeInstances vs Nova servers/detail' },
   { name: 'run-instances', args: ['5'], env: { BENCH_ROUNDS: '1' }, limitSeconds: 600, what: 'RunInstances vs the Nova multi-create' },
   { name: 'htcondor-burst', args: ['10', '5'], env: { BENCH_PHASE_SECONDS: '150' }, limitSeconds: 900, what: 'HTCondor EC2 GAHP burst vs the same to Nova' },
+  { name: 'xml', args: ['1000', '20'], limitSeconds: 60, what: 'XML of DescribeInstances (1,000), direct writer vs the old tree + builder' },
   { name: 'cold-start', args: ['2'], limitSeconds: 120, what: 'bundle sizes, fresh process to first answer' },
   { name: 'vpc', args: ['10', '20'], limitSeconds: 300, what: 'DescribeVpcs/Subnets/RouteTables vs Neutron' },
   { name: 'security-groups', args: ['50', '20', '20'], limitSeconds: 600, what: 'DescribeSecurityGroups(Rules), 50 groups x 20 rules, vs Neutron' },
