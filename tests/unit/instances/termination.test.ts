@@ -10,43 +10,7 @@ import type { InstanceDeps } from '../../../lib/domain/instances/instance-relate
 import { readLaunchRecords, type LaunchRecord } from '../../../lib/domain/instances/launch-record.js';
 import type { ServiceClient } from '../../../lib/openstack/http.js';
 import type { NovaServer } from '../../../lib/openstack/nova.js';
-import type { PutOptions } from '../../../lib/store/project-store.js';
-import type { StateRecord } from '../../../lib/store/table.js';
-import { MemoryStore } from '../support/memory-store.js';
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
-
-/** Each call as `start <call>` and `end <call>`, in the order they happened. */
-type Journal = string[];
-
-/** A fake OpenStack service: every call is journalled; GETs answer `answers[path]`. */
-function service(name: string, journal: Journal, answers: Record<string, unknown> = {}): ServiceClient {
-  const call = async (method: string, path: string) => {
-    journal.push(`start ${name} ${method} ${path}`);
-    await tick();
-    journal.push(`end ${name} ${method} ${path}`);
-    return answers[path] ?? {};
-  };
-  return {
-    options: { baseUrl: `http://${name}.fake/${Math.random()}` },
-    get: (path: string) => call('GET', path),
-    delete: async (path: string) => void (await call('DELETE', path)),
-    request: async (method: string, path: string) => ({ status: 200, headers: {}, body: await call(method, path) }),
-  } as unknown as ServiceClient;
-}
-
-/** The table, journalling its writes. */
-class JournalledStore extends MemoryStore {
-  constructor(private readonly journal: Journal) {
-    super();
-  }
-  override async put(key: string, fields: Omit<StateRecord, 'project' | 'key'>, options?: PutOptions) {
-    this.journal.push(`start table put ${key}`);
-    await tick();
-    this.journal.push(`end table put ${key}`);
-    return super.put(key, fields, options);
-  }
-}
+import { calls, index, JournalledStore, service, type Journal } from './journal-fakes.js';
 
 function depsOf(journal: Journal, novaAnswers: Record<string, unknown> = {}): InstanceDeps & { store: JournalledStore } {
   const unused = service('unused', journal);
@@ -77,13 +41,6 @@ const launch = (more: Partial<LaunchRecord> = {}): LaunchRecord => ({
   launchIndex: 0,
   ...more,
 });
-
-const index = (journal: Journal, entry: string) => {
-  const i = journal.indexOf(entry);
-  expect(i, `${entry} in ${journal.join(' | ')}`).toBeGreaterThanOrEqual(0);
-  return i;
-};
-const calls = (journal: Journal) => journal.filter((e) => e.startsWith('start ')).map((e) => e.slice('start '.length));
 
 describe('terminating one instance', () => {
   it('a plain server: Nova DELETE, then the terminated record; nothing read from OpenStack', async () => {
