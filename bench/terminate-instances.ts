@@ -83,6 +83,7 @@ try {
   console.log(`  TerminateInstances p50 ${fmt(ours)} (${oursMs.map(fmt).join(', ')}); Nova DELETE p50 ${fmt(nova)} (${novaMs.map(fmt).join(', ')}); ratio ${(ours / nova).toFixed(2)}`);
   console.log(`  Nova GET of the server (microversion 2.90) p50 ${fmt(novaGet)} (${novaGetMs.map(fmt).join(', ')}); against Nova GET + DELETE: ratio ${(ours / (novaGet + nova)).toFixed(2)}`);
   recordRatio({ bench: 'terminate-instances', label: 'TerminateInstances, one instance', oursMs: ours, direct: 'Nova DELETE server', directMs: nova });
+  recordRatio({ bench: 'terminate-instances', label: 'TerminateInstances, one instance', oursMs: ours, direct: 'Nova GET + DELETE server', directMs: novaGet + nova });
 } finally {
   await removeProject(p, networkId);
 }
