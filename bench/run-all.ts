@@ -31,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'keypairs', args: ['5', '20'], limitSeconds: 90, what: 'DescribeKeyPairs, CreateKeyPair vs Nova' },
   { name: 'describe-instances', args: ['20'], env: { BENCH_ROUNDS: '5' }, limitSeconds: 600, what: 'DescribeInstances vs Nova servers/detail' },
   { name: 'run-instances', args: ['5'], env: { BENCH_ROUNDS: '1' }, limitSeconds: 600, what: 'RunInstances vs the Nova multi-create' },
+  { name: 'terminate-instances', args: ['3'], limitSeconds: 420, what: 'TerminateInstances vs Nova DELETE (and its GET + DELETE)' },
   { name: 'htcondor-burst', args: ['10', '5'], env: { BENCH_PHASE_SECONDS: '150' }, limitSeconds: 900, what: 'HTCondor EC2 GAHP burst vs the same to Nova' },
   { name: 'xml', args: ['1000', '20'], limitSeconds: 60, what: 'XML of DescribeInstances (1,000), direct writer vs the old tree + builder' },
   { name: 'cold-start', args: ['2'], limitSeconds: 120, what: 'bundle sizes, fresh process to first answer' },

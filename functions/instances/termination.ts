@@ -31,37 +31,44 @@ export async function keepVolumes(deps: InstanceDeps, target: TerminationTarget)
   );
 }
 
+/**
+ * Ends one instance. What Nova's delete would undo runs before it, together: the switch of volumes
+ * to be kept, and the records of the volumes Nova deletes with the server. What only cleans up
+ * after the server runs after it, together: public addresses, our ports, the terminated record.
+ * The server and the launch record the caller read are all it needs (no other OpenStack read).
+ */
 export async function terminateInstance(
   deps: InstanceDeps,
   target: TerminationTarget,
   reason: { Code: string; Message: string },
 ): Promise<LaunchRecord> {
-  await keepVolumes(deps, target).catch((error: unknown) =>
-    logger.warn('could not keep volumes of a terminated instance', { server: target.server.id, error: String(error) }),
-  );
+  const keeping = (target.launch.pending?.keepVolumes?.length ?? 0) > 0;
   // Volumes Nova deletes with the server leave EC2 now; Nova cannot delete one that has a snapshot
   // (an image of the instance), so each is remembered and deleted after its last snapshot.
-  // (Skipped when some were just switched to be kept: the server's flags read before are stale.)
-  const attached = target.launch.pending?.keepVolumes?.length ? [] : (target.server['os-extended-volumes:volumes_attached'] ?? []);
+  // (Skipped when some are being switched to be kept: the server's flags read before are stale.)
+  const attached = keeping ? [] : (target.server['os-extended-volumes:volumes_attached'] ?? []);
   const doomed = attached.filter((v) => v.delete_on_termination);
-  await Promise.all(doomed.map((v) => rememberDiscardedVolume(deps.store, v.id)));
+  await Promise.all([
+    keepVolumes(deps, target).catch((error: unknown) =>
+      logger.warn('could not keep volumes of a terminated instance', { server: target.server.id, error: String(error) }),
+    ),
+    ...doomed.map((v) => rememberDiscardedVolume(deps.store, v.id)),
+  ]);
   await deleteServer(deps.nova, target.server.id);
-  await Promise.all(
-    (target.launch.floatingIps ?? []).map((id) =>
+  const record = terminatedRecord(target.launch, target.server, reason);
+  const ours = (target.launch.ports ?? []).filter((p) => p.deleteOnTermination);
+  await Promise.all([
+    ...(target.launch.floatingIps ?? []).map((id) =>
       deleteFloatingIp(deps.neutron, id).catch((error: unknown) =>
         logger.warn('could not release a public address', { floatingIp: id, error: String(error) }),
       ),
     ),
-  );
-  const ours = (target.launch.ports ?? []).filter((p) => p.deleteOnTermination);
-  await Promise.all(
-    ours.map((p) =>
+    ...ours.map((p) =>
       deletePort(deps.neutron, p.portId)
         .then(() => forgetInterface(deps.store, p.portId))
         .catch((error: unknown) => logger.warn('could not delete a port of a terminated instance', { port: p.portId, error: String(error) })),
     ),
-  );
-  const record = terminatedRecord(target.launch, target.server, reason);
-  await writeLaunchRecord(deps.store, record);
+    writeLaunchRecord(deps.store, record),
+  ]);
   return record;
 }
