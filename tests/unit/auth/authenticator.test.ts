@@ -1,6 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { Authenticator, type KeystoneEc2Api } from '../../../lib/auth/authenticator.js';
 import type { IncomingRequest } from '../../../lib/auth/signed-request.js';
@@ -8,6 +5,7 @@ import type { KeystoneToken } from '../../../lib/openstack/keystone.js';
 import { OpenStackError } from '../../../lib/openstack/http.js';
 import { Ec2Error } from '../../../lib/protocol/errors.js';
 import { sha256Hex } from '../../../lib/auth/local-signature.js';
+import { signedTestRequest } from '../support/signed-request.js';
 
 const ACCESS = 'access-1';
 const SECRET = 'secret-1';
@@ -54,20 +52,9 @@ async function signedRequest(
   body = 'Action=DescribeRegions&Version=2016-11-15',
   accessKey = ACCESS,
 ): Promise<IncomingRequest> {
-  const signer = new SignatureV4({ credentials: { accessKeyId: accessKey, secretAccessKey: secret }, region: 'RegionOne', service: 'ec2', sha256: Sha256 });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      hostname: '127.0.0.1',
-      port: 3000,
-      path: '/',
-      headers: { host: '127.0.0.1:3000', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body,
-    }),
-  );
-  const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  if (secret === SECRET) genuine.add(signatureOf(headers));
-  return { method: 'POST', path: '/', query: {}, headers, body };
+  const request = await signedTestRequest(accessKey, secret, body);
+  if (secret === SECRET) genuine.add(signatureOf(request.headers));
+  return request;
 }
 
 const signatureOf = (headers: Record<string, string>) => /Signature=(\w+)/.exec(headers['authorization'] ?? '')![1]!;

@@ -3,14 +3,13 @@
  * the access key, with the service token) run side by side, and every failure of either ends as it
  * did when they ran one after the other.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Authenticator, type KeystoneEc2Api } from '../../../lib/auth/authenticator.js';
 import type { IncomingRequest } from '../../../lib/auth/signed-request.js';
 import { OpenStackError, OpenStackUnavailable } from '../../../lib/openstack/http.js';
 import type { KeystoneToken } from '../../../lib/openstack/keystone.js';
+import { failOnUnhandledRejections } from '../support/no-unhandled-rejections.js';
+import { signedTestRequest } from '../support/signed-request.js';
 
 const ACCESS = 'access-1';
 const SECRET = 'secret-1';
@@ -73,34 +72,10 @@ function scriptedKeystone() {
   return { api, log, answers, count };
 }
 
-async function signedRequest(secret = SECRET, body = 'Action=DescribeRegions&Version=2016-11-15'): Promise<IncomingRequest> {
-  const signer = new SignatureV4({ credentials: { accessKeyId: ACCESS, secretAccessKey: secret }, region: 'RegionOne', service: 'ec2', sha256: Sha256 });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      hostname: '127.0.0.1',
-      port: 3000,
-      path: '/',
-      headers: { host: '127.0.0.1:3000', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body,
-    }),
-  );
-  const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method: 'POST', path: '/', query: {}, headers, body };
-}
+const signedRequest = (secret = SECRET, body?: string): Promise<IncomingRequest> => signedTestRequest(ACCESS, secret, body);
 
 /** Rejections nobody handled while a test ran (a read left behind must not become one). */
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe('Authenticator: the first check of an access key', () => {
   it('reads the credential while Keystone checks the signature, and needs no read after the verdict', async () => {

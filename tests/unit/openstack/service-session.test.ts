@@ -2,10 +2,11 @@
  * The EC2 service's own Keystone token, asked for as the function loads: a warm-up that works is the
  * first request's token; one that fails is neither an unhandled rejection nor a cached failure.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../../../lib/config.js';
 import { OpenStackUnavailable } from '../../../lib/openstack/http.js';
 import { ServiceSession, type KeystoneToken } from '../../../lib/openstack/keystone.js';
+import { failOnUnhandledRejections } from '../support/no-unhandled-rejections.js';
 
 const credentials: ServiceCredentials = {
   authUrl: 'http://keystone.test/v3',
@@ -41,17 +42,7 @@ function keystone(...answers: Array<KeystoneToken | Error>) {
   return { authenticate, calls };
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe('ServiceSession warm-up', () => {
   it('the token asked for at load is the one the first request gets, with no second password check', async () => {
