@@ -484,6 +484,11 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const name = plan.name ?? reservationId;
   const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
+  // Taken before Nova is asked, at Nova's precision (whole seconds): every port Nova makes for the
+  // servers is created at or after it, which is how the interface views tell them apart from
+  // ports that existed before (lib/domain/vpc/network-interfaces.ts attachmentOf). A time taken
+  // after Nova's answer could follow a port a fast Nova already made.
+  const launchedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   try {
     const launched = plan.network.novaPorts
       ? await launchTogether(ctx, plan, name, reservationId, made)
@@ -497,7 +502,6 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
       claimNewEc2Ids(store, 'instance', launched.map((l) => l.server.id), 'i', (uuid, id) => made.instanceIds.set(uuid, id)),
       tagInterfaces ? claimNewEc2Ids(store, 'network-interface', ourPorts, 'eni', (uuid, id) => made.interfaceIds.set(uuid, id)) : undefined,
     ]);
-    const now = new Date().toISOString();
     const records = launched.map(
       (l): LaunchRecord => ({
         instanceId: instances.ec2Ids.get(l.server.id)!,
@@ -505,7 +509,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
         origin: 'ec2',
         reservationId,
         launchIndex: l.index,
-        launchedAt: now,
+        launchedAt,
         imageId: plan.imageEc2Id,
         keyName: plan.keyName,
         clientToken: input.ClientToken,

@@ -30,7 +30,10 @@ export interface LaunchRecord {
   origin: 'ec2' | 'adopted';
   reservationId: string;
   launchIndex: number;
-  /** The user who launched it (AWS's requester/owner distinction is not kept: same project). */
+  /**
+   * When RunInstances asked Nova, in Nova's whole seconds (Nova's `created` for adopted servers):
+   * the ports Nova made for the server were created at or after it.
+   */
   launchedAt?: string;
   /** The AMI asked for (servers booted from a volume show no image in Nova). */
   imageId?: string;
