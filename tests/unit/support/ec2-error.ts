@@ -10,3 +10,13 @@ export function errorOf(fn: () => unknown): Ec2Error {
   }
   throw new Error('expected an Ec2Error');
 }
+
+/** 'accepted' when a synchronous check lets the value through, else the error code it throws. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return 'accepted';
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}

@@ -3,16 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { addressAt, checkPrefix, contains, covering, firstFreeBlock, overlaps, parseCidr, requireCidr } from '../../../lib/domain/vpc/cidr.js';
 import { METADATA_ROUTE, dnsServersOf, subnetSettings, tableOfSubnet } from '../../../lib/domain/vpc/network-config.js';
 import type { RouteTableRecord, SubnetRecord, VpcRecord } from '../../../lib/domain/vpc/records.js';
+import { codeOf } from '../support/ec2-error.js';
 
 const cidr = (text: string) => parseCidr(text)!;
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'accepted';
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-};
 
 describe('CIDR blocks', () => {
   it('parses network blocks and refuses host bits, bad addresses and leading zeros', () => {

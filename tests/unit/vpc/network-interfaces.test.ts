@@ -23,15 +23,7 @@ import {
 import type { NeutronFloatingIp, NeutronPort } from '../../../lib/openstack/neutron.js';
 import { checkAddresses, checkCount, requestedAddresses } from '../../../functions/vpc/interface-addresses.js';
 import { MemoryStore } from '../support/memory-store.js';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'accepted';
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-};
+import { codeOf } from '../support/ec2-error.js';
 
 function port(id: string, ips: string[], extra: Partial<NeutronPort> = {}): NeutronPort {
   return {
