@@ -31,7 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { ec2Client } from './support/clients.js';
 import { endpointInfo, uniqueName } from './support/env.js';
-import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
+import { eventually, freeAddresses, openstackAs, type DirectOpenStack } from './support/openstack.js';
 import {
   createNetwork,
   deleteNetwork,
@@ -167,12 +167,7 @@ describe('a launch that fails half-way', () => {
     // attempt has settled, so Nova has accepted both before the rollback). Nova may forget them
     // without a trace (deleted as build requests), so what is checked is that nothing is left.
     const base = ownFx.cidr.split('.').slice(0, 3).join('.');
-    const used = new Set(
-      (await admin.neutron.get<{ ports: Array<{ fixed_ips: Array<{ ip_address: string }> }> }>('ports', { network_id: ownFx.networkId })).ports.flatMap((p) =>
-        p.fixed_ips.map((f) => f.ip_address),
-      ),
-    );
-    const free = Array.from({ length: 50 }, (_, i) => `${base}.${200 + i}`).filter((ip) => !used.has(ip)).slice(0, 4);
+    const free = await freeAddresses(admin, ownFx.networkId, ownFx.cidr, 4, 200);
     const setPools = (pools: Array<{ start: string; end: string }>) =>
       admin.neutron.put(`subnets/${ownFx.subnetUuid}`, { subnet: { allocation_pools: pools } });
     await setPools(free.map((ip) => ({ start: ip, end: ip })));
@@ -326,7 +321,7 @@ async function cinderIdOf(volumeId: string): Promise<string> {
 
 describe('fixed addresses', () => {
   it('makes the port with the address first, and removes it on termination', async () => {
-    const ip = fx.cidr.replace(/0\/24$/, '77');
+    const ip = (await freeAddresses(os, fx.networkId, fx.cidr, 1, 77))[0]!;
     const out = await demo.send(
       new RunInstancesCommand({ ImageId: fx.imageId, InstanceType: TINY, MinCount: 1, MaxCount: 1, SubnetId: fx.subnetId, PrivateIpAddress: ip }),
     );

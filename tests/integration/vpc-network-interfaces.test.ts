@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amiId } from './instances-fixtures.js';
 import { awsCli, boto3, ec2Client, ok, cliError, sdkError, type Json } from './support/clients.js';
 import { endpointInfo, profileOf, uniqueName } from './support/env.js';
-import { eventually, openstackAs, type DirectOpenStack } from './support/openstack.js';
+import { eventually, freeAddresses, openstackAs, type DirectOpenStack } from './support/openstack.js';
 
 const demo = ec2Client('demo');
 const alt = ec2Client('alt');
@@ -48,6 +48,9 @@ const s: {
   allocationId?: string;
   publicIp?: string;
   eni?: string;
+  /** The second interface's primary address and the secondary one named later: free ones of the web subnet. */
+  eniAddress?: string;
+  secondaryAddress?: string;
   spare?: string;
   attachmentId?: string;
 } = {};
@@ -227,7 +230,9 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
   });
 
   it('creates a second interface with the aws cli: a Neutron port on the subnet, in the web group, idempotent by client token', async () => {
-    const address = `10.${octet}.1.50`;
+    const webNetwork = (await port((await instance(s.web!)).NetworkInterfaces![0]!.NetworkInterfaceId!))!['network_id'] as string;
+    [s.eniAddress, s.secondaryAddress] = await freeAddresses(os, webNetwork, `10.${octet}.1.0/24`, 2);
+    const address = s.eniAddress!;
     const token = uniqueName('token');
     const args = [
       'create-network-interface', '--subnet-id', s.webSubnet!, '--private-ip-address', address, '--groups', s.webGroup!,
@@ -266,20 +271,20 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
   });
 
   it('assigns two secondary addresses with @aws-sdk/client-ec2, as fixed IPs of the port', async () => {
-    const named = `10.${octet}.1.51`;
+    const named = s.secondaryAddress!;
     const first = await demo.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: s.eni, PrivateIpAddresses: [named] }));
     const second = await demo.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: s.eni, SecondaryPrivateIpAddressCount: 1 }));
     expect(first.AssignedPrivateIpAddresses).toEqual([{ PrivateIpAddress: named }]);
     expect(second.AssignedPrivateIpAddresses).toHaveLength(1);
     const fixed = (await portNamed(s.eni!))!['fixed_ips'].map((f: Json) => f['ip_address']);
     const picked = second.AssignedPrivateIpAddresses![0]!.PrivateIpAddress!;
-    expect([...fixed].sort()).toEqual([`10.${octet}.1.50`, named, picked].sort());
+    expect([...fixed].sort()).toEqual([s.eniAddress, named, picked].sort());
     // The primary stays the primary, whatever order Neutron lists the addresses in.
     const shown = await eni(s.eni!);
-    expect(shown.PrivateIpAddress).toBe(`10.${octet}.1.50`);
+    expect(shown.PrivateIpAddress).toBe(s.eniAddress);
     expect(shown.PrivateIpAddresses!.map((a) => [a.PrivateIpAddress, a.Primary])).toEqual([
-      [`10.${octet}.1.50`, true],
-      ...fixed.filter((ip: string) => ip !== `10.${octet}.1.50`).map((ip: string) => [ip, false]),
+      [s.eniAddress, true],
+      ...fixed.filter((ip: string) => ip !== s.eniAddress).map((ip: string) => [ip, false]),
     ]);
     expect(await sdkError(demo.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: s.eni, PrivateIpAddresses: [`10.${octet}.2.7`] })))).toBe('InvalidParameterValue');
     expect(await sdkError(demo.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: s.eni, SecondaryPrivateIpAddressCount: 60 })))).toBe('PrivateIpAddressLimitExceeded');
@@ -309,7 +314,7 @@ print(json.dumps({'allocation': a['AllocationId'], 'ip': a['PublicIp'], 'associa
   });
 
   it('moves the Elastic IP to the second interface, then to the db instance with AllowReassociation', async () => {
-    const secondary = `10.${octet}.1.51`;
+    const secondary = s.secondaryAddress!;
     ok(awsCli(['associate-address', '--allocation-id', s.allocationId!, '--network-interface-id', s.eni!, '--private-ip-address', secondary, '--allow-reassociation']));
     expect(await floatingIp()).toMatchObject({ port_id: (await portNamed(s.eni!))!['id'], fixed_ip_address: secondary });
     const onEni = (await eni(s.eni!)).PrivateIpAddresses!.find((a) => a.PrivateIpAddress === secondary)!;

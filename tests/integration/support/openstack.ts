@@ -76,3 +76,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * `count` addresses of a /24 that no port `os` can see on `networkId` holds, from host `from` up.
+ * Neutron hands out addresses at random across a subnet's pool, so a fixed address a test names
+ * may already belong to an earlier test's instance.
+ */
+export async function freeAddresses(os: DirectOpenStack, networkId: string, cidr: string, count: number, from = 50): Promise<string[]> {
+  const { ports } = await os.neutron.get<{ ports: Array<{ fixed_ips: Array<{ ip_address: string }> }> }>('ports', { network_id: networkId });
+  const used = new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.ip_address)));
+  const base = cidr.split('.').slice(0, 3).join('.');
+  const free: string[] = [];
+  for (let host = from; host < 255 && free.length < count; host++) if (!used.has(`${base}.${host}`)) free.push(`${base}.${host}`);
+  if (free.length < count) throw new Error(`${cidr} has fewer than ${count} free addresses from .${from}`);
+  return free;
+}
