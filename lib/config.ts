@@ -11,6 +11,8 @@ import type { ServiceEndpoints } from './openstack/catalog.js';
 import { endpointOverrides } from './openstack/endpoint-overrides.js';
 
 export type DispatchMode = 'inline' | 'lambda' | 'openwhisk';
+/** The AWS calls of the hot paths (table, Lambda invoke): lib/aws-http.ts, or the AWS SDK's clients. */
+export type AwsClientKind = 'http' | 'sdk';
 
 export interface ServiceCredentials {
   authUrl: string;
@@ -46,11 +48,15 @@ export interface Config {
     endpoint: string | undefined;
     region: string;
     create: boolean;
+    /** How the hot table calls are sent: 'http' (lib/store/table-client.ts) or the AWS SDK's client (EC2_AWS_CLIENT=sdk). */
+    client: AwsClientKind;
   };
   dispatch: {
     mode: DispatchMode;
     functionPrefix: string;
     lambdaEndpoint: string | undefined;
+    /** How the Lambda invokes are sent: 'http' (lib/aws-http.ts) or the AWS SDK's client (EC2_AWS_CLIENT=sdk). */
+    lambdaClient: AwsClientKind;
     openwhisk: { apiHost: string; auth: string; namespace: string; actionPrefix: string };
   };
   metadata: {
@@ -141,6 +147,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
   const env = withoutEmpty(rawEnv);
   const os = serviceCredentials(env);
   const mode = (env['EC2_DISPATCH'] ?? 'inline') as DispatchMode;
+  const awsClient: AwsClientKind = env['EC2_AWS_CLIENT'] === 'sdk' ? 'sdk' : 'http';
   if (!['inline', 'lambda', 'openwhisk'].includes(mode)) {
     throw new Error(`EC2_DISPATCH must be inline, lambda or openwhisk, not ${mode}`);
   }
@@ -164,11 +171,13 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       endpoint: env['EC2_TABLE_ENDPOINT'] || undefined,
       region: env['EC2_TABLE_REGION'] || env['AWS_REGION'] || 'us-east-1',
       create: bool(env['EC2_TABLE_CREATE'], false),
+      client: awsClient,
     },
     dispatch: {
       mode,
       functionPrefix: env['EC2_FUNCTION_PREFIX'] ?? 'ec2-api-dev-',
       lambdaEndpoint: env['EC2_LAMBDA_ENDPOINT'] || undefined,
+      lambdaClient: awsClient,
       openwhisk: {
         apiHost: env['EC2_OPENWHISK_APIHOST'] ?? env['__OW_API_HOST'] ?? '',
         auth: env['EC2_OPENWHISK_AUTH'] ?? env['__OW_API_KEY'] ?? '',

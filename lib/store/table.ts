@@ -3,11 +3,12 @@
  * read with another's key), sort key = item key. Items carry a few typed attributes and a JSON
  * `data` string for anything richer, which keeps the schema stable as families add record kinds.
  */
-import { DynamoDB, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDB, type AttributeValue, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import dynamoose from 'dynamoose';
 import type { Item as DynamooseItem } from 'dynamoose/dist/Item.js';
 import { config } from '../config.js';
 import { waitFor } from '../wait.js';
+import { TableHttpClient, type TableCalls } from './table-client.js';
 
 export interface StateRecord {
   project: string;
@@ -40,9 +41,10 @@ const schema = new dynamoose.Schema(
 let model: ReturnType<typeof dynamoose.model<StateItem>> | undefined;
 let client: DynamoDB | undefined;
 
-export function dynamoClient(): DynamoDB {
+export function dynamoClient(overrides: DynamoDBClientConfig = {}): DynamoDB {
   const t = config().table;
   return new DynamoDB({
+    ...overrides,
     region: t.region,
     ...(t.endpoint
       ? { endpoint: t.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
@@ -90,16 +92,40 @@ export async function ensureTable(): Promise<void> {
   throw new Error(`table ${name} did not become ACTIVE`);
 }
 
+let hotClient: TableCalls | undefined;
+
 /**
- * The table's own client and name, for the hot paths (get, batch get, query, put, delete, batch
+ * The table's client and name for the hot paths (get, batch get, query, put, delete, batch
  * writes): they skip dynamoose's per-item schema work, which cost more CPU than the rest of a
  * Describe (about half a millisecond per item read) and about as much again per write. The
  * dynamoose schema above stays the declaration of the item's fields (`recordOfItem` and
  * `itemOfRecord` follow it; a unit test holds them to it) and serves the rare scans.
+ *
+ * One client per container, made on first use. It is lib/store/table-client.ts (signed JSON over a
+ * keep-alive connection, the SDK's retries), not the SDK's client, whose per-call CPU was most of
+ * a table call's cost (issue 15, docs/benchmarks.md); EC2_TABLE_CLIENT=sdk goes back to the SDK's.
+ * Its endpoint and credentials are the SDK client's, resolved by the SDK as always.
  */
-export function tableClient(): { ddb: DynamoDB; tableName: string } {
+export function tableClient(): { ddb: TableCalls; tableName: string } {
   stateModel();
-  return { ddb: client!, tableName: config().table.name };
+  hotClient ??= config().table.client === 'sdk' ? client! : httpTableClient(client!);
+  return { ddb: hotClient, tableName: config().table.name };
+}
+
+function httpTableClient(sdk: DynamoDB): TableHttpClient {
+  const t = config().table;
+  return new TableHttpClient({
+    // Without a configured endpoint, the SDK's endpoint rules pick the region's (FIPS and dual-stack
+    // settings of the environment included), once.
+    endpoint: t.endpoint ?? (async () => {
+      const [UseFIPS, UseDualStack] = await Promise.all([sdk.config.useFipsEndpoint(), sdk.config.useDualstackEndpoint()]);
+      return sdk.config.endpointProvider({ Region: t.region, UseFIPS, UseDualStack, AccountIdEndpointMode: 'disabled' }).url.href;
+    }),
+    region: t.region,
+    // The SDK's provider chain (environment, shared files, container and instance roles), refreshed
+    // by the SDK before expiry: the same credentials the SDK's client signs with.
+    credentials: sdk.config.credentials,
+  });
 }
 
 export type TableItem = Record<string, AttributeValue>;
