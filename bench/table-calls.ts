@@ -44,7 +44,7 @@ const profileDir = profileFlag?.includes('=') ? profileFlag.slice(profileFlag.in
 const info = endpointInfo();
 Object.assign(process.env, info.serverEnv);
 const { tableClient } = await import('../lib/store/table.js');
-const { lambdaClientOptions } = await import('../lib/dispatch/dispatcher.js');
+const { LambdaDispatcher } = await import('../lib/dispatch/dispatcher.js');
 const { config } = await import('../lib/config.js');
 const table = config().table;
 if (!table.endpoint) throw new Error('the endpoint has no local table (EC2_TABLE_ENDPOINT): this benchmark reads the local one only');
@@ -253,15 +253,16 @@ try {
     // The front door's invoke of a family: instances' DescribeRegions answers without OpenStack.
     const functionName = `${config().dispatch.functionPrefix}instances`;
     const payload = Buffer.from(JSON.stringify({ action: 'DescribeRegions', params: {}, context: { requestId: 'table-calls', caller: { accessKey: 'bench', projectId: project, projectName: 'bench', userId: 'bench', userName: 'bench', roles: [], token: 'none', tokenExpiresAt: new Date(Date.now() + 3600_000).toISOString(), endpoints: {} } } }));
-    const invoke = (client: LambdaClient) => client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: payload }));
-    const lambdaSdk = sdkLambda();
-    const lambdaOurs = new LambdaClient(lambdaClientOptions(lambdaEndpoint, info.region));
+    const request = JSON.parse(payload.toString('utf8')) as Parameters<InstanceType<typeof LambdaDispatcher>['invoke']>[1];
+    const dispatcherSdk = new LambdaDispatcher(config().dispatch.functionPrefix, lambdaEndpoint, info.region, 'sdk');
+    const dispatcherOurs = new LambdaDispatcher(config().dispatch.functionPrefix, lambdaEndpoint, info.region, 'http');
     const invokes = Math.max(50, Math.round(calls / 4));
-    print('Lambda Invoke, sequential', await measure(invokes, 1, () => invoke(lambdaSdk)), await measure(invokes, 1, () => invoke(lambdaOurs)));
+    print('LambdaDispatcher.invoke, sequential', await measure(invokes, 1, () => dispatcherSdk.invoke('instances', request), 20), await measure(invokes, 1, () => dispatcherOurs.invoke('instances', request), 20));
+    const invoke = (client: LambdaClient) => client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: payload }));
     const cannedInvoke = cannedHandler('application/json');
     cannedInvoke.body = JSON.stringify({ output: { regionInfo: [{ regionName: 'RegionOne', regionEndpoint: 'http://127.0.0.1/' }] } });
     const offlineInvoke = sdkLambda(cannedInvoke);
-    print('Lambda Invoke, the SDK without network', await measure(invokes, 1, () => invoke(offlineInvoke)), undefined);
+    print('Lambda Invoke, the SDK without network', await measure(invokes, 1, () => invoke(offlineInvoke), 20), undefined);
   }
 } finally {
   await Promise.all(keys.map((key) => seeding.deleteItem({ TableName: table.name, Key: keyOf(key) })));
