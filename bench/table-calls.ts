@@ -23,7 +23,7 @@
  * DevTools) in the given directory (default $EC2_RUN_DIR/logs/bench).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -120,11 +120,25 @@ function cannedHandler(contentType: string): CannedHandler {
 interface Measure {
   cpuUs: number;
   wallMs: number;
+  /** The table engine's CPU per call (dynalite, its own process), when it could be read. */
+  engineUs?: number;
+}
+
+/** CPU time (µs) the local table engine's process has used so far, from /proc (Linux), or undefined. */
+function engineCpuUs(): number | undefined {
+  try {
+    const pid = readFileSync(join(runDir, 'pids/table.pid'), 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
 }
 /** `count` calls, `width` in flight: CPU (µs) and wall time (ms) per call. */
 async function measure(count: number, width: number, call: () => Promise<unknown>, warmUp = 200): Promise<Measure> {
   for (let i = 0; i < warmUp; i++) await call(); // V8 optimises what runs often: the steady state
   const cpu = process.cpuUsage();
+  const engineBefore = engineCpuUs();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -136,7 +150,9 @@ async function measure(count: number, width: number, call: () => Promise<unknown
     }),
   );
   const used = process.cpuUsage(cpu);
-  return { cpuUs: (used.user + used.system) / count, wallMs: (performance.now() - started) / count };
+  const engineAfter = engineCpuUs();
+  const engine = engineBefore === undefined || engineAfter === undefined ? {} : { engineUs: (engineAfter - engineBefore) / count };
+  return { cpuUs: (used.user + used.system) / count, wallMs: (performance.now() - started) / count, ...engine };
 }
 
 /** Runs `body` under the inspector's CPU profiler; prints self time by package and function, writes the profile. */
@@ -180,11 +196,12 @@ async function profiled(name: string, body: () => Promise<unknown>): Promise<voi
 }
 
 const us = (x: number) => `${(x / 1000).toFixed(3)} ms`;
+const engine = (m: Measure) => (m.engineUs === undefined ? '' : us(m.engineUs));
 const rows: Array<{ what: string; sdk: Measure; ours: Measure }> = [];
 function print(what: string, sdk: Measure, ours: Measure | undefined): void {
   if (ours) rows.push({ what, sdk, ours });
   console.log(
-    `  ${what.padEnd(40)} ${us(sdk.cpuUs).padStart(9)} ${fmt(sdk.wallMs).padStart(8)}   ${ours ? `${us(ours.cpuUs).padStart(9)} ${fmt(ours.wallMs).padStart(8)}   ${(ours.cpuUs / sdk.cpuUs).toFixed(2)}` : ''}`,
+    `  ${what.padEnd(40)} ${us(sdk.cpuUs).padStart(9)} ${fmt(sdk.wallMs).padStart(8)}   ${ours ? `${us(ours.cpuUs).padStart(9)} ${fmt(ours.wallMs).padStart(8)}   ${(ours.cpuUs / sdk.cpuUs).toFixed(2).padStart(12)}` : ''.padStart(34)}   ${engine(sdk)}${ours ? ` / ${engine(ours)}` : ''}`,
   );
 }
 
@@ -210,7 +227,7 @@ function inFreshProcesses(kind: 'sdk' | 'ours', runs: number): Measure {
 }
 
 console.log(`CPU per call of this process, ${calls} calls per figure (concurrent: ${concurrency} in flight), load average ${loadAverage()}`);
-console.log(`  ${'call'.padEnd(40)} ${'SDK: CPU'.padStart(9)} ${'wall'.padStart(8)}   ${'ours: CPU'.padStart(9)} ${'wall'.padStart(8)}   CPU ours/SDK`);
+console.log(`  ${'call'.padEnd(40)} ${'SDK: CPU'.padStart(9)} ${'wall'.padStart(8)}   ${'ours: CPU'.padStart(9)} ${'wall'.padStart(8)}   CPU ours/SDK   table engine's CPU per call (SDK / ours)`);
 const seeding = sdkTable();
 await Promise.all(keys.map((key) => seeding.putItem({ TableName: table.name, Item: itemOf(key) })));
 try {

@@ -114,6 +114,8 @@ export interface AwsJsonAnswer {
  */
 interface Connection {
   url: URL;
+  /** The endpoint's own path, without its last slash: requests' paths go below it, as the SDK sends them. */
+  basePath: string;
   agent: HttpAgent;
   send: typeof httpRequest;
 }
@@ -131,7 +133,7 @@ export class AwsJsonPoster {
       const url = new URL(endpoint);
       const secure = url.protocol === 'https:';
       const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 50 }) : new HttpAgent({ keepAlive: true, maxSockets: 50 });
-      return (this.connection = { url, agent, send: secure ? httpsRequest : httpRequest });
+      return (this.connection = { url, basePath: url.pathname.replace(/\/$/, ''), agent, send: secure ? httpsRequest : httpRequest });
     };
     const { endpoint } = target;
     this.connecting = typeof endpoint === 'string' ? Promise.resolve(connectTo(endpoint)) : endpoint().then(connectTo);
@@ -168,14 +170,15 @@ export class AwsJsonPoster {
   }
 
   private async once(request: AwsJsonRequest, attempt: number): Promise<AwsJsonAnswer> {
-    const { url, agent, send } = this.connection ?? (await this.connecting);
+    const { url, basePath, agent, send } = this.connection ?? (await this.connecting);
+    const path = `${basePath}${request.path}`;
     const signed = await this.signer.sign(
       new HttpRequest({
         method: 'POST',
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port ? Number(url.port) : undefined,
-        path: request.path,
+        path,
         headers: { ...request.headers, host: url.host },
         body: request.body,
       }),
@@ -185,7 +188,7 @@ export class AwsJsonPoster {
         {
           hostname: url.hostname,
           port: url.port || undefined,
-          path: request.path,
+          path,
           method: 'POST',
           agent,
           headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(request.body)) },

@@ -103,7 +103,7 @@ let hotClient: TableCalls | undefined;
  *
  * One client per container, made on first use. It is lib/store/table-client.ts (signed JSON over a
  * keep-alive connection, the SDK's retries), not the SDK's client, whose per-call CPU was most of
- * a table call's cost (issue 15, docs/benchmarks.md); EC2_TABLE_CLIENT=sdk goes back to the SDK's.
+ * a table call's cost (issue 15, docs/benchmarks.md); EC2_AWS_CLIENT=sdk goes back to the SDK's.
  * Its endpoint and credentials are the SDK client's, resolved by the SDK as always.
  */
 export function tableClient(): { ddb: TableCalls; tableName: string } {

@@ -14,6 +14,7 @@ import { TableHttpClient } from '../../../lib/store/table-client.js';
  * are tried again (DynamoDB's throttling must be; a failed condition must not).
  */
 interface Seen {
+  url: string;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -24,7 +25,7 @@ const server = createServer((req, res) => {
   let body = '';
   req.on('data', (c: Buffer) => (body += c.toString('utf8')));
   req.on('end', () => {
-    const request = { headers: req.headers, body };
+    const request = { url: req.url ?? '', headers: req.headers, body };
     seen.push(request);
     (script.shift() ?? ok({}))(res, request);
   });
@@ -70,6 +71,12 @@ describe('TableHttpClient', () => {
     expect(sent!.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
     expect(sent!.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(JSON.parse(sent!.body)).toEqual({ TableName: 't', Key: key, ConsistentRead: true });
+  });
+
+  it('posts to the endpoint\'s own path, signed with it', async () => {
+    await new TableHttpClient({ endpoint: `${endpoint}/dynamodb/`, region: 'eu-west-1', credentials }).getItem({ TableName: 't', Key: key });
+    await client().getItem({ TableName: 't', Key: key });
+    expect(seen.map((s) => s.url)).toEqual(['/dynamodb/', '/']);
   });
 
   it('sends each operation under its own target', async () => {
