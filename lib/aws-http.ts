@@ -69,6 +69,9 @@ const THROTTLING = new Set([
 /** Transient failures the SDK retries: these codes, any 5xx in TRANSIENT_STATUS, and network errors. */
 const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'ServiceUnavailable']);
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Answers that mean the signature's time is off: the SDK's list (it corrects its clock on these). */
+const CLOCK_SKEW_ERRORS = new Set(['AuthFailure', 'InvalidSignatureException', 'RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed', 'SignatureDoesNotMatch']);
+const MAX_CLOCK_SKEW_MS = 300_000;
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
 
 export function isRetryable(error: unknown): boolean {
@@ -127,6 +130,8 @@ export class AwsJsonPoster {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly socketTimeoutMs: number;
+  /** The service's clock minus ours, once it said our signature's time was off (see correctedClock). */
+  private clockOffsetMs = 0;
 
   constructor(target: AwsJsonTarget) {
     const connectTo = (endpoint: string): Connection => {
@@ -156,17 +161,34 @@ export class AwsJsonPoster {
   async post(request: AwsJsonRequest, errorOf: (answer: AwsJsonAnswer) => Error | undefined): Promise<AwsJsonAnswer> {
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
+      let skewed = false;
       try {
         const answer = await this.once(request, attempt);
         failure = errorOf(answer);
         if (!failure) return answer;
+        skewed = this.correctedClock(answer, failure);
       } catch (error) {
         failure = error;
       }
-      if (attempt >= this.maxAttempts || !isRetryable(failure)) throw failure;
+      if (attempt >= this.maxAttempts || !(skewed || isRetryable(failure))) throw failure;
       const delay = Math.random() * Math.min(20_000, this.baseDelayMs * 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /**
+   * As the SDK does: when the service refuses the signature's time and its own clock (the answer's
+   * Date) is more than 5 minutes from ours, later requests are signed with its time, and this one
+   * is tried again. Says whether it corrected the clock.
+   */
+  private correctedClock(answer: AwsJsonAnswer, failure: unknown): boolean {
+    if (!CLOCK_SKEW_ERRORS.has((failure as { name?: string }).name ?? '')) return false;
+    const serverTime = Date.parse(String(answer.headers.date ?? ''));
+    if (Number.isNaN(serverTime)) return false;
+    const offset = serverTime - Date.now();
+    if (Math.abs(offset - this.clockOffsetMs) < MAX_CLOCK_SKEW_MS) return false;
+    this.clockOffsetMs = offset;
+    return true;
   }
 
   private async once(request: AwsJsonRequest, attempt: number): Promise<AwsJsonAnswer> {
@@ -182,6 +204,7 @@ export class AwsJsonPoster {
         headers: { ...request.headers, host: url.host },
         body: request.body,
       }),
+      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
     );
     return new Promise<AwsJsonAnswer>((resolve, reject) => {
       const req = send(

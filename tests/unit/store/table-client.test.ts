@@ -131,6 +131,26 @@ describe('TableHttpClient', () => {
     expect(new Set(seen.map((s) => s.body)).size).toBe(1);
   });
 
+  it('signs with the service\'s time after it refused a skewed signature, as the SDK does, and only then', async () => {
+    const serverNow = Date.now() + 3_600_000;
+    const skewed: Answer = (res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', date: new Date(serverNow).toUTCString() });
+      res.end(JSON.stringify({ __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'Signature expired' }));
+    };
+    script = [skewed, ok({ Item: item })];
+    const ddb = client();
+    await expect(ddb.getItem({ TableName: 't', Key: key })).resolves.toMatchObject({ Item: item });
+    const dateOf = (s: Seen) => Date.parse(String(s.headers['x-amz-date']).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    expect(Math.abs(dateOf(seen[1]!) - serverNow)).toBeLessThan(60_000);
+    await ddb.getItem({ TableName: 't', Key: key });
+    expect(Math.abs(dateOf(seen[2]!) - serverNow)).toBeLessThan(60_000);
+    // A signature refused while both clocks agree is not a clock problem: not tried again.
+    seen.length = 0;
+    script = [failure(400, 'InvalidSignatureException', 'The request signature we calculated does not match')];
+    await expect(client().getItem({ TableName: 't', Key: key })).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    expect(seen).toHaveLength(1);
+  });
+
   it('gives up after its attempts with the last error', async () => {
     script = Array.from({ length: 5 }, () => failure(400, 'ProvisionedThroughputExceededException', 'slow down'));
     const error = await client()
