@@ -2,9 +2,9 @@
  * A SigV4-signed JSON POST to an AWS API over a keep-alive connection, with the AWS SDK's retry
  * rules: what the state table's hot calls (lib/store/table-client.ts) are sent with instead of the
  * SDK's client. Measured (`bench/table-calls.ts`, issue 15): a small GetItem costs the SDK v3 client
- * about 1.1 ms of this process's CPU in a young process (a family's container) and 0.4 ms once
- * V8 has optimised it; this path costs 0.4 and 0.12 ms, of which Node's HTTP client alone is 0.3
- * and 0.08. Most of the difference is the SDK's per-call machinery (middleware stack, schema-driven
+ * about 1.1–1.9 ms of this process's CPU in a young process (a family's container) and 0.4–1.4 ms
+ * once V8 has optimised it; this path costs about 0.5 and 0.15–0.45 ms, of which Node's HTTP client
+ * alone is 0.3 and 0.1. Most of the difference is the SDK's per-call machinery (middleware stack, schema-driven
  * serialisation, endpoint rules, user agent), which no client option turns off.
  *
  * The signing is the SDK's own signer (@smithy/signature-v4), so a request is signed exactly as the
@@ -15,10 +15,13 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+
+/** The signer's credentials: fixed ones, or a provider (the SDK's chain, which refreshes them). */
+export type SigningCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 /** SHA-256 and HMAC-SHA-256 for the signer, from node:crypto (the signer's interface). */
-export class NodeSha256 implements Checksum {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
@@ -87,7 +90,7 @@ export interface AwsJsonTarget {
   region: string;
   /** The SigV4 signing name: 'dynamodb', 'lambda'. */
   service: string;
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials: SigningCredentials;
   /** Attempts per call, the first included (the SDK's default for DynamoDB: 3, or 4 with its 2026 retry). */
   maxAttempts?: number;
   /** Base of the full-jitter backoff between attempts (the SDK's: 100 ms, 25 ms with its 2026 retry). */

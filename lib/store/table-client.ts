@@ -3,9 +3,9 @@
  * sent as DynamoDB's JSON 1.0 protocol over lib/aws-http.ts, with the SDK's input and output types:
  * lib/store/project-store.ts calls either this or the SDK's client through `TableCalls`.
  *
- * Why not the SDK's client: each call cost this process about 1 ms of CPU in a young container (0.4
- * ms when V8 has optimised it), during which the OpenStack answer a describe waits for sits in the
- * event loop; this costs 0.4 ms (0.12 ms). See lib/aws-http.ts and docs/benchmarks.md.
+ * Why not the SDK's client: each call cost this process 0.6–1.9 ms of CPU, during which the
+ * OpenStack answer a describe waits for sits in the event loop; this costs 2–5× less. See
+ * lib/aws-http.ts and docs/benchmarks.md.
  *
  * What the protocol is here: a POST of the operation's input as JSON, `X-Amz-Target:
  * DynamoDB_20120810.<Operation>`, `Content-Type: application/x-amz-json-1.0`; the answer is the
