@@ -15,7 +15,7 @@ import {
   validateKeyName,
 } from '../../../functions/instances/key-pairs.js';
 import { fakeContext } from '../support/context.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { MemoryStore, queriedPrefixes } from '../support/memory-store.js';
 import * as v from './key-vectors.js';
 
 /** Nova's key pairs of one user, in memory, with Nova's answers for a taken name. */
@@ -240,9 +240,7 @@ describe('key pairs over Nova', () => {
     await createThroughEc2(ctx, nova, 'k1');
     nova.add('direct', v.ed25519OpenSsh);
     await describeKeyPairs(ctx, nova, {});
-    const prefixes: string[] = [];
-    const query = store.query.bind(store);
-    store.query = (prefix: string) => (prefixes.push(prefix), query(prefix));
+    const prefixes = queriedPrefixes(store);
     const listed = await describeKeyPairs(ctx, nova, {});
     expect(listed.map((k) => k.KeyName).sort()).toEqual(['direct', 'k1']);
     expect(prefixes.sort()).toEqual(['keypair#', 'tag#key-']);
@@ -271,9 +269,7 @@ describe('key pairs over Nova', () => {
     expect(await uuidOf(store, goneId)).toBeUndefined();
     expect(store.items.has(`keypair#${goneId}`)).toBe(false);
 
-    const prefixes: string[] = [];
-    const query = store.query.bind(store);
-    store.query = (prefix: string) => (prefixes.push(prefix), query(prefix));
+    const prefixes = queriedPrefixes(store);
     expect((await describeKeyPairs(ctx, nova, {}))[0]).toMatchObject({ KeyPairId: id, KeyFingerprint: 'created-fp' });
     expect(prefixes.sort()).toEqual(['keypair#', 'tag#key-']);
   });

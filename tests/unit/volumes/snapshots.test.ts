@@ -9,7 +9,7 @@ import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import ModifySnapshotAttribute from '../../../functions/volumes/ModifySnapshotAttribute.js';
 import { ec2IdFor } from '../../../lib/store/ids.js';
 import { cinderSnapshot, cinderVolume, invoke, world } from './fakes.js';
-import type { MemoryStore } from '../support/memory-store.js';
+import { queriedPrefixes, type MemoryStore } from '../support/memory-store.js';
 
 async function volumeIn(w: ReturnType<typeof world>, fields: Parameters<typeof cinderVolume>[0] = {}) {
   const volume = cinderVolume(fields);
@@ -86,9 +86,7 @@ describe('DescribeSnapshots records', () => {
     await invoke(CreateSnapshot, { VolumeId: volumeId }, w.ctx);
     const store = storeOf(w);
     w.cinder.gets = [];
-    const prefixes: string[] = [];
-    const query = store.query.bind(store);
-    store.query = (prefix: string) => (prefixes.push(prefix), query(prefix));
+    const prefixes = queriedPrefixes(store);
     const { Snapshots } = await invoke(DescribeSnapshots, {}, w.ctx);
     expect(Snapshots).toMatchObject([{ VolumeId: volumeId, Encrypted: true }]);
     expect(prefixes.sort()).toEqual(['os#snapshot#', 'snapshot#', 'tag#snap-']);
