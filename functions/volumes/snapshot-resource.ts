@@ -74,16 +74,42 @@ async function volumeIfAny(ctx: ActionContext, uuid: string): Promise<CinderVolu
   }
 }
 
+/**
+ * Complete snapshot records (encryption and volume id known) this container has read or written,
+ * per project. They never change: a snapshot's volume and that volume's encryption are fixed, and
+ * ids are not reused. So a listing reads from the table only the records it has not seen, and most
+ * listings need no read of records at all. Bounded: the oldest go first.
+ */
+const MAX_KNOWN_RECORDS = 10_000;
+const knownRecords = new Map<string, SnapshotRecord>();
+const knownKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
+function rememberRecord(projectId: string, ec2Id: string, record: SnapshotRecord): void {
+  const key = knownKey(projectId, ec2Id);
+  knownRecords.delete(key);
+  knownRecords.set(key, record);
+  for (const oldest of knownRecords.keys()) {
+    if (knownRecords.size <= MAX_KNOWN_RECORDS) break;
+    knownRecords.delete(oldest);
+  }
+}
+
 /** What formatSnapshots reads from the table, read by the describe engine beside Cinder's answer. */
 export interface SnapshotTableFacts {
   records: Map<string, SnapshotRecord>;
+  /** Whether `records` holds every record the table has for the snapshots to format (false for listings). */
+  complete: boolean;
 }
 
-/** The snapshots' records, or all of the project's (one query) when `ec2Ids` is undefined. */
+/**
+ * For named snapshots, the records this container does not know yet (one batch read beside
+ * Cinder's answer). A listing does not know its snapshots before Cinder answers: formatSnapshots
+ * then reads the records it does not know, after it.
+ */
 export async function snapshotTableFacts(ctx: ActionContext, ec2Ids: string[] | undefined): Promise<SnapshotTableFacts> {
-  if (ec2Ids) return { records: await readRecords<SnapshotRecord>(ctx.store, ec2Ids.map(snapshotKey)) };
-  const records = await ctx.store.query(snapshotKey(''));
-  return { records: new Map(records.flatMap((r) => (r.data === undefined ? [] : [[r.key, JSON.parse(r.data) as SnapshotRecord] as const]))) };
+  if (!ec2Ids) return { records: new Map(), complete: false };
+  const projectId = ctx.store.projectId;
+  const unknown = ec2Ids.filter((id) => !knownRecords.has(knownKey(projectId, id)));
+  return { records: await readRecords<SnapshotRecord>(ctx.store, unknown.map(snapshotKey)), complete: true };
 }
 
 /**
@@ -96,7 +122,16 @@ export async function snapshotTableFacts(ctx: ActionContext, ec2Ids: string[] | 
  */
 export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>, facts?: SnapshotTableFacts): Promise<Snapshot[]> {
   if (entries.length === 0) return [];
-  const records = facts?.records ?? (await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id))));
+  const projectId = ctx.store.projectId;
+  const records = new Map(facts?.records ?? []);
+  for (const { ec2Id } of entries) {
+    const known = knownRecords.get(knownKey(projectId, ec2Id));
+    if (known) records.set(snapshotKey(ec2Id), known);
+  }
+  if (!facts?.complete) {
+    const unread = entries.map((e) => snapshotKey(e.ec2Id)).filter((key) => !records.has(key));
+    for (const [key, record] of await readRecords<SnapshotRecord>(ctx.store, unread)) records.set(key, record);
+  }
   const recordOf = (e: Entry<CinderSnapshot>) => records.get(snapshotKey(e.ec2Id));
   const copy = (e: Entry<CinderSnapshot>) => Boolean(backingVolumeOf(e.raw));
   const noVolumeId = entries.filter((e) => !copy(e) && recordOf(e)?.volumeId === undefined);
@@ -120,6 +155,7 @@ export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<C
   return entries.map((e) => {
     const { raw, ec2Id, tags } = e;
     const record = learned.get(ec2Id) ?? recordOf(e);
+    if (record?.encrypted !== undefined && (copy(e) || record.volumeId !== undefined)) rememberRecord(projectId, ec2Id, record);
     return {
       SnapshotId: ec2Id,
       VolumeId: copy(e) ? COPY_VOLUME_ID : record?.volumeId,
