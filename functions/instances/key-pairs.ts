@@ -7,6 +7,11 @@
  * A name can be re-created: a key pair deleted through EC2 forgets its id, and a name that holds
  * another public key than the one recorded (deleted and re-created directly in Nova) is a new key
  * pair with a new id.
+ *
+ * Table items: the id mapping (`os#key-pair#<user>:<name>`, `id#key-…`) as for every type, and the
+ * record `keypair#<key-id>`, which also carries its mapping (`uuid`, `ec2Id`), so that a listing
+ * reads ids and records with one query instead of two. Records written before they carried it
+ * (an earlier release) are read with the mappings and rewritten with them on first sight.
  */
 import { createHash } from 'node:crypto';
 import type { ActionContext } from '../../lib/context.js';
@@ -21,14 +26,15 @@ import {
   ID_PREFIXES,
   assertEc2Id,
   createMissingMappings,
-  ec2IdsFor,
+  existingEc2Id,
   forgetMapping,
   mappingsOf,
   recordMapping,
   uuidsOf,
 } from '../../lib/store/ids.js';
-import type { StateStore } from '../../lib/store/project-store.js';
-import { forgetTags, putTags, tagsByIdPrefix, tagsOf, validateTags, type Tag } from '../../lib/store/tags.js';
+import type { PutOptions, StateStore } from '../../lib/store/project-store.js';
+import type { StateRecord } from '../../lib/store/table.js';
+import { forgetTags, putTags, tagsByIdPrefix, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { DescribeKeyPairsRequest, KeyPairInfo, KeyType, TagSpecification } from '../../schemas/types.js';
 import { importedFingerprint } from './key-fingerprints.js';
 import { fromBlob, openSshLine, type SshPublicKey } from './public-keys.js';
@@ -56,7 +62,8 @@ const MAX_NAME_LENGTH = 255;
 /** What Nova accepts in a key pair name (microversion 2.92; '.' and '@' need it). */
 const NOVA_NAME = /^[A-Za-z0-9_.@ -]+$/;
 
-const recordKey = (ec2Id: string) => `keypair#${ec2Id}`;
+const RECORD_PREFIX = 'keypair#';
+const recordKey = (ec2Id: string) => `${RECORD_PREFIX}${ec2Id}`;
 const uuidFor = (ctx: ActionContext, name: string) => `${ctx.caller.userId}:${name}`;
 
 export const keypairsOf = (ctx: ActionContext): NovaKeypairs => novaKeypairs(ctx.openstack.nova);
@@ -138,7 +145,13 @@ function isoTime(value: string | undefined): string {
 }
 
 async function mappingOf(store: StateStore, uuid: string): Promise<{ ec2Id: string; uuid: string } | undefined> {
-  return (await mappingsOf(store, TYPE)).find((m) => m.uuid === uuid);
+  const ec2Id = await existingEc2Id(store, TYPE, uuid);
+  return ec2Id ? { ec2Id, uuid } : undefined;
+}
+
+/** Writes a key pair's record with its mapping on the same item (see the key layout above). */
+function putRecord(store: StateStore, ec2Id: string, uuid: string, record: KeyPairRecord, options?: PutOptions): Promise<boolean> {
+  return store.put(recordKey(ec2Id), { data: JSON.stringify(record), uuid, ec2Id }, options);
 }
 
 /** Forgets a key pair's id, its record and its tags. */
@@ -158,14 +171,14 @@ export async function registerKeyPair(ctx: ActionContext, name: string, record: 
   if (existing) {
     const previous = await ctx.store.getJson<KeyPairRecord>(recordKey(existing.ec2Id));
     if (previous && previous.publicKeyDigest === record.publicKeyDigest) {
-      await ctx.store.putJson(recordKey(existing.ec2Id), record);
+      await putRecord(ctx.store, existing.ec2Id, uuid, record);
       if (tags.length) await putTags(ctx.store, [existing.ec2Id], tags);
       return existing.ec2Id;
     }
     await forget(ctx.store, existing.ec2Id, uuid);
   }
   const ec2Id = await recordMapping(ctx.store, TYPE, uuid);
-  await ctx.store.putJson(recordKey(ec2Id), record);
+  await putRecord(ctx.store, ec2Id, uuid, record);
   if (tags.length) await putTags(ctx.store, [ec2Id], tags);
   return ec2Id;
 }
@@ -177,48 +190,70 @@ export async function unregisterKeyPair(ctx: ActionContext, name: string): Promi
   if (existing) await forget(ctx.store, existing.ec2Id, uuid);
 }
 
-/** Everything the table knows about the project's key pairs, read at once (three queries). */
+/** Everything the table knows about the project's key pairs, read beside Nova's listing. */
 interface TableSnapshot {
+  /** The id mappings (from the records that carry them, or the mapping items themselves). */
   mappings: Array<{ ec2Id: string; uuid: string; createdAt: number }>;
+  /** Records by item key. */
   records: Map<string, KeyPairRecord>;
   tags: Map<string, Tag[]>;
+  /** Records of ids that have no mapping (a record written while its key pair was being deleted). */
+  strays: Array<{ key: string; createdAt: number }>;
 }
 
-async function snapshot(store: StateStore): Promise<TableSnapshot> {
-  const [mappings, records, tags] = await Promise.all([
-    mappingsOf(store, TYPE),
-    store.query('keypair#'),
-    tagsByIdPrefix(store, PREFIXES),
-  ]);
-  const parsed = new Map(records.flatMap((r) => (r.data ? [[r.key, JSON.parse(r.data) as KeyPairRecord] as const] : [])));
-  return { mappings, records: parsed, tags };
+/**
+ * Two queries, beside Nova's listing: the records with their mappings, and the key pairs' tags.
+ * When a record lacks its mapping (written by an earlier release) or two records claim one key
+ * pair (a race of describe and delete), the mapping items decide: they are read too, and records
+ * are rewritten with their mapping, so the next listing needs the two queries again.
+ */
+async function readTable(store: StateStore): Promise<TableSnapshot> {
+  const [items, tags] = await Promise.all([store.query(RECORD_PREFIX), tagsByIdPrefix(store, PREFIXES)]);
+  const withData = items.filter((r): r is StateRecord & { data: string } => r.data !== undefined);
+  const records = new Map(withData.map((r) => [r.key, JSON.parse(r.data) as KeyPairRecord]));
+  const carrying = withData.filter((r) => r.uuid !== undefined && r.ec2Id !== undefined && r.key === recordKey(r.ec2Id));
+  if (carrying.length === withData.length && new Set(carrying.map((r) => r.uuid)).size === carrying.length) {
+    const mappings = carrying.map((r) => ({ ec2Id: r.ec2Id!, uuid: r.uuid!, createdAt: r.createdAt ?? 0 }));
+    return { mappings, records, tags, strays: [] };
+  }
+  const mappings = await mappingsOf(store, TYPE);
+  const byId = new Map(mappings.map((m) => [m.ec2Id, m]));
+  const strays: TableSnapshot['strays'] = [];
+  await Promise.all(
+    withData.map(async (r) => {
+      const ec2Id = r.key.slice(RECORD_PREFIX.length);
+      const mapping = byId.get(ec2Id);
+      if (!mapping) {
+        records.delete(r.key);
+        strays.push({ key: r.key, createdAt: r.createdAt ?? 0 });
+      } else if (r.uuid !== mapping.uuid || r.ec2Id !== ec2Id) {
+        await store.put(r.key, { data: r.data, uuid: mapping.uuid, ec2Id, createdAt: r.createdAt });
+      }
+    }),
+  );
+  return { mappings, records, tags, strays };
 }
 
 /**
  * Ids and records for key pairs Nova listed: made on first sight (with the creation time Nova
- * keeps), renewed when the name now holds another key. With the complete listing (and the table
- * snapshot read beside it), ids of this user's key pairs that Nova no longer has are forgotten.
+ * keeps), renewed when the name now holds another key. With the complete listing, ids of this
+ * user's key pairs that Nova no longer has are forgotten.
  */
 async function knownKeyPairs(
   ctx: ActionContext,
   keypairs: NovaKeypairs,
   listed: NovaKeypair[],
-  table: TableSnapshot | undefined,
+  table: TableSnapshot,
+  complete: boolean,
 ): Promise<KnownKeyPair[]> {
   const uuids = listed.map((k) => uuidFor(ctx, k.name));
-  let ids: Map<string, string>;
-  let records: Map<string, KeyPairRecord>;
-  if (table) {
-    const wanted = new Set(uuids);
-    ids = new Map(table.mappings.filter((m) => wanted.has(m.uuid)).map((m) => [m.uuid, m.ec2Id]));
-    const missing = uuids.filter((u) => !ids.has(u));
-    for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, TYPE, missing)) ids.set(uuid, ec2Id);
-    records = table.records;
-  } else {
-    ids = await ec2IdsFor(ctx.store, TYPE, uuids);
-    const found = await ctx.store.getMany([...ids.values()].map(recordKey));
-    records = new Map([...found].flatMap(([key, r]) => (r.data ? [[key, JSON.parse(r.data) as KeyPairRecord] as const] : [])));
-  }
+  const wanted = new Set(uuids);
+  const ids = new Map(table.mappings.filter((m) => wanted.has(m.uuid)).map((m) => [m.uuid, m.ec2Id]));
+  // A key pair without a record may still have a mapping (its registration was cut short): the
+  // conditional write of a new mapping then answers the existing id.
+  const missing = uuids.filter((u) => !ids.has(u));
+  for (const [uuid, ec2Id] of await createMissingMappings(ctx.store, TYPE, missing)) ids.set(uuid, ec2Id);
+  const records = table.records;
   const known = await Promise.all(
     listed.map(async (nova): Promise<KnownKeyPair> => {
       const uuid = uuidFor(ctx, nova.name);
@@ -233,23 +268,23 @@ async function knownKeyPairs(
         const detail = await mapErrors(() => keypairs.get(nova.name));
         const fresh = recordFromNova(nova, detail?.created_at);
         // A CreateKeyPair finishing meanwhile writes the authoritative record: never overwrite it.
-        const written = await ctx.store.putJson(recordKey(ec2Id), fresh, { ifAbsent: true });
+        const written = await putRecord(ctx.store, ec2Id, uuid, fresh, { ifAbsent: true });
         record = written ? fresh : ((await ctx.store.getJson<KeyPairRecord>(recordKey(ec2Id))) ?? fresh);
       }
       return { ec2Id, record, nova };
     }),
   );
-  if (table) await pruneGone(ctx, table, uuids);
+  if (complete) await pruneGone(ctx, table, uuids);
   return known;
 }
 
 async function pruneGone(ctx: ActionContext, table: TableSnapshot, present: string[]): Promise<void> {
   const mine = `${ctx.caller.userId}:`;
   const listed = new Set(present);
-  const gone = table.mappings.filter(
-    (m) => m.uuid.startsWith(mine) && !listed.has(m.uuid) && Date.now() - m.createdAt > PRUNE_GRACE_MS,
-  );
-  await Promise.all(gone.map((m) => forget(ctx.store, m.ec2Id, m.uuid)));
+  const old = (createdAt: number) => Date.now() - createdAt > PRUNE_GRACE_MS;
+  const gone = table.mappings.filter((m) => m.uuid.startsWith(mine) && !listed.has(m.uuid) && old(m.createdAt));
+  const strays = table.strays.filter((s) => old(s.createdAt)).map((s) => s.key);
+  await Promise.all([...gone.map((m) => forget(ctx.store, m.ec2Id, m.uuid)), strays.length ? ctx.store.deleteMany(strays) : undefined]);
 }
 
 const FILTERS = {
@@ -269,11 +304,11 @@ export async function describeKeyPairs(
   const ids = [...new Set(input.KeyPairIds ?? [])];
   for (const id of ids) assertEc2Id(id, PREFIXES, ERRORS);
   const named = names.length > 0 || ids.length > 0;
-  // A complete listing reads the table's key pair items beside Nova's answer, in one round.
+  // The table's key pair items are read beside Nova's answer, in one round.
   const [listing, uuidById, table] = await Promise.all([
     mapErrors(() => keypairs.list()),
     ids.length ? uuidsOf(ctx.store, ids) : Promise.resolve(new Map<string, string>()),
-    named ? Promise.resolve(undefined) : snapshot(ctx.store),
+    readTable(ctx.store),
   ]);
   const byName = new Map(listing.map((k) => [k.name, k]));
   const missingName = names.find((n) => !byName.has(n));
@@ -288,11 +323,11 @@ export async function describeKeyPairs(
 
   const wanted = new Set([...names, ...idNames]);
   const listed = named ? listing.filter((k) => wanted.has(k.name)) : listing;
-  const known = await knownKeyPairs(ctx, keypairs, listed, table);
+  const known = await knownKeyPairs(ctx, keypairs, listed, table, !named);
   const missingId = ids.find((id) => !known.some((k) => k.ec2Id === id));
   if (missingId) throw notFound(ERRORS.notFound, missingId, ERRORS.noun);
 
-  const tags = table?.tags ?? (await tagsOf(ctx.store, known.map((k) => k.ec2Id)));
+  const tags = table.tags;
   const items: KeyPairInfo[] = known.map((k) => ({
     KeyPairId: k.ec2Id,
     KeyFingerprint: k.record.fingerprint,

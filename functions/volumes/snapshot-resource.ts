@@ -5,10 +5,11 @@
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
-import { getSnapshot, getVolume, listSnapshots, parseCinderTime, type CinderSnapshot, type Query } from '../../lib/openstack/cinder.js';
+import { getSnapshot, getVolume, listSnapshots, parseCinderTime, type CinderSnapshot, type CinderVolume, type Query } from '../../lib/openstack/cinder.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, uuidsOf } from '../../lib/store/ids.js';
+import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Snapshot } from '../../schemas/types.js';
 import { readRecords, snapshotKey, type SnapshotRecord } from '../../lib/domain/volumes/records.js';
 import { COPY_VOLUME_ID, backingVolumeOf } from '../../lib/domain/volumes/snapshot-copies.js';
@@ -48,79 +49,127 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
 }
 
 /**
- * Whether each snapshot's volume is encrypted: recorded when we made the snapshot; for snapshots
- * made in Cinder directly, read from the source volume once and recorded.
+ * Volume UUIDs this container found gone (404): a deleted volume does not come back (UUIDs are not
+ * reused), so the encryption of its snapshots, which nothing records, is not asked of Cinder again
+ * on every describe. Bounded: the oldest go first.
  */
-async function encryption(
-  ctx: ActionContext,
-  entries: Array<Entry<CinderSnapshot>>,
-  recordsRead?: Map<string, SnapshotRecord>,
-): Promise<Map<string, boolean>> {
-  const records = recordsRead ?? (await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id))));
-  const out = new Map<string, boolean>();
-  const unknown: Array<Entry<CinderSnapshot>> = [];
-  for (const e of entries) {
-    const encrypted = records.get(snapshotKey(e.ec2Id))?.encrypted;
-    if (encrypted === undefined) unknown.push(e);
-    else out.set(e.ec2Id, encrypted);
+const MAX_GONE_VOLUMES = 10_000;
+const goneVolumes = new Set<string>();
+function rememberGoneVolume(uuid: string): void {
+  goneVolumes.add(uuid);
+  for (const oldest of goneVolumes) {
+    if (goneVolumes.size <= MAX_GONE_VOLUMES) break;
+    goneVolumes.delete(oldest);
   }
-  const volumeUuids = [...new Set(unknown.map((e) => e.raw.volume_id))];
-  const volumes = new Map(
-    await Promise.all(
-      volumeUuids.map(async (uuid) => [uuid, await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined)] as const),
-    ),
-  );
-  await Promise.all(
-    unknown.map(async (e) => {
-      const volume = volumes.get(e.raw.volume_id);
-      out.set(e.ec2Id, Boolean(volume?.encrypted));
-      // A volume that is gone cannot tell; don't record a guess.
-      if (volume) await ctx.store.putJson(snapshotKey(e.ec2Id), { encrypted: Boolean(volume.encrypted) } satisfies SnapshotRecord);
-    }),
-  );
-  return out;
+}
+
+/** The volume, or undefined when Cinder cannot say (gone, or failing: then it is asked again next time). */
+async function volumeIfAny(ctx: ActionContext, uuid: string): Promise<CinderVolume | undefined> {
+  if (goneVolumes.has(uuid)) return undefined;
+  try {
+    return await getVolume(ctx.openstack.cinder, uuid);
+  } catch (error) {
+    if (error instanceof OpenStackError && error.status === 404) rememberGoneVolume(uuid);
+    return undefined;
+  }
+}
+
+/**
+ * Complete snapshot records (encryption and volume id known) this container has read or written,
+ * per project. They never change: a snapshot's volume and that volume's encryption are fixed, and
+ * ids are not reused. So a listing reads from the table only the records it has not seen, and most
+ * listings need no read of records at all. Bounded: the oldest go first.
+ */
+const MAX_KNOWN_RECORDS = 10_000;
+const knownRecords = new Map<string, SnapshotRecord>();
+const knownKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
+function rememberRecord(projectId: string, ec2Id: string, record: SnapshotRecord): void {
+  const key = knownKey(projectId, ec2Id);
+  knownRecords.delete(key);
+  knownRecords.set(key, record);
+  for (const oldest of knownRecords.keys()) {
+    if (knownRecords.size <= MAX_KNOWN_RECORDS) break;
+    knownRecords.delete(oldest);
+  }
 }
 
 /** What formatSnapshots reads from the table, read by the describe engine beside Cinder's answer. */
 export interface SnapshotTableFacts {
   records: Map<string, SnapshotRecord>;
-  /** Every volume id mapping of the project (read for listings, where most snapshots need one). */
-  volumeMappings?: Array<{ ec2Id: string; uuid: string }>;
+  /** Whether `records` holds every record the table has for the snapshots to format (false for listings). */
+  complete: boolean;
 }
 
-/** The snapshots' records, or all of the project's (one query) with its volume ids when `ec2Ids` is undefined. */
+/**
+ * For named snapshots, the records this container does not know yet (one batch read beside
+ * Cinder's answer). A listing does not know its snapshots before Cinder answers: formatSnapshots
+ * then reads the records it does not know, after it.
+ */
 export async function snapshotTableFacts(ctx: ActionContext, ec2Ids: string[] | undefined): Promise<SnapshotTableFacts> {
-  if (ec2Ids) return { records: await readRecords<SnapshotRecord>(ctx.store, ec2Ids.map(snapshotKey)) };
-  const [records, volumeMappings] = await Promise.all([ctx.store.query(snapshotKey('')), mappingsOf(ctx.store, 'volume')]);
-  return {
-    records: new Map(records.flatMap((r) => (r.data === undefined ? [] : [[r.key, JSON.parse(r.data) as SnapshotRecord] as const]))),
-    volumeMappings,
-  };
+  if (!ec2Ids) return { records: new Map(), complete: false };
+  const projectId = ctx.store.projectId;
+  const unknown = ec2Ids.filter((id) => !knownRecords.has(knownKey(projectId, id)));
+  return { records: await readRecords<SnapshotRecord>(ctx.store, unknown.map(snapshotKey)), complete: true };
 }
 
+/**
+ * EC2 snapshots. What Cinder's snapshot does not carry comes from the snapshot's record: whether
+ * its volume is encrypted (recorded when we made it) and its volume's EC2 id (a snapshot's volume
+ * never changes). Snapshots made in Cinder directly, or recorded before the volume id was, are
+ * looked up once (the volume's id mapping, the volume itself) and recorded, so a listing needs no
+ * read of the project's volume mappings. A volume that is gone cannot tell its encryption: that is
+ * left unrecorded rather than guessed.
+ */
 export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>, facts?: SnapshotTableFacts): Promise<Snapshot[]> {
   if (entries.length === 0) return [];
-  const sourceVolumes = [...new Set(entries.filter((e) => !backingVolumeOf(e.raw)).map((e) => e.raw.volume_id))];
-  const [volumeIds, encrypted] = await Promise.all([
-    facts?.volumeMappings
-      ? ec2IdsFromMappings(ctx.store, 'volume', sourceVolumes, facts.volumeMappings)
-      : ec2IdsFor(ctx.store, 'volume', sourceVolumes),
-    encryption(ctx, entries, facts?.records),
+  const projectId = ctx.store.projectId;
+  const records = new Map(facts?.records ?? []);
+  for (const { ec2Id } of entries) {
+    const known = knownRecords.get(knownKey(projectId, ec2Id));
+    if (known) records.set(snapshotKey(ec2Id), known);
+  }
+  if (!facts?.complete) {
+    const unread = entries.map((e) => snapshotKey(e.ec2Id)).filter((key) => !records.has(key));
+    for (const [key, record] of await readRecords<SnapshotRecord>(ctx.store, unread)) records.set(key, record);
+  }
+  const recordOf = (e: Entry<CinderSnapshot>) => records.get(snapshotKey(e.ec2Id));
+  const copy = (e: Entry<CinderSnapshot>) => Boolean(backingVolumeOf(e.raw));
+  const noVolumeId = entries.filter((e) => !copy(e) && recordOf(e)?.volumeId === undefined);
+  const noEncryption = entries.filter((e) => recordOf(e)?.encrypted === undefined);
+  const [volumeIds, volumes] = await Promise.all([
+    ec2IdsFor(ctx.store, 'volume', [...new Set(noVolumeId.map((e) => e.raw.volume_id))]),
+    Promise.all([...new Set(noEncryption.map((e) => e.raw.volume_id))].map(async (uuid) => [uuid, await volumeIfAny(ctx, uuid)] as const)),
   ]);
+  const volumeOf = new Map(volumes);
+  const learned = new Map<string, SnapshotRecord>();
+  for (const e of new Set([...noVolumeId, ...noEncryption])) {
+    const known = recordOf(e);
+    const volume = volumeOf.get(e.raw.volume_id);
+    const volumeId = known?.volumeId ?? (copy(e) ? undefined : volumeIds.get(e.raw.volume_id));
+    const encrypted = known?.encrypted ?? (volume ? Boolean(volume.encrypted) : undefined);
+    if (volumeId === known?.volumeId && encrypted === known?.encrypted) continue;
+    learned.set(e.ec2Id, { ...known, ...(volumeId ? { volumeId } : {}), ...(encrypted === undefined ? {} : { encrypted }) });
+  }
+  await Promise.all([...learned].map(([ec2Id, record]) => ctx.store.putJson(snapshotKey(ec2Id), record)));
   const owner = ctx.caller.projectId;
-  return entries.map(({ raw, ec2Id, tags }) => ({
-    SnapshotId: ec2Id,
-    VolumeId: backingVolumeOf(raw) ? COPY_VOLUME_ID : volumeIds.get(raw.volume_id),
-    State: snapshotState(raw.status),
-    StartTime: parseCinderTime(raw.created_at),
-    Progress: snapshotProgress(raw.status, raw['os-extended-snapshot-attributes:progress']),
-    OwnerId: raw['os-extended-snapshot-attributes:project_id'] ?? owner,
-    Description: raw.description ?? '',
-    VolumeSize: raw.size,
-    Encrypted: encrypted.get(ec2Id) ?? false,
-    StorageTier: 'standard',
-    Tags: tags,
-  }));
+  return entries.map((e) => {
+    const { raw, ec2Id, tags } = e;
+    const record = learned.get(ec2Id) ?? recordOf(e);
+    if (record?.encrypted !== undefined && (copy(e) || record.volumeId !== undefined)) rememberRecord(projectId, ec2Id, record);
+    return {
+      SnapshotId: ec2Id,
+      VolumeId: copy(e) ? COPY_VOLUME_ID : record?.volumeId,
+      State: snapshotState(raw.status),
+      StartTime: parseCinderTime(raw.created_at),
+      Progress: snapshotProgress(raw.status, raw['os-extended-snapshot-attributes:progress']),
+      OwnerId: raw['os-extended-snapshot-attributes:project_id'] ?? owner,
+      Description: raw.description ?? '',
+      VolumeSize: raw.size,
+      Encrypted: record?.encrypted ?? false,
+      StorageTier: 'standard',
+      Tags: tags,
+    };
+  });
 }
 
 export const SNAPSHOT_FILTERS: FilterSpec<Snapshot> = {

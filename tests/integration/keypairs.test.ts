@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { awsCli, boto3, ec2Client } from './support/clients.js';
-import { uniqueName } from './support/env.js';
+import { endpointInfo, profileOf, uniqueName } from './support/env.js';
 import { openstackAs } from './support/openstack.js';
 
 const demo = ec2Client('demo');
@@ -90,6 +90,13 @@ const names = {
   importedEd: `${prefix}-imported-ed`,
 };
 const created: Record<string, KeyPairInfo> = {};
+
+// The state table is read and written directly (a record as the previous release wrote it), configured as the server is.
+Object.assign(process.env, endpointInfo().serverEnv);
+async function demoTable() {
+  const { storeFor } = await import('../../lib/store/project-store.js');
+  return storeFor(profileOf('demo').projectId);
+}
 
 afterAll(async () => {
   const nova = (await openstackAs('demo')).nova;
@@ -233,6 +240,25 @@ print(json.dumps({'id': r['KeyPairId'], 'fingerprint': r['KeyFingerprint']}))
     await alt.send(new DeleteKeyPairCommand({ KeyPairId: created.rsa!.KeyPairId }));
     await alt.send(new DeleteKeyPairCommand({ KeyName: names.rsa }));
     expect((await novaKeypairs('demo')).map((k) => k.name)).toContain(names.rsa);
+  });
+
+  it('reads a key pair record of the previous layout (no mapping on it) and rewrites it with its mapping', async () => {
+    const imported = created.importedRsa!;
+    const table = await demoTable();
+    const key = `keypair#${imported.KeyPairId}`;
+    const current = await table.get(key);
+    expect(current).toMatchObject({ ec2Id: imported.KeyPairId, uuid: expect.stringMatching(new RegExp(`:${names.importedRsa}$`)) });
+    // What the previous release wrote: the record's JSON alone.
+    await table.put(key, { data: current!.data!, createdAt: current!.createdAt });
+    expect(await table.get(key)).not.toHaveProperty('uuid');
+
+    const listed = await demo.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [`${prefix}-*`] }] }));
+    expect(listed.KeyPairs).toContainEqual(
+      expect.objectContaining({ KeyPairId: imported.KeyPairId, KeyName: names.importedRsa, KeyFingerprint: imported.KeyFingerprint, Tags: [{ Key: 'purpose', Value: prefix }] }),
+    );
+    expect(await table.get(key)).toMatchObject({ data: current!.data, ec2Id: imported.KeyPairId, uuid: current!.uuid });
+    const again = await demo.send(new DescribeKeyPairsCommand({ KeyNames: [names.importedRsa] }));
+    expect(again.KeyPairs?.map((k) => k.KeyPairId)).toEqual([imported.KeyPairId]);
   });
 
   it('deletes by name and by id; deleting again succeeds; a re-created name is a new key pair', async () => {

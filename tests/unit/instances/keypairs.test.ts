@@ -15,7 +15,7 @@ import {
   validateKeyName,
 } from '../../../functions/instances/key-pairs.js';
 import { fakeContext } from '../support/context.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { MemoryStore, queriedPrefixes } from '../support/memory-store.js';
 import * as v from './key-vectors.js';
 
 /** Nova's key pairs of one user, in memory, with Nova's answers for a taken name. */
@@ -231,5 +231,63 @@ describe('key pairs over Nova', () => {
     expect(id).toBe(seen!.KeyPairId);
     const [after] = await describeKeyPairs(ctx, nova, {});
     expect(after).toMatchObject({ KeyPairId: id, KeyFingerprint: 'created-fp', Tags: [{ Key: 'a', Value: 'b' }] });
+  });
+
+  it('reads ids and records with one query and tags with another once records carry their mapping', async () => {
+    const store = new MemoryStore();
+    const ctx = fakeContext(store);
+    const nova = new FakeNova();
+    await createThroughEc2(ctx, nova, 'k1');
+    nova.add('direct', v.ed25519OpenSsh);
+    await describeKeyPairs(ctx, nova, {});
+    const prefixes = queriedPrefixes(store);
+    const listed = await describeKeyPairs(ctx, nova, {});
+    expect(listed.map((k) => k.KeyName).sort()).toEqual(['direct', 'k1']);
+    expect(prefixes.sort()).toEqual(['keypair#', 'tag#key-']);
+  });
+
+  it('reads records of the earlier layout (no mapping on the record) and rewrites them with it', async () => {
+    const store = new MemoryStore();
+    const ctx = fakeContext(store);
+    const nova = new FakeNova();
+    const id = await createThroughEc2(ctx, nova, 'k1');
+    const goneId = await createThroughEc2(ctx, nova, 'gone');
+    await putTags(store, [id], [{ Key: 'team', Value: 'a' }]);
+    // The earlier release's records: the JSON alone, as putJson wrote them.
+    for (const key of [`keypair#${id}`, `keypair#${goneId}`]) {
+      const { data, createdAt } = store.items.get(key)!;
+      store.items.set(key, { project: store.projectId, key, data, createdAt });
+    }
+    nova.keys.delete('gone');
+    for (const record of store.items.values()) if (record.key.includes(goneId) || record.key.endsWith(':gone')) record.createdAt = Date.now() - 3600_000;
+
+    const [info] = await describeKeyPairs(ctx, nova, {});
+    expect(info).toMatchObject({ KeyPairId: id, KeyName: 'k1', KeyFingerprint: 'created-fp', Tags: [{ Key: 'team', Value: 'a' }] });
+    expect(nova.gets).toBe(0);
+    expect(store.items.get(`keypair#${id}`)).toMatchObject({ uuid: `${ctx.caller.userId}:k1`, ec2Id: id });
+    // The deleted key pair's mapping was found through the mapping items, and forgotten.
+    expect(await uuidOf(store, goneId)).toBeUndefined();
+    expect(store.items.has(`keypair#${goneId}`)).toBe(false);
+
+    const prefixes = queriedPrefixes(store);
+    expect((await describeKeyPairs(ctx, nova, {}))[0]).toMatchObject({ KeyPairId: id, KeyFingerprint: 'created-fp' });
+    expect(prefixes.sort()).toEqual(['keypair#', 'tag#key-']);
+  });
+
+  it('lets the mapping items decide when a record has no mapping any more, and drops it after the grace period', async () => {
+    const store = new MemoryStore();
+    const ctx = fakeContext(store);
+    const nova = new FakeNova();
+    const id = await createThroughEc2(ctx, nova, 'k1');
+    // A describe that listed k1 before a delete wrote its record after the delete had forgotten it.
+    const stray = 'key-0123456789abcdef0';
+    store.items.set(`keypair#${stray}`, { ...store.items.get(`keypair#${id}`)!, key: `keypair#${stray}`, ec2Id: stray });
+    const [info] = await describeKeyPairs(ctx, nova, {});
+    expect(info!.KeyPairId).toBe(id);
+    expect(store.items.has(`keypair#${stray}`)).toBe(true);
+    store.items.get(`keypair#${stray}`)!.createdAt = Date.now() - 3600_000;
+    await describeKeyPairs(ctx, nova, {});
+    expect(store.items.has(`keypair#${stray}`)).toBe(false);
+    expect((await describeKeyPairs(ctx, nova, {}))[0]!.KeyPairId).toBe(id);
   });
 });

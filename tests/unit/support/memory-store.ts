@@ -59,3 +59,11 @@ export class MemoryStore implements StateStore {
     return (await this.queryPage(prefix, Number.MAX_SAFE_INTEGER)).items;
   }
 }
+
+/** The prefixes of the queries made on the store from now on (to count a describe's table queries). */
+export function queriedPrefixes(store: MemoryStore): string[] {
+  const prefixes: string[] = [];
+  const query = store.query.bind(store);
+  store.query = (prefix: string) => (prefixes.push(prefix), query(prefix));
+  return prefixes;
+}

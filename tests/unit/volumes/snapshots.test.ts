@@ -9,6 +9,7 @@ import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import ModifySnapshotAttribute from '../../../functions/volumes/ModifySnapshotAttribute.js';
 import { ec2IdFor } from '../../../lib/store/ids.js';
 import { cinderSnapshot, cinderVolume, invoke, world } from './fakes.js';
+import { queriedPrefixes, type MemoryStore } from '../support/memory-store.js';
 
 async function volumeIn(w: ReturnType<typeof world>, fields: Parameters<typeof cinderVolume>[0] = {}) {
   const volume = cinderVolume(fields);
@@ -73,6 +74,62 @@ describe('DescribeSnapshots', () => {
     const described = await invoke(DescribeSnapshots, { Filters: [{ Name: 'description', Values: ['ke*'] }] }, w.ctx);
     expect(described.Snapshots!.map((s) => s.Description)).toEqual(['keep']);
     await expect(invoke(DescribeSnapshots, { SnapshotIds: ['snap-0123456789abcdef0'] }, w.ctx)).rejects.toMatchObject({ code: 'InvalidSnapshot.NotFound' });
+  });
+});
+
+describe('DescribeSnapshots records', () => {
+  const storeOf = (w: ReturnType<typeof world>) => w.ctx.store as MemoryStore;
+
+  it('lists with two table queries (ids, tags): records come from the container once read, volume ids from the records', async () => {
+    const w = world();
+    const volumeId = await volumeIn(w, { encrypted: true });
+    await invoke(CreateSnapshot, { VolumeId: volumeId }, w.ctx);
+    const store = storeOf(w);
+    w.cinder.gets = [];
+    const prefixes = queriedPrefixes(store);
+    const { Snapshots } = await invoke(DescribeSnapshots, {}, w.ctx);
+    expect(Snapshots).toMatchObject([{ VolumeId: volumeId, Encrypted: true }]);
+    expect(prefixes.sort()).toEqual(['os#snapshot#', 'tag#snap-']);
+    expect(w.cinder.gets.filter(([path]) => path.startsWith('volumes/'))).toEqual([]);
+  });
+
+  it('reads records written before they kept the volume id, and adds it', async () => {
+    const w = world();
+    const volumeId = await volumeIn(w, { encrypted: true });
+    const volume = w.cinder.volumes[0]!;
+    const snapshot = cinderSnapshot(volume);
+    w.cinder.snapshots.push(snapshot);
+    const store = storeOf(w);
+    // The previous release's record of a snapshot this container has not seen: the encryption alone.
+    const SnapshotId = await ec2IdFor(store, 'snapshot', snapshot.id);
+    await store.putJson(`snapshot#${SnapshotId}`, { encrypted: true });
+    const { Snapshots } = await invoke(DescribeSnapshots, {}, w.ctx);
+    expect(Snapshots).toMatchObject([{ SnapshotId, VolumeId: volumeId, Encrypted: true }]);
+    expect(await store.getJson(`snapshot#${SnapshotId}`)).toEqual({ encrypted: true, volumeId });
+    expect(w.cinder.gets.filter(([path]) => path.startsWith('volumes/'))).toEqual([]);
+  });
+
+  it('keeps the volume id of a snapshot whose volume is gone, and asks Cinder for that volume once', async () => {
+    const w = world();
+    const volume = cinderVolume({ encrypted: true });
+    w.cinder.volumes.push(volume);
+    // Made in Cinder directly: no record yet.
+    w.cinder.snapshots.push(cinderSnapshot(volume));
+    const first = (await invoke(DescribeSnapshots, {}, w.ctx)).Snapshots![0]!;
+    expect(first).toMatchObject({ VolumeId: expect.stringMatching(/^vol-/), Encrypted: true });
+    w.cinder.volumes = [];
+    const store = storeOf(w);
+    for (const key of [...store.items.keys()]) if (key.startsWith('os#volume#') || key.startsWith('id#vol-')) store.items.delete(key);
+
+    w.cinder.snapshots.push(cinderSnapshot(volume, { id: 'snap-uuid-2' }));
+    const gets = () => w.cinder.gets.filter(([path]) => path === `volumes/${volume.id}`).length;
+    const before = gets();
+    const second = (await invoke(DescribeSnapshots, {}, w.ctx)).Snapshots!;
+    expect(second.find((s) => s.SnapshotId === first.SnapshotId)).toMatchObject({ VolumeId: first.VolumeId, Encrypted: true });
+    expect(second.find((s) => s.SnapshotId !== first.SnapshotId)).toMatchObject({ Encrypted: false });
+    expect(gets()).toBe(before + 1);
+    await invoke(DescribeSnapshots, {}, w.ctx);
+    expect(gets()).toBe(before + 1);
   });
 });
 
