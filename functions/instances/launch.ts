@@ -36,6 +36,7 @@ import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
+import { doneJournalItem, launchPortName, openLaunchJournal, reopenLaunchJournal } from '../../lib/domain/instances/launch-journal.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
 import { logger } from '../../lib/log.js';
@@ -341,7 +342,7 @@ async function launchOne(
       ports.push({ port: { id: nic.existingPortId }, nic });
       continue;
     }
-    const port = await createNicPort(ctx, nic, `${name}-eth${nic.deviceIndex}`);
+    const port = await createNicPort(ctx, nic, launchPortName(name, reservationId, nic.deviceIndex));
     made.ports.push(port.id);
     ports.push({ port, nic });
     if (nic.floatingNetworkId) {
@@ -484,6 +485,9 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const name = plan.name ?? reservationId;
   const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
+  // What the sweeper needs to finish or undo this launch if the function stops half-way
+  // (lib/domain/instances/launch-journal.ts); left in place by a rollback for the sweeper to confirm.
+  const journal = await openLaunchJournal(ctx.store, { reservationId, name, ...(input.ClientToken ? { clientToken: input.ClientToken } : {}) });
   // Taken before Nova is asked, at Nova's precision (whole seconds): every port Nova makes for the
   // servers is created at or after it, which is how the interface views tell them apart from
   // ports that existed before (lib/domain/vpc/network-interfaces.ts attachmentOf). A time taken
@@ -530,6 +534,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
       ...records.map(launchRecordItem),
       ...newResourceTagItems([...instances.ec2Ids.values()], plan.instanceTags),
       ...(interfaces ? [...interfaces.reverseItems, ...newResourceTagItems([...interfaces.ec2Ids.values()], plan.interfaceTags)] : []),
+      doneJournalItem(journal, launched.map((l) => l.server.id)),
     ];
     // The plan read the image a moment ago: the views need not ask Glance again.
     if (!plan.devices.omitImageRef) rememberImage(ctx.caller.projectId, plan.image);
@@ -551,6 +556,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
   } catch (error) {
     await undoResources(ctx, made);
     await undoRecords(ctx, made);
+    await retry('reopening the launch journal', () => reopenLaunchJournal(ctx.store, journal));
     throw error;
   }
 }
