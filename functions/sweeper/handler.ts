@@ -36,7 +36,9 @@ function limits(): SweepLimits & { tableItems: number; projects: number } {
     tags: numberFrom(env['EC2_SWEEPER_TAGS'], 200),
     launches: numberFrom(env['EC2_SWEEPER_LAUNCHES'], 5),
     // The instances function's timeout is 120 s: a launch journal older than this is no live launch's.
-    launchAgeSeconds: numberFrom(env['EC2_SWEEPER_LAUNCH_AGE_SECONDS'], 300),
+    // Kept well under launch-token.ts's ABANDONED_MS (10 min) less the schedule (5 min), so a stopped
+    // launch's claim is settled here before a retry with its token would give up on it and relaunch.
+    launchAgeSeconds: numberFrom(env['EC2_SWEEPER_LAUNCH_AGE_SECONDS'], 180),
   };
 }
 
