@@ -43,7 +43,7 @@ export default action(
     });
     const snapshotId = await recordMapping(ctx.store, 'snapshot', raw.id);
     await Promise.all([
-      ctx.store.putJson(snapshotKey(snapshotId), { encrypted: Boolean(volume.encrypted) } satisfies SnapshotRecord),
+      ctx.store.putJson(snapshotKey(snapshotId), { encrypted: Boolean(volume.encrypted), volumeId: input.VolumeId } satisfies SnapshotRecord),
       tags.length ? putTags(ctx.store, [snapshotId], tags) : Promise.resolve(),
     ]);
     const [snapshot] = await formatSnapshots(ctx, [{ raw, ec2Id: snapshotId, tags }]);

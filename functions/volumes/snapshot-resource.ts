@@ -39,43 +39,49 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
   const volumes = filterValues(query.filters, 'volume-id');
   // Copies report vol-ffffffff, which names no Cinder volume: that one is filtered here, not by Cinder.
   if (volumes?.length === 1 && isExact(volumes[0]!) && volumes[0] !== COPY_VOLUME_ID) {
+    // A deleted volume's id no longer resolves, while its snapshots still show it: those are
+    // found by the filter on the listing.
     const uuid = (await uuidsOf(ctx.store, volumes)).get(volumes[0]!);
-    if (!uuid) return { items: [], complete: false };
-    cinderQuery['volume_id'] = uuid;
+    if (uuid) cinderQuery['volume_id'] = uuid;
   }
   const items = await mapErrors(() => listSnapshots(ctx.openstack.cinder, cinderQuery));
   return { items, complete: Object.keys(cinderQuery).length === 0 };
 }
 
 /**
- * Whether each snapshot's volume is encrypted: recorded when we made the snapshot; for snapshots
- * made in Cinder directly, read from the source volume once and recorded.
+ * Per snapshot, whether its volume is encrypted and the EC2 id of that volume, from the snapshot's
+ * record. What a record lacks (snapshots made in Cinder directly, records older than the volume
+ * id) is found once and recorded: encryption from the source volume (not when the volume is gone:
+ * no guess is recorded), the volume id from its mapping, so that the snapshot keeps showing it
+ * after the volume and its mapping are gone, as AWS does.
  */
-async function encryption(
+async function snapshotFacts(
   ctx: ActionContext,
   entries: Array<Entry<CinderSnapshot>>,
-  recordsRead?: Map<string, SnapshotRecord>,
-): Promise<Map<string, boolean>> {
+  recordsRead: Map<string, SnapshotRecord> | undefined,
+  volumeIdsOf: (uuids: string[]) => Promise<Map<string, string>>,
+): Promise<Map<string, SnapshotRecord>> {
   const records = recordsRead ?? (await readRecords<SnapshotRecord>(ctx.store, entries.map((e) => snapshotKey(e.ec2Id))));
-  const out = new Map<string, boolean>();
-  const unknown: Array<Entry<CinderSnapshot>> = [];
-  for (const e of entries) {
-    const encrypted = records.get(snapshotKey(e.ec2Id))?.encrypted;
-    if (encrypted === undefined) unknown.push(e);
-    else out.set(e.ec2Id, encrypted);
-  }
-  const volumeUuids = [...new Set(unknown.map((e) => e.raw.volume_id))];
-  const volumes = new Map(
-    await Promise.all(
-      volumeUuids.map(async (uuid) => [uuid, await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined)] as const),
-    ),
-  );
+  const recordOf = (e: Entry<CinderSnapshot>) => records.get(snapshotKey(e.ec2Id)) ?? {};
+  const needId = entries.filter((e) => !backingVolumeOf(e.raw) && recordOf(e).volumeId === undefined);
+  const needEncryption = entries.filter((e) => recordOf(e).encrypted === undefined);
+  const volumeUuids = [...new Set(needEncryption.map((e) => e.raw.volume_id))];
+  const [volumeIds, volumes] = await Promise.all([
+    volumeIdsOf([...new Set(needId.map((e) => e.raw.volume_id))]),
+    Promise.all(volumeUuids.map(async (uuid) => [uuid, await getVolume(ctx.openstack.cinder, uuid).catch(() => undefined)] as const)).then((pairs) => new Map(pairs)),
+  ]);
+  const out = new Map<string, SnapshotRecord>();
   await Promise.all(
-    unknown.map(async (e) => {
-      const volume = volumes.get(e.raw.volume_id);
-      out.set(e.ec2Id, Boolean(volume?.encrypted));
-      // A volume that is gone cannot tell; don't record a guess.
-      if (volume) await ctx.store.putJson(snapshotKey(e.ec2Id), { encrypted: Boolean(volume.encrypted) } satisfies SnapshotRecord);
+    entries.map(async (e) => {
+      const known = recordOf(e);
+      const volume = known.encrypted === undefined ? volumes.get(e.raw.volume_id) : undefined;
+      const learnt: SnapshotRecord = {
+        ...(volume ? { encrypted: Boolean(volume.encrypted) } : {}),
+        ...(known.volumeId === undefined && volumeIds.has(e.raw.volume_id) ? { volumeId: volumeIds.get(e.raw.volume_id) } : {}),
+      };
+      const record = { ...known, ...learnt };
+      out.set(e.ec2Id, record);
+      if (Object.keys(learnt).length) await ctx.store.putJson(snapshotKey(e.ec2Id), record satisfies SnapshotRecord);
     }),
   );
   return out;
@@ -100,24 +106,20 @@ export async function snapshotTableFacts(ctx: ActionContext, ec2Ids: string[] | 
 
 export async function formatSnapshots(ctx: ActionContext, entries: Array<Entry<CinderSnapshot>>, facts?: SnapshotTableFacts): Promise<Snapshot[]> {
   if (entries.length === 0) return [];
-  const sourceVolumes = [...new Set(entries.filter((e) => !backingVolumeOf(e.raw)).map((e) => e.raw.volume_id))];
-  const [volumeIds, encrypted] = await Promise.all([
-    facts?.volumeMappings
-      ? ec2IdsFromMappings(ctx.store, 'volume', sourceVolumes, facts.volumeMappings)
-      : ec2IdsFor(ctx.store, 'volume', sourceVolumes),
-    encryption(ctx, entries, facts?.records),
-  ]);
+  const records = await snapshotFacts(ctx, entries, facts?.records, (uuids) =>
+    facts?.volumeMappings ? ec2IdsFromMappings(ctx.store, 'volume', uuids, facts.volumeMappings) : ec2IdsFor(ctx.store, 'volume', uuids),
+  );
   const owner = ctx.caller.projectId;
   return entries.map(({ raw, ec2Id, tags }) => ({
     SnapshotId: ec2Id,
-    VolumeId: backingVolumeOf(raw) ? COPY_VOLUME_ID : volumeIds.get(raw.volume_id),
+    VolumeId: backingVolumeOf(raw) ? COPY_VOLUME_ID : records.get(ec2Id)?.volumeId,
     State: snapshotState(raw.status),
     StartTime: parseCinderTime(raw.created_at),
     Progress: snapshotProgress(raw.status, raw['os-extended-snapshot-attributes:progress']),
     OwnerId: raw['os-extended-snapshot-attributes:project_id'] ?? owner,
     Description: raw.description ?? '',
     VolumeSize: raw.size,
-    Encrypted: encrypted.get(ec2Id) ?? false,
+    Encrypted: records.get(ec2Id)?.encrypted ?? false,
     StorageTier: 'standard',
     Tags: tags,
   }));

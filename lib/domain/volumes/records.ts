@@ -3,7 +3,7 @@
  *   volume#<vol-id>        {volumeType, clientToken}   written once by CreateVolume
  *   volume-io#<vol-id>     {autoEnableIO}              ModifyVolumeAttribute
  *   volume-token#<token>   {fingerprint, volumeId, volume}  CreateVolume's idempotency claim
- *   snapshot#<snap-id>     {encrypted}                 facts Cinder's snapshot does not carry
+ *   snapshot#<snap-id>     {encrypted, volumeId}       facts Cinder's snapshot does not carry
  *   volume-gc#<uuid>       {uuid, ec2Id?}              a volume gone from EC2 still to delete (lib/discards.ts)
  */
 import type { ActionContext } from '../../context.js';
@@ -17,6 +17,11 @@ export interface VolumeRecord {
 
 export interface SnapshotRecord {
   encrypted?: boolean;
+  /**
+   * The EC2 id of the volume the snapshot was made of, as first shown: AWS keeps showing it after
+   * the volume is deleted, whatever becomes of the volume's own id mapping.
+   */
+  volumeId?: string;
 }
 
 const DAY = 24 * 3600;
