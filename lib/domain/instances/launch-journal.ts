@@ -5,7 +5,7 @@
  * makes carries them (Nova servers: their name and `ec2:reservation-id` metadata; Neutron ports it
  * makes: a name starting with the reservation id, see `launchPortName`). In the same batch write
  * as its launch records, it marks the journal done. A launch that fails rolls back by itself and
- * leaves its journal for the sweeper to confirm that nothing is left.
+ * removes its journal, or leaves it open when a step of the rollback failed.
  *
  * The sweeper (functions/sweeper/launches.ts) reads journals older than the function can run:
  * done ones complete the ClientToken claim if the function stopped before it could; open ones are
@@ -44,8 +44,13 @@ export async function openLaunchJournal(store: StateStore, journal: Omit<LaunchJ
   return opened;
 }
 
+/** After a complete rollback: nothing is left to settle. */
+export async function closeLaunchJournal(store: StateStore, journal: LaunchJournal): Promise<void> {
+  await store.delete(journalKey(journal.reservationId));
+}
+
 /**
- * After a rollback: the journal as opened (a done mark written in a batch that then failed would
+ * After a rollback that left something: the journal as opened (a done mark written in a batch that then failed would
  * name servers the rollback deleted), for the sweeper to confirm that nothing is left.
  */
 export async function reopenLaunchJournal(store: StateStore, journal: LaunchJournal): Promise<void> {
