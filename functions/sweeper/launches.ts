@@ -38,7 +38,11 @@ export interface LaunchCloud {
 }
 
 export interface LaunchSweepLimits {
-  /** Journals looked at per project and run. */
+  /**
+   * Open journals settled per project and run (each asks OpenStack). Done and young ones cost a
+   * table read or nothing: a page of up to twenty times as many is looked at, so a busy project's
+   * journals of launches that completed do not hold back the ones to settle.
+   */
   launches: number;
   /** A journal younger than this may belong to a live launch (at least the function's timeout). */
   launchAgeSeconds: number;
@@ -140,15 +144,19 @@ async function settleOpen(store: StateStore, cloud: LaunchCloud, journal: Launch
   return (await rollBack(store, cloud, journal, serverIds)) ? 'rolledBack' : 'waiting';
 }
 
+/** Journals read per page, for `launches` open ones settled (see LaunchSweepLimits). */
+export const journalPageSize = (limits: Pick<LaunchSweepLimits, 'launches'>) => limits.launches * 20;
+
 /** One project's journals (a page the caller read): each finished, rolled back or left waiting. */
 export async function sweepLaunchJournals(
   store: StateStore,
   cloud: LaunchCloud,
   journals: StateRecord[],
-  limits: Pick<LaunchSweepLimits, 'launchAgeSeconds'>,
+  limits: LaunchSweepLimits,
   now = Date.now(),
 ): Promise<LaunchSweep> {
   const out: LaunchSweep = { finished: 0, rolledBack: 0, waiting: 0 };
+  let settling = 0;
   for (const record of journals) {
     const journal = parse(record);
     if (!journal) {
@@ -164,6 +172,11 @@ export async function sweepLaunchJournals(
       out.finished += 1;
       continue;
     }
+    if (settling >= limits.launches) {
+      out.waiting += 1;
+      continue;
+    }
+    settling += 1;
     try {
       out[await settleOpen(store, cloud, journal)] += 1;
     } catch (error) {

@@ -18,7 +18,7 @@ import { existingIds } from '../../lib/store/resources.js';
 import { forgetTags, parseTagKey } from '../../lib/store/tags.js';
 import { getImage } from '../../lib/openstack/glance.js';
 import { JOURNAL_PREFIX } from '../../lib/domain/instances/launch-journal.js';
-import { openStackLaunchCloud, sweepLaunchJournals, type LaunchSweep, type LaunchSweepLimits } from './launches.js';
+import { journalPageSize, openStackLaunchCloud, sweepLaunchJournals, type LaunchSweep, type LaunchSweepLimits } from './launches.js';
 
 export interface SweepLimits extends LaunchSweepLimits {
   /** Remembered volumes retried per project. */
@@ -103,7 +103,7 @@ export async function sweepProject(store: StateStore, openstack: OpenStack, limi
     mappingsForgotten += forgotten;
   }
   const tagsRemoved = await sweepTags(store, limits.tags);
-  const journals = await nextPage(store, 'launches', JOURNAL_PREFIX, limits.launches);
+  const journals = await nextPage(store, 'launches', JOURNAL_PREFIX, journalPageSize(limits));
   const launches = await sweepLaunchJournals(store, openStackLaunchCloud(openstack, store.projectId), journals, limits);
   return { volumes, mappingsChecked, mappingsForgotten, tagsRemoved, launches };
 }

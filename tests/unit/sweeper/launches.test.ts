@@ -12,7 +12,7 @@ import { putAll } from '../../../lib/store/project-store.js';
 import { MemoryStore } from '../support/memory-store.js';
 
 const RID = 'r-0123456789abcdef0';
-const AGE = { launchAgeSeconds: 300 };
+const AGE = { launches: 5, launchAgeSeconds: 300 };
 const LATER = () => Date.now() + 301_000;
 
 interface FakePort {
@@ -191,6 +191,20 @@ describe('the sweeper, for launches that stopped half-way', () => {
     expect(await sweep(store, cloud)).toEqual({ finished: 0, rolledBack: 1, waiting: 0 });
     expect([...cloud.servers.keys()]).toEqual([]);
     expect(await store.get(journalKey(RID))).toBeUndefined();
+  });
+
+  it('settles only a few open journals per run, while journals of completed launches cost no such budget', async () => {
+    const store = new MemoryStore();
+    const cloud = new FakeCloud();
+    const rid = (i: number) => `r-${i.toString(16).padStart(17, '0')}`;
+    for (let i = 0; i < 10; i++) {
+      const journal = await openLaunchJournal(store, { reservationId: rid(i), name: rid(i) });
+      await putAll(store, [doneJournalItem(journal, [`server-${i}`])]);
+    }
+    for (let i = 10; i < 13; i++) await openLaunchJournal(store, { reservationId: rid(i), name: rid(i) });
+    const page = await store.query(JOURNAL_PREFIX);
+    expect(await sweepLaunchJournals(store, cloud, page, { launches: 2, launchAgeSeconds: 300 }, LATER())).toEqual({ finished: 10, rolledBack: 2, waiting: 1 });
+    expect((await store.query(JOURNAL_PREFIX)).map((r) => r.key)).toEqual([journalKey(rid(12))]);
   });
 
   it('drops the journal of a launch that rolled back by itself once it finds nothing left', async () => {
