@@ -9,28 +9,17 @@ import { createHash } from 'node:crypto';
 import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
 import type { StateStore } from '../../lib/store/project-store.js';
 import { waitFor } from '../../lib/wait.js';
-
-export interface TokenClaim {
-  fingerprint: string;
-  startedAt: number;
-  /** Set once the launch is recorded. */
-  reservationId?: string;
-  serverIds?: string[];
-}
+import { CLAIM_SECONDS, tokenKey, type TokenClaim } from '../../lib/domain/instances/launch-journal.js';
 
 export interface Launched {
   reservationId: string;
   serverIds: string[];
 }
 
-/** AWS keeps a client token's outcome for at least 24 hours. */
-const CLAIM_SECONDS = 24 * 3600;
 /** A claim without an outcome after this long belongs to a launch that died half-way. */
 const ABANDONED_MS = 10 * 60_000;
 const WAIT_MS = 180_000;
 const POLL_MS = 400;
-
-const tokenKey = (token: string) => `runtoken#${token}`;
 
 /** JSON with sorted keys, so the same parameters in any order give the same fingerprint. */
 function canonical(value: unknown): string {

@@ -36,6 +36,7 @@ import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
+import { closeLaunchJournal, doneJournalItem, launchPortName, openLaunchJournal, reopenLaunchJournal } from '../../lib/domain/instances/launch-journal.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
 import { logger } from '../../lib/log.js';
@@ -210,6 +211,8 @@ interface Made {
   floatingIps: string[];
   instanceIds: Map<string, string>;
   interfaceIds: Map<string, string>;
+  /** Rollback steps that failed (what they left is the sweeper's, through the launch journal). */
+  rollbackFailures: string[];
 }
 
 interface Launched {
@@ -341,7 +344,7 @@ async function launchOne(
       ports.push({ port: { id: nic.existingPortId }, nic });
       continue;
     }
-    const port = await createNicPort(ctx, nic, `${name}-eth${nic.deviceIndex}`);
+    const port = await createNicPort(ctx, nic, launchPortName(name, reservationId, nic.deviceIndex));
     made.ports.push(port.id);
     ports.push({ port, nic });
     if (nic.floatingNetworkId) {
@@ -427,10 +430,11 @@ async function launchEach(ctx: ActionContext, plan: LaunchPlan, name: string, re
 
 const warn = (msg: string, fields: Record<string, unknown>) => logger.warn(msg, fields);
 
-/** Rollback steps are tried three times; what still fails is logged and left. */
-async function retry<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+/** Rollback steps are tried three times; what still fails is logged, noted in `failures` and left. */
+async function retry<T>(what: string, work: () => Promise<T>, failures?: string[]): Promise<T | undefined> {
   return retryWork(work, { attempts: 3, intervalMs: 500, factor: 2 }).catch((error: unknown) => {
     warn(`rollback: ${what} failed`, { error: String(error) });
+    failures?.push(what);
     return undefined;
   });
 }
@@ -444,33 +448,37 @@ async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
   // Servers Nova made whose create answer never reached us (a dropped connection).
   if (made.sweep) {
     const { name, reservationId } = made.sweep;
-    const named = await retry('finding the launch by name', () => listServers(nova, { name: `^${escapeRegExp(name)}$` }));
+    const named = await retry('finding the launch by name', () => listServers(nova, { name: `^${escapeRegExp(name)}$` }), made.rollbackFailures);
     for (const s of named ?? []) if (s.metadata?.['ec2:reservation-id'] === reservationId && !made.servers.includes(s.id)) made.servers.push(s.id);
   }
   // Servers Nova made that we may not have seen listed yet.
   for (const rid of made.novaReservationIds) {
-    const listed = await retry('listing the reservation', () => listServerIds(nova, { reservation_id: rid }));
+    const listed = await retry('listing the reservation', () => listServerIds(nova, { reservation_id: rid }), made.rollbackFailures);
     for (const s of listed ?? []) if (!made.servers.includes(s.id)) made.servers.push(s.id);
   }
   await Promise.all(
     made.servers.map((id) =>
       retry(`deleting server ${id}`, async () => {
-        if (!(await deleteServerUntilGone(nova, id, 20_000))) warn('rollback: server still present', { serverId: id });
-      }),
+        if (!(await deleteServerUntilGone(nova, id, 20_000))) {
+          warn('rollback: server still present', { serverId: id });
+          made.rollbackFailures.push(`server ${id} still present`);
+        }
+      }, made.rollbackFailures),
     ),
   );
-  await Promise.all(made.floatingIps.map((id) => retry(`releasing floating IP ${id}`, () => deleteFloatingIp(neutron, id))));
-  await Promise.all(made.ports.map((id) => retry(`deleting port ${id}`, () => deletePort(neutron, id))));
+  await Promise.all(made.floatingIps.map((id) => retry(`releasing floating IP ${id}`, () => deleteFloatingIp(neutron, id), made.rollbackFailures)));
+  await Promise.all(made.ports.map((id) => retry(`deleting port ${id}`, () => deletePort(neutron, id), made.rollbackFailures)));
 }
 
 async function undoRecords(ctx: ActionContext, made: Made): Promise<void> {
   const store = ctx.store;
   const ids = [...made.instanceIds.values(), ...made.interfaceIds.values()];
-  await retry('deleting tags', () => deleteTags(store, ids));
-  await retry('deleting launch records', () => deleteLaunchRecords(store, [...made.instanceIds.keys()]));
+  const failures = made.rollbackFailures;
+  await retry('deleting tags', () => deleteTags(store, ids), failures);
+  await retry('deleting launch records', () => deleteLaunchRecords(store, [...made.instanceIds.keys()]), failures);
   await Promise.all([
-    ...[...made.instanceIds].map(([uuid, id]) => retry('forgetting an instance id', () => forgetMapping(store, 'instance', id, uuid))),
-    ...[...made.interfaceIds].map(([uuid, id]) => retry('forgetting an interface id', () => forgetMapping(store, 'network-interface', id, uuid))),
+    ...[...made.instanceIds].map(([uuid, id]) => retry('forgetting an instance id', () => forgetMapping(store, 'instance', id, uuid), failures)),
+    ...[...made.interfaceIds].map(([uuid, id]) => retry('forgetting an interface id', () => forgetMapping(store, 'network-interface', id, uuid), failures)),
   ]);
 }
 
@@ -483,7 +491,10 @@ export interface LaunchResult {
 export async function launch(ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> {
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const name = plan.name ?? reservationId;
-  const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map() };
+  const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map(), rollbackFailures: [] };
+  // What the sweeper needs to finish or undo this launch if the function stops half-way
+  // (lib/domain/instances/launch-journal.ts).
+  const journal = await openLaunchJournal(ctx.store, { reservationId, name, ...(input.ClientToken ? { clientToken: input.ClientToken } : {}) });
   // Taken before Nova is asked, at Nova's precision (whole seconds): every port Nova makes for the
   // servers is created at or after it, which is how the interface views tell them apart from
   // ports that existed before (lib/domain/vpc/network-interfaces.ts attachmentOf). A time taken
@@ -530,6 +541,7 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
       ...records.map(launchRecordItem),
       ...newResourceTagItems([...instances.ec2Ids.values()], plan.instanceTags),
       ...(interfaces ? [...interfaces.reverseItems, ...newResourceTagItems([...interfaces.ec2Ids.values()], plan.interfaceTags)] : []),
+      doneJournalItem(journal, launched.map((l) => l.server.id)),
     ];
     // The plan read the image a moment ago: the views need not ask Glance again.
     if (!plan.devices.omitImageRef) rememberImage(ctx.caller.projectId, plan.image);
@@ -551,6 +563,11 @@ export async function launch(ctx: ActionContext, input: RunInstancesRequest, pla
   } catch (error) {
     await undoResources(ctx, made);
     await undoRecords(ctx, made);
+    // A complete rollback ends the journal; else it stays open for the sweeper (reopened: a done
+    // mark written in a batch that then failed would name the servers just deleted).
+    await retry('settling the launch journal', () =>
+      made.rollbackFailures.length ? reopenLaunchJournal(ctx.store, journal) : closeLaunchJournal(ctx.store, journal),
+    );
     throw error;
   }
 }

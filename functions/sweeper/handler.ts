@@ -34,6 +34,11 @@ function limits(): SweepLimits & { tableItems: number; projects: number } {
     volumes: numberFrom(env['EC2_SWEEPER_VOLUMES'], 10),
     mappings: numberFrom(env['EC2_SWEEPER_MAPPINGS'], 20),
     tags: numberFrom(env['EC2_SWEEPER_TAGS'], 200),
+    launches: numberFrom(env['EC2_SWEEPER_LAUNCHES'], 5),
+    // The instances function's timeout is 120 s: a launch journal older than this is no live launch's.
+    // Kept well under launch-token.ts's ABANDONED_MS (10 min) less the schedule (5 min), so a stopped
+    // launch's claim is settled here before a retry with its token would give up on it and relaunch.
+    launchAgeSeconds: numberFrom(env['EC2_SWEEPER_LAUNCH_AGE_SECONDS'], 180),
   };
 }
 
@@ -46,6 +51,9 @@ export interface SweepSummary {
   mappingsChecked: number;
   mappingsForgotten: number;
   tagsRemoved: number;
+  launchesFinished: number;
+  launchesRolledBack: number;
+  launchesWaiting: number;
   failedProjects: number;
   moreProjects: boolean;
   ms: number;
@@ -84,6 +92,9 @@ export async function sweep(): Promise<SweepSummary> {
     mappingsChecked: sum((r) => r.mappingsChecked),
     mappingsForgotten: sum((r) => r.mappingsForgotten),
     tagsRemoved: sum((r) => r.tagsRemoved),
+    launchesFinished: sum((r) => r.launches.finished),
+    launchesRolledBack: sum((r) => r.launches.rolledBack),
+    launchesWaiting: sum((r) => r.launches.waiting),
     failedProjects,
     moreProjects: Boolean(page.next),
     ms: Date.now() - started,

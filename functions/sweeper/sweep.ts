@@ -4,7 +4,8 @@
  * - mappings (with their tags) of volumes, snapshots and images deleted outside EC2, or by a request
  *   that stopped after OpenStack's delete and before it forgot the id: a few mappings per type per
  *   run, continuing after the last one looked at (a cursor per project and type);
- * - tags of ids that no longer exist.
+ * - tags of ids that no longer exist;
+ * - launches that stopped half-way: finished or rolled back (launches.ts).
  * Instances are left to DescribeInstances, which knows which terminated ones must stay visible.
  */
 import { sweepDiscardedVolumes, type DiscardOutcome } from '../../lib/discards.js';
@@ -16,8 +17,10 @@ import type { StateStore } from '../../lib/store/project-store.js';
 import { existingIds } from '../../lib/store/resources.js';
 import { forgetTags, parseTagKey } from '../../lib/store/tags.js';
 import { getImage } from '../../lib/openstack/glance.js';
+import { JOURNAL_PREFIX } from '../../lib/domain/instances/launch-journal.js';
+import { journalPageSize, openStackLaunchCloud, sweepLaunchJournals, type LaunchSweep, type LaunchSweepLimits } from './launches.js';
 
-export interface SweepLimits {
+export interface SweepLimits extends LaunchSweepLimits {
   /** Remembered volumes retried per project. */
   volumes: number;
   /** Mappings checked per project and type. */
@@ -31,6 +34,7 @@ export interface ProjectSweep {
   mappingsChecked: number;
   mappingsForgotten: number;
   tagsRemoved: number;
+  launches: LaunchSweep;
 }
 
 const isNotFound = (error: unknown) => error instanceof OpenStackError && error.status === 404;
@@ -99,5 +103,7 @@ export async function sweepProject(store: StateStore, openstack: OpenStack, limi
     mappingsForgotten += forgotten;
   }
   const tagsRemoved = await sweepTags(store, limits.tags);
-  return { volumes, mappingsChecked, mappingsForgotten, tagsRemoved };
+  const journals = await nextPage(store, 'launches', JOURNAL_PREFIX, journalPageSize(limits));
+  const launches = await sweepLaunchJournals(store, openStackLaunchCloud(openstack, store.projectId), journals, limits);
+  return { volumes, mappingsChecked, mappingsForgotten, tagsRemoved, launches };
 }

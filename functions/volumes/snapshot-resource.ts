@@ -40,9 +40,10 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
   const volumes = filterValues(query.filters, 'volume-id');
   // Copies report vol-ffffffff, which names no Cinder volume: that one is filtered here, not by Cinder.
   if (volumes?.length === 1 && isExact(volumes[0]!) && volumes[0] !== COPY_VOLUME_ID) {
+    // A deleted volume's id no longer resolves, while its snapshots still show it: those are
+    // found by the filter on the listing.
     const uuid = (await uuidsOf(ctx.store, volumes)).get(volumes[0]!);
-    if (!uuid) return { items: [], complete: false };
-    cinderQuery['volume_id'] = uuid;
+    if (uuid) cinderQuery['volume_id'] = uuid;
   }
   const items = await mapErrors(() => listSnapshots(ctx.openstack.cinder, cinderQuery));
   return { items, complete: Object.keys(cinderQuery).length === 0 };

@@ -1,7 +1,8 @@
 /**
  * AttachNetworkInterface: Nova plugs the port into the server (os-interface with port_id); the
  * device index and DeleteOnTermination (false, as AWS) go to the instance's launch record first,
- * and back when Nova refuses, so a failed attach leaves the port and the record as they were.
+ * and back when Nova refuses, so a failed attach leaves the port and the record as they were. When
+ * it is unknown whether Nova attached (no answer, or Nova's own fault), the port is also detached.
  * The interface must be free, in the instance's VPC and availability zone.
  */
 import type { ActionContext } from '../../lib/context.js';
@@ -9,6 +10,8 @@ import { attachmentIdOf, isAttached } from '../../lib/domain/vpc/network-interfa
 import { action, type Input } from '../../lib/family.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { attachInterface, detachInterface } from '../../lib/openstack/nova.js';
+import { OpenStackError } from '../../lib/openstack/http.js';
+import type { InstanceView } from '../../lib/domain/instances/instance-model.js';
 import { Ec2Error, invalidParameterCombination, invalidParameterValue, missingParameter } from '../../lib/protocol/errors.js';
 import { interfaceView, requireInterface } from './interface-objects.js';
 import { requireInstanceView, restorePorts, rewritePorts } from './interface-instances.js';
@@ -43,22 +46,40 @@ async function checked(input: Input<'AttachNetworkInterface'>, ctx: ActionContex
   return { owned, instance };
 }
 
+/** Nova refused outright (a 4xx): it attached nothing. Anything else may have attached the port. */
+const refused = (error: unknown) => error instanceof OpenStackError && error.status < 500;
+const unlessGone = (error: unknown) => {
+  if (!(error instanceof OpenStackError && error.status === 404)) throw error;
+};
+
+/** The record first, then Nova; what Nova does not complete is undone (see the module comment). */
+export async function attachToInstance(ctx: ActionContext, instance: InstanceView, input: { NetworkInterfaceId: string; InstanceId: string; DeviceIndex: number }, portId: string): Promise<void> {
+  const nova = ctx.openstack.nova;
+  await withUndo(async (undo) => {
+    const before = await rewritePorts(ctx, instance, {
+      add: { portId, deviceIndex: input.DeviceIndex, deleteOnTermination: false, attachedAt: new Date().toISOString() },
+    });
+    undo.add('restore the launch record', () => restorePorts(ctx, instance, before));
+    const attach = async () => {
+      try {
+        await attachInterface(nova, instance.serverId, portId);
+      } catch (error) {
+        if (!refused(error)) undo.add('detach what Nova may have attached', () => detachInterface(nova, instance.serverId, portId).catch(unlessGone));
+        throw error;
+      }
+    };
+    await mapErrors(attach, {
+      conflict: (message) => new Ec2Error('IncorrectInstanceState', `The instance '${input.InstanceId}' cannot have an interface attached now: ${message}`),
+      notFound: () => new Ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`),
+    });
+  });
+}
+
 export default action(
   'AttachNetworkInterface',
   async (input, ctx) => {
     const { owned, instance } = await checked(input, ctx);
-    const nova = ctx.openstack.nova;
-    await withUndo(async (undo) => {
-      const before = await rewritePorts(ctx, instance, {
-        add: { portId: owned.port.id, deviceIndex: input.DeviceIndex, deleteOnTermination: false, attachedAt: new Date().toISOString() },
-      });
-      undo.add('restore the launch record', () => restorePorts(ctx, instance, before));
-      await mapErrors(() => attachInterface(nova, instance.serverId, owned.port.id), {
-        conflict: (message) => new Ec2Error('IncorrectInstanceState', `The instance '${input.InstanceId}' cannot have an interface attached now: ${message}`),
-        notFound: () => new Ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`),
-      });
-      undo.add('detach', () => detachInterface(nova, instance.serverId, owned.port.id));
-    });
+    await attachToInstance(ctx, instance, { NetworkInterfaceId: input.NetworkInterfaceId, InstanceId: input.InstanceId, DeviceIndex: input.DeviceIndex }, owned.port.id);
     return { AttachmentId: attachmentIdOf(owned.port.id, instance.serverId), NetworkCardIndex: 0 };
   },
   { check: async (input, ctx) => void (await checked(input, ctx)) },

@@ -134,6 +134,11 @@ export async function portsOfProject(neutron: ServiceClient, projectId: string):
   return (await neutron.get<{ ports: NeutronPort[] }>('ports', params({ project_id: projectId, fields: PORT_FIELDS }))).ports;
 }
 
+/** A project's ports attached to nothing (Neutron's empty-string filtering, since Rocky). */
+export async function unattachedPortsOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronPort[]> {
+  return (await neutron.get<{ ports: NeutronPort[] }>('ports', params({ project_id: projectId, device_id: '', fields: PORT_FIELDS }))).ports;
+}
+
 /** device_owner values of a router's interfaces on a network. */
 export const ROUTER_INTERFACES = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
 

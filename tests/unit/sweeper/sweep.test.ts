@@ -23,7 +23,7 @@ function cloud() {
   return { cinder, openstack, store: new MemoryStore('sweep-project') };
 }
 
-const limits = { volumes: 10, mappings: 10, tags: 100 };
+const limits = { volumes: 10, mappings: 10, tags: 100, launches: 5, launchAgeSeconds: 300 };
 
 describe('the sweeper, for one project', () => {
   it('forgets ids and tags of volumes, snapshots and images OpenStack no longer has, and orphan tags', async () => {
@@ -63,7 +63,7 @@ describe('the sweeper, for one project', () => {
   it('does bounded work per run and continues where it stopped', async () => {
     const { openstack, store } = cloud();
     for (let i = 0; i < 5; i++) await ec2IdFor(store, 'snapshot', `snapshot-gone-${i}`);
-    const small = { volumes: 1, mappings: 2, tags: 1 };
+    const small = { volumes: 1, mappings: 2, tags: 1, launches: 1, launchAgeSeconds: 300 };
     const counts: number[] = [];
     for (let run = 0; run < 3; run++) counts.push((await sweepProject(store, openstack, small)).mappingsForgotten);
     expect(counts).toEqual([2, 2, 1]);

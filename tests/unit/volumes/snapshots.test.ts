@@ -7,7 +7,7 @@ import DescribeSnapshotAttribute from '../../../functions/volumes/DescribeSnapsh
 import DescribeSnapshots from '../../../functions/volumes/DescribeSnapshots.js';
 import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import ModifySnapshotAttribute from '../../../functions/volumes/ModifySnapshotAttribute.js';
-import { ec2IdFor } from '../../../lib/store/ids.js';
+import { ec2IdFor, forgetUuid } from '../../../lib/store/ids.js';
 import { cinderSnapshot, cinderVolume, invoke, world } from './fakes.js';
 import { queriedPrefixes, type MemoryStore } from '../support/memory-store.js';
 
@@ -201,5 +201,32 @@ describe('copies in DescribeSnapshots filters', () => {
     const copy = await invoke(CopySnapshot, { SourceRegion: 'RegionOne', SourceSnapshotId: source! }, w.ctx);
     const found = await invoke(DescribeSnapshots, { Filters: [{ Name: 'volume-id', Values: ['vol-ffffffff'] }] }, w.ctx);
     expect(found.Snapshots!.map((s) => s.SnapshotId)).toEqual([copy.SnapshotId]);
+  });
+});
+
+describe('the VolumeId of a snapshot whose volume is gone', () => {
+  it('stays the volume id it showed, also after the volume and its id mapping are gone, and the volume-id filter finds it', async () => {
+    const w = world();
+    w.cinder.createdStatus = 'available';
+    const madeHere = await volumeIn(w);
+    const { SnapshotId: viaEc2 } = await invoke(CreateSnapshot, { VolumeId: madeHere }, w.ctx);
+    // A snapshot made in Cinder directly, of a volume EC2 has shown.
+    const outside = cinderVolume();
+    w.cinder.volumes.push(outside);
+    const outsideId = await ec2IdFor(w.ctx.store, 'volume', outside.id);
+    w.cinder.snapshots.push(cinderSnapshot(outside));
+    const before = await invoke(DescribeSnapshots, {}, w.ctx);
+    expect(before.Snapshots!.map((s) => s.VolumeId).sort()).toEqual([madeHere, outsideId].sort());
+
+    // Both volumes leave Cinder, and their mappings are forgotten (as the sweeper does for volumes Cinder no longer has).
+    for (const volume of [...w.cinder.volumes]) await forgetUuid(w.ctx.store, 'volume', volume.id);
+    w.cinder.volumes = [];
+    const after = await invoke(DescribeSnapshots, {}, w.ctx);
+    expect(new Map(after.Snapshots!.map((s) => [s.SnapshotId, s.VolumeId]))).toEqual(
+      new Map(before.Snapshots!.map((s) => [s.SnapshotId, s.VolumeId])),
+    );
+    expect(after.Snapshots!.find((s) => s.SnapshotId === viaEc2)!.VolumeId).toBe(madeHere);
+    const byVolume = await invoke(DescribeSnapshots, { Filters: [{ Name: 'volume-id', Values: [outsideId] }] }, w.ctx);
+    expect(byVolume.Snapshots!.map((s) => s.VolumeId)).toEqual([outsideId]);
   });
 });
