@@ -4,6 +4,7 @@
  * start a server while it uploads its snapshot) is recorded and done by a later DescribeImages of
  * the project, once Nova has finished.
  */
+import { LruMap } from '../../lib/bounded.js';
 import type { ActionContext } from '../../lib/context.js';
 import { OpenStackError, type ServiceClient } from '../../lib/openstack/http.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
@@ -112,17 +113,12 @@ async function recordRestart(store: StateStore, uuid: string): Promise<void> {
  */
 const RESTART_CHECK_INTERVAL_MS = 10_000;
 const MAX_PROJECTS_CHECKED = 10_000;
-const lastRestartCheck = new Map<string, number>();
+const lastRestartCheck = new LruMap<string, number>(MAX_PROJECTS_CHECKED);
 
 function restartCheckDue(projectId: string): boolean {
   const last = lastRestartCheck.get(projectId);
   if (last !== undefined && Date.now() - last < RESTART_CHECK_INTERVAL_MS) return false;
-  lastRestartCheck.delete(projectId);
   lastRestartCheck.set(projectId, Date.now());
-  for (const oldest of lastRestartCheck.keys()) {
-    if (lastRestartCheck.size <= MAX_PROJECTS_CHECKED) break;
-    lastRestartCheck.delete(oldest);
-  }
   return true;
 }
 

@@ -1,3 +1,5 @@
+import { LruMap } from '../../lib/bounded.js';
+
 /**
  * A per-project cache for what changes rarely (volume types, zones): concurrent requests of a warm
  * function share one OpenStack call, and a failure is not remembered. An answer is fresh for a
@@ -16,18 +18,10 @@ interface Entry<T> {
 }
 
 export function perProjectCache<T>(): (projectId: string, fetch: () => Promise<T>) => Promise<T> {
-  const cache = new Map<string, Entry<T>>();
-  const store = (projectId: string, entry: Entry<T>) => {
-    cache.delete(projectId);
-    cache.set(projectId, entry);
-    for (const oldest of cache.keys()) {
-      if (cache.size <= MAX_PROJECTS) break;
-      cache.delete(oldest);
-    }
-  };
+  const cache = new LruMap<string, Entry<T>>(MAX_PROJECTS);
   const load = (projectId: string, fetch: () => Promise<T>): Promise<T> => {
     const entry: Entry<T> = { at: Date.now(), value: fetch() };
-    store(projectId, entry);
+    cache.set(projectId, entry);
     entry.value.catch(() => {
       if (cache.get(projectId) === entry) cache.delete(projectId);
     });
@@ -37,13 +31,12 @@ export function perProjectCache<T>(): (projectId: string, fetch: () => Promise<T
     const hit = cache.get(projectId);
     const age = hit ? Date.now() - hit.at : Infinity;
     if (!hit || age >= STALE_MS) return load(projectId, fetch);
-    store(projectId, hit);
     if (age >= FRESH_MS && !hit.refreshing) {
       hit.refreshing = true;
       const next = fetch();
       next.then(
         () => {
-          if (cache.get(projectId) === hit) store(projectId, { at: Date.now(), value: next });
+          if (cache.get(projectId) === hit) cache.set(projectId, { at: Date.now(), value: next });
         },
         () => {
           hit.refreshing = false;

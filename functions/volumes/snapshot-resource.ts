@@ -2,6 +2,7 @@
  * Cinder snapshots as EC2 snapshots for the describe engine and the answers of CreateSnapshot /
  * CopySnapshot. The owner is the project (EC2's account is the OpenStack project here).
  */
+import { LruMap, LruSet } from '../../lib/bounded.js';
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type FilterSpec } from '../../lib/describe/filters.js';
@@ -55,13 +56,9 @@ export async function listProjectSnapshots(ctx: ActionContext, query: ListQuery)
  * on every describe. Bounded: the oldest go first.
  */
 const MAX_GONE_VOLUMES = 10_000;
-const goneVolumes = new Set<string>();
+const goneVolumes = new LruSet<string>(MAX_GONE_VOLUMES);
 function rememberGoneVolume(uuid: string): void {
   goneVolumes.add(uuid);
-  for (const oldest of goneVolumes) {
-    if (goneVolumes.size <= MAX_GONE_VOLUMES) break;
-    goneVolumes.delete(oldest);
-  }
 }
 
 /** The volume, or undefined when Cinder cannot say (gone, or failing: then it is asked again next time). */
@@ -82,16 +79,10 @@ async function volumeIfAny(ctx: ActionContext, uuid: string): Promise<CinderVolu
  * listings need no read of records at all. Bounded: the oldest go first.
  */
 const MAX_KNOWN_RECORDS = 10_000;
-const knownRecords = new Map<string, SnapshotRecord>();
+const knownRecords = new LruMap<string, SnapshotRecord>(MAX_KNOWN_RECORDS);
 const knownKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
 function rememberRecord(projectId: string, ec2Id: string, record: SnapshotRecord): void {
-  const key = knownKey(projectId, ec2Id);
-  knownRecords.delete(key);
-  knownRecords.set(key, record);
-  for (const oldest of knownRecords.keys()) {
-    if (knownRecords.size <= MAX_KNOWN_RECORDS) break;
-    knownRecords.delete(oldest);
-  }
+  knownRecords.set(knownKey(projectId, ec2Id), record);
 }
 
 /** What formatSnapshots reads from the table, read by the describe engine beside Cinder's answer. */

@@ -23,7 +23,8 @@ import { selectEndpoints, type ServiceEndpoints } from '../openstack/catalog.js'
 import { OpenStackError, OpenStackUnavailable } from '../openstack/http.js';
 import { ec2Secret, ec2Tokens, isFresh, readCredentialWithServiceToken, type KeystoneToken } from '../openstack/keystone.js';
 import { Ec2Error, authFailure, requestLimitExceeded, serviceUnavailable } from '../protocol/errors.js';
-import { ExpiringSet, LruMap, TokenBuckets, type BucketSettings } from './limits.js';
+import { LruMap } from '../bounded.js';
+import { ExpiringSet, TokenBuckets, type BucketSettings } from './limits.js';
 import { UNSIGNED_PAYLOAD, checkDeclaredPayloadHash, payloadHashes, sha256Hex, verifyLocally } from './local-signature.js';
 import {
   checkSigV4Rules,

@@ -1,46 +1,9 @@
 /**
- * Small in-memory bounds on what a forged signature may cost: a least-recently-used map with a size
- * cap, a token bucket per key (plus one for all keys together), and a negative cache of signatures
- * Keystone refused. All of it is per process (per Lambda container): a bound, not a ledger.
+ * Small in-memory bounds on what a forged signature may cost: a token bucket per key (plus one for
+ * all keys together), and a negative cache of signatures Keystone refused, both kept in
+ * lib/bounded.ts's LruMap. All of it is per process (per Lambda container): a bound, not a ledger.
  */
-
-/** A Map that forgets its least recently used entry once it holds `maxEntries`. */
-export class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
-
-  constructor(private readonly maxEntries: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      // Re-inserting moves the key to the end: Map iteration order is insertion order.
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, value);
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
+import { LruMap } from '../bounded.js';
 
 export interface BucketSettings {
   /** Tokens a full bucket holds: how many checks may happen back to back. */

@@ -6,6 +6,7 @@
  * winner's id), then the id -> UUID item, which every writer may repeat since it is the same.
  */
 import { randomBytes } from 'node:crypto';
+import { LruMap } from '../bounded.js';
 import { malformedId, notFound } from '../protocol/errors.js';
 import type { PutEntry, StateStore } from './project-store.js';
 import type { StateRecord } from './table.js';
@@ -172,10 +173,10 @@ export async function uuidsOf(store: StateStore, ec2Ids: string[]): Promise<Map<
  * EC2 id -> UUID pairs this container has read, per project, newest last. A mapping never changes
  * while it exists (an id is never given to another resource), so a describe by id may start its
  * OpenStack call with the remembered UUID while the table confirms that the id still exists.
- * Bounded: the oldest pairs go first.
+ * Bounded: the least recently used pairs go first.
  */
 const MAX_REMEMBERED_IDS = 10_000;
-const remembered = new Map<string, string>();
+const remembered = new LruMap<string, string>(MAX_REMEMBERED_IDS);
 const rememberedKey = (projectId: string, ec2Id: string) => `${projectId} ${ec2Id}`;
 
 /** The remembered UUIDs of all these ids (EC2 id -> UUID), or undefined unless every one is remembered. */
@@ -191,15 +192,7 @@ export function rememberedUuids(projectId: string, ec2Ids: string[]): Map<string
 
 /** Remembers pairs the table just answered. */
 export function rememberUuids(projectId: string, byId: Map<string, string>): void {
-  for (const [ec2Id, uuid] of byId) {
-    const key = rememberedKey(projectId, ec2Id);
-    remembered.delete(key);
-    remembered.set(key, uuid);
-  }
-  for (const oldest of remembered.keys()) {
-    if (remembered.size <= MAX_REMEMBERED_IDS) break;
-    remembered.delete(oldest);
-  }
+  for (const [ec2Id, uuid] of byId) remembered.set(rememberedKey(projectId, ec2Id), uuid);
 }
 
 /** Forgets remembered pairs of ids found gone. */
@@ -296,18 +289,11 @@ export async function forgetUuid(store: StateStore, type: ResourceType, uuid: st
 
 /** Region ids of shared images (UUID -> id) this container has read or written, per region partition; bounded, oldest out. */
 const MAX_REGION_IDS = 10_000;
-const regionIdsOf = new WeakMap<StateStore, Map<string, string>>();
-function regionIdsFor(region: StateStore): Map<string, string> {
+const regionIdsOf = new WeakMap<StateStore, LruMap<string, string>>();
+function regionIdsFor(region: StateStore): LruMap<string, string> {
   let ids = regionIdsOf.get(region);
-  if (!ids) regionIdsOf.set(region, (ids = new Map()));
+  if (!ids) regionIdsOf.set(region, (ids = new LruMap(MAX_REGION_IDS)));
   return ids;
-}
-function rememberRegionId(regionIds: Map<string, string>, uuid: string, ec2Id: string): void {
-  regionIds.set(uuid, ec2Id);
-  for (const oldest of regionIds.keys()) {
-    if (regionIds.size <= MAX_REGION_IDS) break;
-    regionIds.delete(oldest);
-  }
 }
 
 /**
@@ -336,7 +322,7 @@ export async function shareImageIds(
       ? projectMappings.then((ms) => new Map(ms.map((m) => [osKey('image', m.uuid), { ec2Id: m.ec2Id } as Pick<StateRecord, 'ec2Id'>])))
       : store.getMany(images.map((i) => osKey('image', i.uuid))),
   ]);
-  for (const record of regional.values()) if (record.ec2Id && record.uuid) rememberRegionId(regionIds, record.uuid, record.ec2Id);
+  for (const record of regional.values()) if (record.ec2Id && record.uuid) regionIds.set(record.uuid, record.ec2Id);
   for (const { uuid, prefix } of images) {
     const key = osKey('image', uuid);
     const mine = local.get(key)?.ec2Id;
@@ -349,7 +335,7 @@ export async function shareImageIds(
       } else {
         shared = (await region.get(key))?.ec2Id;
       }
-      if (shared) rememberRegionId(regionIds, uuid, shared);
+      if (shared) regionIds.set(uuid, shared);
     }
     if (!shared || shared === mine) continue;
     if (mine) {

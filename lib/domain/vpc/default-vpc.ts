@@ -9,6 +9,7 @@
  * which EC2 did not make); it is not adopted again unless CreateDefaultVpc is called.
  */
 import { randomUUID } from 'node:crypto';
+import { LruSet } from '../../bounded.js';
 import { ROUTER_INTERFACES, getRouterDetail, interfacesOfRouters, portsOfNetwork, projectNetworks, subnetDetailsById } from '../../openstack/neutron.js';
 import { ec2IdFor, newEc2Id, recordMappingAs } from '../../store/ids.js';
 import { covering, parseCidr, type Cidr } from './cidr.js';
@@ -59,7 +60,7 @@ export async function defaultVpc(deps: VpcDeps): Promise<VpcRecord | undefined> 
  * or deleted), and a marker is never removed, so nothing is ever adopted for them again. Bounded.
  */
 const MAX_DECIDED = 10_000;
-const decided = new Set<string>();
+const decided = new LruSet<string>(MAX_DECIDED);
 
 /**
  * Adopts the project's default VPC if that has not happened yet, for the describes that only need
@@ -77,10 +78,6 @@ export const isDefaultVpcDecided = (projectId: string) => decided.has(projectId)
 /** Notes a project whose default VPC exists or was decided against (its marker is written). */
 export function noteDefaultVpcDecided(projectId: string): void {
   decided.add(projectId);
-  for (const oldest of decided) {
-    if (decided.size <= MAX_DECIDED) break;
-    decided.delete(oldest);
-  }
 }
 
 export const markDefaultVpc = (deps: VpcDeps, vpcId: string) => deps.store.putJson(DEFAULT_VPC_KEY, { vpcId } satisfies DefaultMarker);

@@ -6,6 +6,7 @@
  * a Neutron group named `default-<vpc id>` that EC2 shows as `default`. Used by the vpc family and
  * by RunInstances (group names resolve within the subnet's VPC).
  */
+import { LruSet } from '../../bounded.js';
 import { Ec2Error, notFound } from '../../protocol/errors.js';
 import { mapErrors } from '../../openstack/errors.js';
 import {
@@ -120,13 +121,9 @@ export async function ensureDefaultGroups(deps: VpcDeps): Promise<boolean> {
 
 /** VPC ids whose default group this container has seen claimed (or made); bounded, oldest out. */
 const MAX_DEFAULT_GROUPS_SEEN = 10_000;
-const defaultGroupSeen = new Set<string>();
+const defaultGroupSeen = new LruSet<string>(MAX_DEFAULT_GROUPS_SEEN);
 function noteDefaultGroupSeen(vpcId: string): void {
   defaultGroupSeen.add(vpcId);
-  for (const oldest of defaultGroupSeen) {
-    if (defaultGroupSeen.size <= MAX_DEFAULT_GROUPS_SEEN) break;
-    defaultGroupSeen.delete(oldest);
-  }
 }
 
 /** Deletes a VPC's default group with the VPC (DeleteVpc): the Neutron group unless it is the project's own. */
