@@ -77,6 +77,20 @@ async function novaQuery(ctx: ActionContext, deps: InstanceDeps, filters: Filter
   return query;
 }
 
+/** A few servers by id: one Nova GET each, with their launch records and (for formatting) their ports. */
+async function listByIds(ctx: ActionContext, deps: InstanceDeps, uuids: string[], related: boolean): Promise<ListResult<InstanceRaw>> {
+  // The servers' ports depend only on their ids: read beside Nova's GETs, not after them (a poll's
+  // answer then waits for the slower of the two, not their sum). Handled at once: a failure is
+  // seen by the formatting that awaits it.
+  const ports = deferred(related ? portsOfDevices(deps.neutron, uuids) : Promise.resolve<NeutronPort[]>([]));
+  const [servers, launches] = await Promise.all([
+    mapErrors(() => getServers(deps.nova, uuids)),
+    readLaunchRecords(ctx.store, uuids),
+  ]);
+  const batch: Batch = { deps, launches, ...(related ? { ports } : {}) };
+  return { items: withTerminated(servers, launches, new Set(uuids)).map((server) => ({ server, batch })), complete: false };
+}
+
 /**
  * The servers a describe needs, as raws for the engine. `related` says whether formatting will
  * want the project's ports and floating IPs (read while Nova lists) or only the servers.
@@ -90,18 +104,7 @@ export async function listInstances(ctx: ActionContext, query: ListQuery, relate
       uuids = [...(await uuidsOf(ctx.store, named)).values()];
     }
   }
-  if (uuids && uuids.length <= BY_ID_LIMIT) {
-    // The servers' ports depend only on their ids: read beside Nova's GETs, not after them (a
-    // poll's answer then waits for the slower of the two, not their sum). Handled at once: a
-    // failure is seen by the formatting that awaits it.
-    const ports = related ? deferred(portsOfDevices(deps.neutron, uuids)) : undefined;
-    const [servers, launches] = await Promise.all([
-      mapErrors(() => getServers(deps.nova, uuids)),
-      readLaunchRecords(ctx.store, uuids),
-    ]);
-    const batch: Batch = { deps, launches, ...(ports ? { ports } : {}) };
-    return { items: withTerminated(servers, launches, new Set(uuids)).map((server) => ({ server, batch })), complete: false };
-  }
+  if (uuids && uuids.length <= BY_ID_LIMIT) return listByIds(ctx, deps, uuids, related);
 
   const pushed = uuids ? {} : await novaQuery(ctx, deps, query.filters);
   const narrowed = !pushed || Object.keys(pushed).length > 0;
