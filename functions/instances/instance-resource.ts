@@ -7,7 +7,8 @@
  *   project's ports, floating IPs and launch records are read at the same time;
  * - instances terminated within the hour come from their launch records.
  */
-import { deferredAll } from '../../lib/deferred.js';
+import { deferred, deferredAll } from '../../lib/deferred.js';
+import { portsOfDevices, type NeutronPort } from '../../lib/openstack/neutron.js';
 import type { ActionContext } from '../../lib/context.js';
 import type { ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/describe/filters.js';
@@ -30,6 +31,8 @@ export interface Batch {
   deps: InstanceDeps;
   prefetch?: ProjectPrefetch;
   launches?: Map<string, LaunchRecord>;
+  /** The ports of the servers asked for by id, read beside Nova's GETs. */
+  ports?: Promise<NeutronPort[]>;
 }
 
 /** Above this many ids one listing is cheaper than a GET per server. */
@@ -74,6 +77,20 @@ async function novaQuery(ctx: ActionContext, deps: InstanceDeps, filters: Filter
   return query;
 }
 
+/** A few servers by id: one Nova GET each, with their launch records and (for formatting) their ports. */
+async function listByIds(ctx: ActionContext, deps: InstanceDeps, uuids: string[], related: boolean): Promise<ListResult<InstanceRaw>> {
+  // The servers' ports depend only on their ids: read beside Nova's GETs, not after them (a poll's
+  // answer then waits for the slower of the two, not their sum). Handled at once: a failure is
+  // seen by the formatting that awaits it.
+  const ports = deferred(related ? portsOfDevices(deps.neutron, uuids) : Promise.resolve<NeutronPort[]>([]));
+  const [servers, launches] = await Promise.all([
+    mapErrors(() => getServers(deps.nova, uuids)),
+    readLaunchRecords(ctx.store, uuids),
+  ]);
+  const batch: Batch = { deps, launches, ...(related ? { ports } : {}) };
+  return { items: withTerminated(servers, launches, new Set(uuids)).map((server) => ({ server, batch })), complete: false };
+}
+
 /**
  * The servers a describe needs, as raws for the engine. `related` says whether formatting will
  * want the project's ports and floating IPs (read while Nova lists) or only the servers.
@@ -87,14 +104,7 @@ export async function listInstances(ctx: ActionContext, query: ListQuery, relate
       uuids = [...(await uuidsOf(ctx.store, named)).values()];
     }
   }
-  if (uuids && uuids.length <= BY_ID_LIMIT) {
-    const [servers, launches] = await Promise.all([
-      mapErrors(() => getServers(deps.nova, uuids)),
-      readLaunchRecords(ctx.store, uuids),
-    ]);
-    const batch: Batch = { deps, launches };
-    return { items: withTerminated(servers, launches, new Set(uuids)).map((server) => ({ server, batch })), complete: false };
-  }
+  if (uuids && uuids.length <= BY_ID_LIMIT) return listByIds(ctx, deps, uuids, related);
 
   const pushed = uuids ? {} : await novaQuery(ctx, deps, query.filters);
   const narrowed = !pushed || Object.keys(pushed).length > 0;
@@ -115,7 +125,7 @@ async function format(_ctx: ActionContext, entries: Array<{ raw: InstanceRaw; ec
   const batch = entries[0]?.raw.batch;
   if (!batch) return [];
   const targets = entries.map((e) => ({ server: e.raw.server, ec2Id: e.ec2Id, tags: e.tags }));
-  const options = { prefetch: batch.prefetch, launches: batch.launches };
+  const options = { prefetch: batch.prefetch, launches: batch.launches, ports: batch.ports };
   const views = await loadInstanceViews(batch.deps, targets, options);
   const changed = await settleInstances(batch.deps, views);
   if (changed.size === 0) return views;

@@ -11,6 +11,7 @@
  * else a shared one, else Nova's auto-allocated topology when the cloud offers it.
  */
 import type { ActionContext } from '../../lib/context.js';
+import { ensureDefaultVpcDecided } from '../../lib/domain/vpc/default-vpc.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import { publicAddressNetwork } from '../../lib/domain/vpc/public-address.js';
 import { networkKey, type NetworkIndex } from '../../lib/domain/vpc/records.js';
@@ -113,6 +114,10 @@ async function subnetOf(ctx: ActionContext, ec2Id: string): Promise<NeutronSubne
 const defaults = new RefreshingCache<string | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 256 });
 
 async function defaultNetwork(ctx: ActionContext): Promise<{ networkId?: string; stale: boolean }> {
+  // What follows the network's choice (publicAddressNetwork) first needs the project's default VPC
+  // decided, which in a fresh container reads Neutron's networks and then its ports: started now,
+  // beside the listing, not after it. Its failure is left to the call that needs it.
+  ensureDefaultVpcDecided(vpcDeps(ctx)).catch(() => undefined);
   const key = ctx.caller.projectId;
   const stale = defaults.servesStale(key);
   const networkId = await defaults.get(key, () => findDefaultNetwork(ctx));

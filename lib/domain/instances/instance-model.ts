@@ -83,6 +83,8 @@ export interface LoadOptions {
   launches?: Map<string, LaunchRecord>;
   /** Servers Nova has just accepted (RunInstances' answer): no port of Nova's making exists yet. */
   justAccepted?: boolean;
+  /** The ports of these servers (at least), read while Nova was asked for the servers. */
+  ports?: Promise<NeutronPort[]>;
 }
 
 /**

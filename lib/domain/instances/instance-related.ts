@@ -71,12 +71,35 @@ export interface PortFacts {
 
 const isInstancePort = (p: NeutronPort) => p.device_owner.startsWith('compute:');
 
+/**
+ * Security groups by Neutron id, as the caller sees them: an instance shows its groups' names, and
+ * a poll of a few instances (HTCondor's, every few seconds) would otherwise ask Neutron for the
+ * same groups each time. A group's id and project never change and EC2 cannot rename one, so the
+ * name is kept: fresh for a minute, then still answered for 15 while one refresh runs behind it
+ * (a rename made in Neutron directly shows after that refresh). A group cannot be deleted while a
+ * port uses it, so a port never names a group that is gone. Bounded; the oldest entries go first.
+ */
+const groupCache = new RefreshingCache<NeutronSecurityGroup | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 1024 });
+
+async function securityGroupsOf(deps: InstanceDeps, uuids: string[]): Promise<NeutronSecurityGroup[]> {
+  const key = (uuid: string) => `${deps.projectId}/${uuid}`;
+  const unknown = uuids.filter((uuid) => !groupCache.isFresh(key(uuid)) && !groupCache.servesStale(key(uuid)));
+  // The groups not kept yet are read in one request; kept ones refresh one by one, behind the answer.
+  if (unknown.length) {
+    const read = securityGroupsById(deps.neutron, unknown);
+    for (const uuid of unknown) void groupCache.fresh(key(uuid), () => read.then((groups) => groups.find((g) => g.id === uuid)));
+  }
+  const readOne = (uuid: string) => () => securityGroupsById(deps.neutron, [uuid]).then((groups) => groups.find((g) => g.id === uuid));
+  const groups = await Promise.all(uuids.map((uuid) => groupCache.get(key(uuid), readOne(uuid))));
+  return groups.filter((g): g is NeutronSecurityGroup => g !== undefined);
+}
+
 async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProject = false): Promise<PortFacts> {
   const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
   const idsOf = (type: Parameters<typeof ec2IdsFor>[1], uuids: Iterable<string>) => ec2IdsFor(deps.store, type, [...new Set(uuids)]);
   const portIds = ports.map((p) => p.id);
   const [groups, port, subnet, vpc, securityGroup, primaryIps] = await Promise.all([
-    securityGroupsById(deps.neutron, sgUuids),
+    securityGroupsOf(deps, sgUuids),
     wholeProject
       ? mappingsOf(deps.store, 'network-interface').then((all) => ec2IdsFromMappings(deps.store, 'network-interface', portIds, all))
       : idsOf('network-interface', portIds),
@@ -186,7 +209,7 @@ export { orderPorts } from '../vpc/network-interfaces.js';
 export async function fetchRelated(
   deps: InstanceDeps,
   servers: NovaServer[],
-  options: { prefetch?: ProjectPrefetch; launches?: Map<string, LaunchRecord>; justAccepted?: boolean } = {},
+  options: { prefetch?: ProjectPrefetch; launches?: Map<string, LaunchRecord>; justAccepted?: boolean; ports?: Promise<NeutronPort[]> } = {},
 ): Promise<Related> {
   const serverIds = servers.map((s) => s.id);
   const wanted = new Set(serverIds);
@@ -203,7 +226,9 @@ export async function fetchRelated(
     ? Promise.resolve([])
     : prefetch
       ? prefetch.ports.then((ports) => ports.filter((p) => wanted.has(p.device_id)))
-      : portsOfDevices(deps.neutron, serverIds);
+      : options.ports
+        ? options.ports.then((ports) => ports.filter((p) => wanted.has(p.device_id)))
+        : portsOfDevices(deps.neutron, serverIds);
 
   const volumeIds = [...new Set(servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id)))];
   const imageIds = [...new Set(servers.map(imageIdOf).filter((id): id is string => Boolean(id)))];
