@@ -8,7 +8,7 @@ import type { ActionContext } from '../../lib/context.js';
 import { defaultVolumeType, listVolumeTypes, type CinderVolumeType } from '../../lib/openstack/cinder.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { invalidParameterValue } from '../../lib/protocol/errors.js';
-import { perProjectCache } from './cached.js';
+import { RefreshingCache } from '../../lib/openstack/refreshing-cache.js';
 
 export const EC2_VOLUME_TYPES = ['standard', 'gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1'] as const;
 export const DEFAULT_EC2_VOLUME_TYPE = 'gp2';
@@ -20,10 +20,11 @@ export interface CinderTypes {
   defaultName: string | undefined;
 }
 
-const cache = perProjectCache<CinderTypes>();
+/** Volume types change rarely: fresh for a minute, served for ten more while a refresh runs behind. */
+const typesOf = new RefreshingCache<CinderTypes>({ freshMs: 60_000, staleMs: 600_000, maxEntries: 500 });
 
 export function cinderTypes(ctx: ActionContext): Promise<CinderTypes> {
-  return cache(ctx.caller.projectId, async () => {
+  return typesOf.get(ctx.caller.projectId, async () => {
     const [types, fallback] = await mapErrors(() =>
       Promise.all([
         listVolumeTypes(ctx.openstack.cinder),

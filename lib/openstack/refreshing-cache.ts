@@ -6,6 +6,8 @@
  * wait in the same queue as the launches). Past `staleMs`, or when a caller finds the stale value
  * wanting (`fresh()`), the caller waits for a new read. A failed read is not kept.
  */
+import { LruMap } from '../bounded.js';
+
 export interface RefreshingCacheOptions {
   freshMs: number;
   staleMs: number;
@@ -20,9 +22,11 @@ interface Entry<T> {
 }
 
 export class RefreshingCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  private readonly entries: LruMap<string, Entry<T>>;
 
-  constructor(private readonly options: RefreshingCacheOptions) {}
+  constructor(private readonly options: RefreshingCacheOptions) {
+    this.entries = new LruMap(options.maxEntries);
+  }
 
   /** The cached value (fresh, or stale while a refresh runs), else a new read. */
   get(key: string, read: () => Promise<T>): Promise<T> {
@@ -76,11 +80,6 @@ export class RefreshingCache<T> {
   }
 
   private store(key: string, value: Promise<T>): void {
-    this.entries.delete(key);
     this.entries.set(key, { at: Date.now(), value });
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.options.maxEntries) break;
-      this.entries.delete(oldest);
-    }
   }
 }

@@ -78,4 +78,16 @@ describe('RefreshingCache', () => {
     await c.get('a', read);
     expect(read).toHaveBeenCalledTimes(1);
   });
+
+  it('drops the least recently used key, not the least recently read one', async () => {
+    const c = cache();
+    await c.get('a', async () => 1);
+    await c.get('b', async () => 2);
+    await c.get('a', async () => 10); // used again: now the most recent
+    await c.get('c', async () => 3); // drops b
+    const read = counter();
+    expect(await c.get('a', read)).toBe(1);
+    expect(await c.get('b', read)).toBe(1);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
 });
