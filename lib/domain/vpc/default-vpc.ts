@@ -9,7 +9,7 @@
  * which EC2 did not make); it is not adopted again unless CreateDefaultVpc is called.
  */
 import { randomUUID } from 'node:crypto';
-import { LruSet } from '../../bounded.js';
+import { LruMap, LruSet } from '../../bounded.js';
 import { ROUTER_INTERFACES, getRouterDetail, interfacesOfRouters, portsOfNetwork, projectNetworks, subnetDetailsById } from '../../openstack/neutron.js';
 import { ec2IdFor, newEc2Id, recordMappingAs } from '../../store/ids.js';
 import { covering, parseCidr, type Cidr } from './cidr.js';
@@ -34,8 +34,15 @@ interface DefaultMarker {
   deleted?: boolean;
 }
 
-const NONE_TTL_MS = 60_000;
-const noneSeen = new Map<string, number>();
+/**
+ * A project found without an adoptable network is not looked at again for a minute; for a quarter
+ * of an hour after that, "none" still answers at once while one look runs behind it (a launch or a
+ * describe then need not wait for Neutron's networks and ports, which queue behind the launches in
+ * a burst). A network plugged into a router meanwhile is adopted by that look, for the next caller.
+ */
+const NONE_FRESH_MS = 60_000;
+const NONE_STALE_MS = 15 * 60_000;
+const noneSeen = new LruMap<string, number>(10_000);
 const adopting = new Map<string, Promise<VpcRecord | undefined>>();
 
 /** The default VPC's record, adopting the project's network the first time (see the module comment). */
@@ -44,15 +51,29 @@ export async function defaultVpc(deps: VpcDeps): Promise<VpcRecord | undefined> 
   if (marker?.vpcId) return readObject<VpcRecord>(deps.store, marker.vpcId);
   if (marker?.deleted) return undefined;
   const seen = noneSeen.get(deps.projectId);
-  if (seen && Date.now() - seen < NONE_TTL_MS) return undefined;
+  const age = seen === undefined ? Infinity : Date.now() - seen;
+  if (age < NONE_FRESH_MS) return undefined;
+  if (age < NONE_STALE_MS) {
+    // A failed look is the next caller's to repeat; "none" stays what this one answers.
+    adoptOnce(deps).catch(() => undefined);
+    return undefined;
+  }
+  return adoptOnce(deps);
+}
+
+/** One adoption at a time per project and container; "none" is noted for the calls after it. */
+function adoptOnce(deps: VpcDeps): Promise<VpcRecord | undefined> {
   let running = adopting.get(deps.projectId);
   if (!running) {
-    running = adopt(deps).finally(() => adopting.delete(deps.projectId));
+    running = adopt(deps)
+      .then((vpc) => {
+        if (!vpc) noneSeen.set(deps.projectId, Date.now());
+        return vpc;
+      })
+      .finally(() => adopting.delete(deps.projectId));
     adopting.set(deps.projectId, running);
   }
-  const vpc = await running;
-  if (!vpc) noneSeen.set(deps.projectId, Date.now());
-  return vpc;
+  return running;
 }
 
 /**

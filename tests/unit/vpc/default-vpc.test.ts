@@ -1,5 +1,5 @@
 /** Adoption of the project's network as its default VPC (lib/domain/vpc/default-vpc.ts) over fakes of Neutron and Nova. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adopt, defaultVpc, ensureDefaultVpcDecided, isDefaultVpcDecided } from '../../../lib/domain/vpc/default-vpc.js';
 import type { VpcDeps } from '../../../lib/domain/vpc/deps.js';
 import { instanceVpcIds } from '../../../lib/domain/vpc/network-vpc.js';
@@ -13,6 +13,8 @@ const EXTERNAL = 'ext-net';
 interface Cloud {
   withRouter: boolean;
   calls: string[];
+  /** The project owning the network and router (PROJECT unless said). */
+  project?: string;
 }
 
 /** Neutron as the local stack sets up a project: one network and subnet, plugged into its router. */
@@ -29,7 +31,7 @@ function fakeNeutron(cloud: Cloud): ServiceClient {
       return { ports: q('network_id').includes('net-1') || q('device_id').includes('router-1') ? [port] : [] };
     }
     if (path === 'routers/router-1') {
-      return { router: { id: 'router-1', name: 'private-router', project_id: PROJECT, status: 'ACTIVE', external_gateway_info: { network_id: EXTERNAL } } };
+      return { router: { id: 'router-1', name: 'private-router', project_id: cloud.project ?? PROJECT, status: 'ACTIVE', external_gateway_info: { network_id: EXTERNAL } } };
     }
     if (path === 'subnets') {
       const subnet = { id: 'sub-1', name: 'private-subnet', network_id: 'net-1', project_id: PROJECT, ip_version: 4, cidr: '10.0.0.0/24', gateway_ip: '10.0.0.1' };
@@ -45,6 +47,8 @@ const fakeNova = { get: async () => ({ availabilityZoneInfo: [{ zoneName: 'nova'
 function deps(cloud: Cloud, store = new MemoryStore(PROJECT)): VpcDeps & { store: MemoryStore } {
   return { neutron: fakeNeutron(cloud), nova: fakeNova, store, projectId: PROJECT, settings: { externalNetwork: undefined, defaultSubnetMapPublicIp: false } };
 }
+
+afterEach(() => vi.useRealTimers());
 
 describe('the default VPC', () => {
   it("adopts the project's routed network: VPC, default subnet, attached gateway and main route table", async () => {
@@ -119,5 +123,32 @@ describe('the default VPC', () => {
     await ensureDefaultVpcDecided(d);
     expect(isDefaultVpcDecided(project)).toBe(false);
     expect(await objectsOf<VpcRecord>(d.store, 'vpc')).toEqual([]);
+  });
+
+  it('answers "none" at once past a minute while one look runs behind, and adopts what that look finds for the next caller', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const project = 'project-router-added-later';
+    const cloud = { withRouter: false, calls: [] as string[], project };
+    const d = { ...deps(cloud, new MemoryStore(project)), projectId: project };
+    expect(await defaultVpc(d)).toBeUndefined();
+    // A router is plugged in directly in Neutron; two minutes later a caller does not wait for the look.
+    cloud.withRouter = true;
+    vi.setSystemTime(Date.now() + 120_000);
+    const calls = cloud.calls.length;
+    expect(await defaultVpc(d)).toBeUndefined();
+    await vi.waitFor(async () => expect(await objectsOf<VpcRecord>(d.store, 'vpc')).toHaveLength(1));
+    expect(cloud.calls.length).toBeGreaterThan(calls);
+    expect(await defaultVpc(d)).toMatchObject({ routerId: 'router-1', isDefault: true });
+  });
+
+  it('waits for a new look once "none" is older than a quarter of an hour', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const project = 'project-router-added-much-later';
+    const cloud = { withRouter: false, calls: [] as string[], project };
+    const d = { ...deps(cloud, new MemoryStore(project)), projectId: project };
+    expect(await defaultVpc(d)).toBeUndefined();
+    cloud.withRouter = true;
+    vi.setSystemTime(Date.now() + 16 * 60_000);
+    expect(await defaultVpc(d)).toMatchObject({ routerId: 'router-1', isDefault: true });
   });
 });
