@@ -36,12 +36,14 @@ function escapeEntities(text: string): string {
 /** An error message longer than this is cut (messages listing many ids; a backstop for echoed input). */
 export const ERROR_MESSAGE_MAX = 2048;
 
-function timestamp(value: unknown): string {
+/** A timestamp member's text: ISO 8601 (a value that is no date is written as it came). */
+export function timestampText(value: unknown): string {
   const date = value instanceof Date ? value : new Date(String(value));
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }
 
-function blob(value: unknown): string {
+/** A blob member's text: base64. */
+export function blobText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   // A Buffer that crossed a JSON boundary (Lambda invoke) arrives as {type:'Buffer', data:[…]}.
@@ -122,11 +124,11 @@ function content(s: ModelShape, value: unknown): string {
       return out;
     }
     case 'timestamp':
-      return escapeEntities(timestamp(value));
+      return escapeEntities(timestampText(value));
     case 'boolean':
       return value ? 'true' : 'false';
     case 'blob':
-      return escapeEntities(blob(value));
+      return escapeEntities(blobText(value));
     default:
       return escapeEntities(xmlText(String(value)));
   }

@@ -7,7 +7,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { ModelShape } from '../../../lib/protocol/model-types.js';
 import { model, operation, shape } from '../../../lib/protocol/model.js';
 import type { SerializedEc2Error } from '../../../lib/protocol/errors.js';
-import { ERROR_MESSAGE_MAX, xmlText } from '../../../lib/protocol/xml.js';
+import { ERROR_MESSAGE_MAX, blobText, timestampText, xmlText } from '../../../lib/protocol/xml.js';
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -21,19 +21,6 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 type XmlValue = string | XmlObject | XmlValue[];
 interface XmlObject {
   [element: string]: XmlValue;
-}
-
-function timestamp(value: unknown): string {
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
-}
-
-function blob(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  // A Buffer that crossed a JSON boundary (Lambda invoke) arrives as {type:'Buffer', data:[…]}.
-  const data = (value as { data?: number[] }).data;
-  return Buffer.from(data ?? []).toString('base64');
 }
 
 function toXml(s: ModelShape, value: unknown): XmlValue {
@@ -65,11 +52,11 @@ function toXml(s: ModelShape, value: unknown): XmlValue {
       return entries.length ? { item: entries } : '';
     }
     case 'timestamp':
-      return timestamp(value);
+      return timestampText(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'blob':
-      return blob(value);
+      return blobText(value);
     default:
       return xmlText(String(value));
   }
