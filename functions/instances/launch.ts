@@ -19,7 +19,6 @@ import {
   deleteServerUntilGone,
   keypairExists,
   listServerIds,
-  listServers,
   serversAdmitted,
   supports,
   type NovaCreateServer,
@@ -36,7 +35,7 @@ import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
-import { closeLaunchJournal, doneJournalItem, launchPortName, openLaunchJournal, reopenLaunchJournal } from '../../lib/domain/instances/launch-journal.js';
+import { closeLaunchJournal, doneJournalItem, launchPortName, openLaunchJournal, reopenLaunchJournal, serversOfLaunch } from '../../lib/domain/instances/launch-journal.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
 import { logger } from '../../lib/log.js';
@@ -440,16 +439,14 @@ async function retry<T>(what: string, work: () => Promise<T>, failures?: string[
 }
 
 /** Removes from OpenStack what a failed launch made. */
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 async function undoResources(ctx: ActionContext, made: Made): Promise<void> {
   const nova = ctx.openstack.nova;
   const neutron = ctx.openstack.neutron;
   // Servers Nova made whose create answer never reached us (a dropped connection).
   if (made.sweep) {
     const { name, reservationId } = made.sweep;
-    const named = await retry('finding the launch by name', () => listServers(nova, { name: `^${escapeRegExp(name)}$` }), made.rollbackFailures);
-    for (const s of named ?? []) if (s.metadata?.['ec2:reservation-id'] === reservationId && !made.servers.includes(s.id)) made.servers.push(s.id);
+    const found = await retry('finding the launch by name', () => serversOfLaunch(nova, name, reservationId), made.rollbackFailures);
+    for (const id of found ?? []) if (!made.servers.includes(id)) made.servers.push(id);
   }
   // Servers Nova made that we may not have seen listed yet.
   for (const rid of made.novaReservationIds) {

@@ -12,12 +12,12 @@
  *   and a claim without outcome, so that a retry with the token launches afresh. The journal goes
  *   once nothing is left; else the next run tries again.
  */
-import { isLaunchPort, journalKey, tokenKey, CLAIM_SECONDS, type LaunchJournal, type TokenClaim } from '../../lib/domain/instances/launch-journal.js';
+import { isLaunchPort, journalKey, serversOfLaunch, tokenKey, CLAIM_SECONDS, type LaunchJournal, type TokenClaim } from '../../lib/domain/instances/launch-journal.js';
 import { deleteLaunchRecords, readLaunchRecords } from '../../lib/domain/instances/launch-record.js';
 import { forgetInterface } from '../../lib/domain/vpc/network-interfaces.js';
 import type { OpenStack } from '../../lib/openstack/clients.js';
 import { deleteFloatingIp, deletePort, floatingIpsOfPorts, portsOfDevices, unattachedPortsOfProject } from '../../lib/openstack/neutron.js';
-import { deleteServerUntilGone, listServers } from '../../lib/openstack/nova.js';
+import { deleteServerUntilGone } from '../../lib/openstack/nova.js';
 import { existingEc2Id, forgetMapping } from '../../lib/store/ids.js';
 import type { StateRecord } from '../../lib/store/table.js';
 import type { StateStore } from '../../lib/store/project-store.js';
@@ -55,16 +55,11 @@ export interface LaunchSweep {
   waiting: number;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The cloud as the sweeper's admin token sees one project. */
 export function openStackLaunchCloud(openstack: OpenStack, projectId: string): LaunchCloud {
   const { nova, neutron } = openstack;
   return {
-    async serversOf(journal) {
-      const named = await listServers(nova, { all_tenants: 1, project_id: projectId, name: `^${escapeRegExp(journal.name)}(-[0-9]+)?$` });
-      return named.filter((s) => s.metadata?.['ec2:reservation-id'] === journal.reservationId).map((s) => s.id);
-    },
+    serversOf: (journal) => serversOfLaunch(nova, journal.name, journal.reservationId, { all_tenants: 1, project_id: projectId }),
     async portsOf(journal, serverIds) {
       const [attached, loose] = await Promise.all([portsOfDevices(neutron, serverIds), unattachedPortsOfProject(neutron, projectId)]);
       return [...attached, ...loose].filter((p) => p.project_id === projectId && isLaunchPort(p.name, journal.reservationId)).map((p) => p.id);

@@ -13,6 +13,8 @@
  *
  * Shared by the instances family (which writes) and the sweeper (which reads), hence in lib/.
  */
+import type { ServiceClient } from '../../openstack/http.js';
+import { listServers, type ServerQuery } from '../../openstack/nova.js';
 import type { PutEntry, StateStore } from '../../store/project-store.js';
 
 export const JOURNAL_PREFIX = 'launch-journal#';
@@ -76,6 +78,18 @@ export function doneJournalItem(journal: LaunchJournal, serverIds: string[]): Pu
 export function launchPortName(serverName: string, reservationId: string, deviceIndex: number): string {
   const base = serverName.startsWith(reservationId) ? serverName : `${reservationId}-${serverName}`;
   return `${base}-eth${deviceIndex}`;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The servers a launch made, found without Nova's reservation id (its create answer may never have
+ * arrived): named after the launch (a multi-create's are `<name>-<n>`) and carrying its reservation
+ * id in their metadata. `scope` narrows the listing (the sweeper's admin token: the project).
+ */
+export async function serversOfLaunch(nova: ServiceClient, name: string, reservationId: string, scope: ServerQuery = {}): Promise<string[]> {
+  const named = await listServers(nova, { ...scope, name: `^${escapeRegExp(name)}(-[0-9]+)?$` });
+  return named.filter((s) => s.metadata?.['ec2:reservation-id'] === reservationId).map((s) => s.id);
 }
 
 /** Whether a port is one this launch made (see `launchPortName`). */
