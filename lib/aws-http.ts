@@ -11,8 +11,9 @@
  * SDK signs it; only the transport and the JSON around it are ours.
  */
 import { createHash, createHmac, type BinaryLike, type Hash, type Hmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { exchange } from './http-exchange.js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -122,8 +123,7 @@ interface Connection {
   url: URL;
   /** The endpoint's own path, without its last slash: requests' paths go below it, as the SDK sends them. */
   basePath: string;
-  agent: HttpAgent;
-  send: typeof httpRequest;
+  agent: HttpAgent | HttpsAgent;
 }
 
 export class AwsJsonPoster {
@@ -141,7 +141,7 @@ export class AwsJsonPoster {
       const url = new URL(endpoint);
       const secure = url.protocol === 'https:';
       const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 50 }) : new HttpAgent({ keepAlive: true, maxSockets: 50 });
-      return (this.connection = { url, basePath: url.pathname.replace(/\/$/, ''), agent, send: secure ? httpsRequest : httpRequest });
+      return (this.connection = { url, basePath: url.pathname.replace(/\/$/, ''), agent });
     };
     const { endpoint } = target;
     this.connecting = typeof endpoint === 'string' ? Promise.resolve(connectTo(endpoint)) : endpoint().then(connectTo);
@@ -195,7 +195,7 @@ export class AwsJsonPoster {
   }
 
   private async once(request: AwsJsonRequest, attempt: number): Promise<AwsJsonAnswer> {
-    const { url, basePath, agent, send } = this.connection ?? (await this.connecting);
+    const { url, basePath, agent } = this.connection ?? (await this.connecting);
     const path = `${basePath}${request.path}`;
     const signed = await this.signer.sign(
       new HttpRequest({
@@ -209,27 +209,15 @@ export class AwsJsonPoster {
       }),
       { signingDate: new Date(Date.now() + this.clockOffsetMs) },
     );
-    return new Promise<AwsJsonAnswer>((resolve, reject) => {
-      const req = send(
-        {
-          hostname: url.hostname,
-          port: url.port || undefined,
-          path,
-          method: 'POST',
-          agent,
-          headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), attempts: attempt }));
-        },
-      );
-      req.setTimeout(this.socketTimeoutMs, () => req.destroy(Object.assign(new Error(`no answer from ${url.host} in ${this.socketTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end(request.body);
+    const answer = await exchange({
+      url: new URL(path, url),
+      method: 'POST',
+      agent,
+      headers: signed.headers,
+      body: request.body,
+      idleTimeoutMs: this.socketTimeoutMs,
     });
+    return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('utf8'), attempts: attempt };
   }
 
   destroy(): void {

@@ -7,9 +7,8 @@
 import { config } from '../../lib/config.js';
 import { selectEndpoints, type ServiceEndpoints } from '../../lib/openstack/catalog.js';
 import { CINDER_MICROVERSION, withVersion } from '../../lib/openstack/clients.js';
-import { ServiceClient, type RequestOptions, type ServiceResponse } from '../../lib/openstack/http.js';
+import { ServiceClient, type Method, type RequestOptions, type ServiceResponse } from '../../lib/openstack/http.js';
 import { serviceSession } from '../../lib/openstack/keystone.js';
-import type { Method } from 'got';
 import { openstackCalls } from '../../lib/domain/metadata/log.js';
 
 class CountedClient extends ServiceClient {

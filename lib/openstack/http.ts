@@ -1,18 +1,17 @@
 /**
- * One HTTP client per OpenStack service: got with keep-alive agents shared by the whole process,
- * JSON in and out, retries only for idempotent methods, and every failure turned into an
- * OpenStackError that says which service answered what.
+ * One HTTP client per OpenStack service: keep-alive agents shared by the whole process, JSON in and
+ * out, retries only for idempotent methods, and every failure turned into an OpenStackError that
+ * says which service answered what. The transport is lib/http-exchange.ts (it replaced got, whose
+ * per-call CPU was twice as much: see there).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import got, { HTTPError, RequestError, type Got, type Method, type OptionsInit } from 'got';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ACCEPT_COMPRESSED, KeepAliveAgents, exchange, type ExchangeAnswer } from '../http-exchange.js';
 import { noteOpenStackCall } from '../log.js';
 import { retry } from '../wait.js';
 
-const keepAliveAgents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-};
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+const keepAliveAgents = new KeepAliveAgents(64);
 
 export class OpenStackError extends Error {
   constructor(
@@ -65,6 +64,7 @@ export interface ServiceClientOptions {
   service: string;
   baseUrl: string;
   headers?: Record<string, string>;
+  /** Each attempt's limit, from sending to the answer's last byte (a retried read may take up to 3 of them). */
   timeoutMs: number;
   /**
    * Ask once more after a 401 (default). Off for Keystone's own checks, where a 401 is the answer
@@ -86,30 +86,37 @@ export interface ServiceResponse<T> {
   body: T;
 }
 
-const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const RETRY_401_AFTER_MS = 200;
+/** Transient answers and network failures an idempotent call is sent again after (twice at most). */
+const RETRIED_STATUS = new Set([408, 502, 503, 504]);
+const RETRIED_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+const TRANSIENT_RETRIES = 2;
+/** A Retry-After longer than this is not waited for: the call fails with the service's answer. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 function trace(service: string, method: string, url: string, status: number | string, started: number): void {
   noteOpenStackCall(service, method, url.split('?')[0]!, status, Math.round(performance.now() - started));
 }
 
+/** Before transient retry n (1, 2): 1 s, then 2 s, plus up to 100 ms of jitter, or the service's Retry-After. */
+function transientDelayMs(retryNumber: number, answer: ExchangeAnswer | undefined): number | undefined {
+  const after = answer?.headers['retry-after'];
+  if (after !== undefined) {
+    const seconds = Number(after);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(after) - Date.now();
+    if (Number.isFinite(ms)) return ms > MAX_RETRY_AFTER_MS ? undefined : Math.max(0, ms);
+  }
+  return 2 ** (retryNumber - 1) * 1000 + Math.random() * 100;
+}
+
 export class ServiceClient {
-  private readonly http: Got;
+  private readonly prefix: string;
+  private readonly headers: Record<string, string>;
 
   constructor(readonly options: ServiceClientOptions) {
-    this.http = got.extend({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      headers: { accept: 'application/json', ...options.headers },
-      agent: keepAliveAgents,
-      timeout: { request: options.timeoutMs },
-      throwHttpErrors: true,
-      retry: {
-        limit: 2,
-        methods: IDEMPOTENT,
-        statusCodes: [408, 502, 503, 504],
-        errorCodes: ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'],
-      },
-    });
+    this.prefix = options.baseUrl.replace(/\/+$/, '');
+    this.headers = { accept: 'application/json', 'accept-encoding': ACCEPT_COMPRESSED, ...lowerCased(options.headers) };
   }
 
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<ServiceResponse<T>> {
@@ -123,23 +130,38 @@ export class ServiceClient {
   }
 
   private async send<T>(method: Method, path: string, options: RequestOptions): Promise<ServiceResponse<T>> {
-    const init: OptionsInit = { method, headers: options.headers };
-    if (options.searchParams) init.searchParams = cleanSearchParams(options.searchParams);
-    if (options.json !== undefined) init.json = options.json;
-    if (options.body !== undefined) init.body = options.body;
-    const url = path.replace(/^\/+/, '');
+    const relative = path.replace(/^\/+/, '');
+    const url = new URL(`${this.prefix}/${relative}`);
+    if (options.searchParams) for (const [k, v] of cleanSearchParams(options.searchParams)) url.searchParams.append(k, v);
+    const headers = { ...this.headers, ...lowerCased(options.headers) };
+    let body: string | Buffer | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
     const started = performance.now();
-    try {
-      const response = await this.http(url, { ...init, isStream: false, resolveBodyOnly: false });
-      trace(this.options.service, method, url, response.statusCode, started);
-      const text = response.body as unknown as string;
-      const type = String(response.headers['content-type'] ?? '');
-      const body = (text && type.includes('json') ? JSON.parse(text) : text) as T;
-      return { status: response.statusCode, headers: response.headers, body };
-    } catch (error) {
-      const failure = this.translate(error, method, url);
-      trace(this.options.service, method, url, failure instanceof OpenStackError ? failure.status : 'unreachable', started);
-      throw failure;
+    const idempotent = IDEMPOTENT.has(method);
+    for (let retryNumber = 1; ; retryNumber++) {
+      let answer: ExchangeAnswer | undefined;
+      let failure: unknown;
+      try {
+        answer = await exchange({ url, method, headers, body, agent: keepAliveAgents.for(url), deadlineMs: this.options.timeoutMs });
+        if (answer.statusCode < 400) {
+          trace(this.options.service, method, relative, answer.statusCode, started);
+          return { status: answer.statusCode, headers: answer.headers, body: parsed(answer) as T };
+        }
+      } catch (error) {
+        failure = error;
+      }
+      const transient = answer ? RETRIED_STATUS.has(answer.statusCode) : RETRIED_ERRORS.has((failure as { code?: string }).code ?? '');
+      const delay = idempotent && transient && retryNumber <= TRANSIENT_RETRIES ? transientDelayMs(retryNumber, answer) : undefined;
+      if (delay !== undefined) {
+        await sleep(delay);
+        continue;
+      }
+      const error = answer ? this.refusal(answer, method, relative) : this.unreachable(failure);
+      trace(this.options.service, method, relative, error instanceof OpenStackError ? error.status : 'unreachable', started);
+      throw error;
     }
   }
 
@@ -163,34 +185,45 @@ export class ServiceClient {
     await this.request('DELETE', path, { searchParams });
   }
 
-  private translate(error: unknown, method: string, url: string): Error {
+  private refusal(answer: ExchangeAnswer, method: string, url: string): OpenStackError {
     const service = this.options.service;
-    if (error instanceof HTTPError) {
-      const raw = error.response.body as unknown;
-      let parsed: unknown = raw;
-      if (typeof raw === 'string') {
-        try {
-          parsed = JSON.parse(raw);
-        } catch {
-          parsed = raw;
-        }
-      }
-      const fault = faultOf(parsed);
-      return new OpenStackError(
-        service,
-        error.response.statusCode,
-        fault.message ?? `${service} answered ${error.response.statusCode}`,
-        fault.type,
-        method,
-        `${this.options.baseUrl}/${url}`,
-      );
+    const text = answer.body.toString('utf8');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
     }
-    if (error instanceof RequestError) {
-      return new OpenStackUnavailable(service, `${service} is unreachable: ${error.code ?? error.message}`);
+    const fault = faultOf(body);
+    return new OpenStackError(
+      service,
+      answer.statusCode,
+      fault.message ?? `${service} answered ${answer.statusCode}`,
+      fault.type,
+      method,
+      `${this.prefix}/${url}`,
+    );
+  }
+
+  private unreachable(error: unknown): Error {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' || error instanceof Error) {
+      const service = this.options.service;
+      return new OpenStackUnavailable(service, `${service} is unreachable: ${typeof code === 'string' ? code : (error as Error).message}`);
     }
-    return error instanceof Error ? error : new Error(String(error));
+    return new Error(String(error));
   }
 }
+
+/** A JSON answer parsed; any other answer as text. */
+function parsed(answer: ExchangeAnswer): unknown {
+  const text = answer.body.toString('utf8');
+  const type = String(answer.headers['content-type'] ?? '');
+  return text && type.includes('json') ? JSON.parse(text) : text;
+}
+
+const lowerCased = (headers: Record<string, string> | undefined): Record<string, string> =>
+  headers ? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) : {};
 
 function cleanSearchParams(params: NonNullable<RequestOptions['searchParams']>): URLSearchParams {
   if (params instanceof URLSearchParams) return params;

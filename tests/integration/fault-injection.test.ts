@@ -202,7 +202,7 @@ describe('failures a client can see through', () => {
     await withFault('neutron', { method: 'GET', path: /\/ports/, fault: { delayMs: TIMEOUT_MS + 1500 } }, async () => {
       expect(await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [subject] })))).toEqual(SERVER_SIDE);
       const reads = proxies.neutron.calls.filter((c) => c.method === 'GET' && /\/ports/.test(c.path));
-      // got's retry limit for idempotent calls is 2: three attempts of the same read.
+      // The OpenStack client sends an idempotent call again twice at most: three attempts of the same read.
       expect(reads.length).toBe(3);
       expect(new Set(reads.map((c) => c.path)).size).toBe(1);
     });
