@@ -137,7 +137,8 @@ export class ServiceClient {
     let body: string | Buffer | undefined = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
-      headers['content-type'] = 'application/json';
+      // Glance's PATCH names its own JSON type (application/openstack-images-v2.1-json-patch).
+      headers['content-type'] ??= 'application/json';
     }
     const started = performance.now();
     const idempotent = IDEMPOTENT.has(method);

@@ -59,6 +59,10 @@ describe('the OpenStack client', () => {
     expect(seen[0]!.headers).toMatchObject({ 'x-auth-token': 'tok', accept: 'application/json' });
     expect(seen[1]).toMatchObject({ method: 'POST', url: '/v2.1/servers', body: '{"server":{"name":"x"}}' });
     expect(seen[1]!.headers).toMatchObject({ 'content-type': 'application/json', 'content-length': '23' });
+    const patchType = 'application/openstack-images-v2.1-json-patch';
+    await nova.patch('images/i', [{ op: 'replace', path: '/name', value: 'n' }], { 'Content-Type': patchType });
+    expect(seen[2]).toMatchObject({ method: 'PATCH', body: '[{"op":"replace","path":"/name","value":"n"}]' });
+    expect(seen[2]!.headers['content-type']).toBe(patchType);
   });
 
   it('reads a compressed answer and a text one, and returns the headers', async () => {
