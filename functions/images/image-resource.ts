@@ -270,10 +270,14 @@ export function imageDescriptor(glance: ServiceClient, scope: DescribeScope = {}
       const kernels = raws.flatMap((r) => [propertyOf(r, 'kernel_id')].filter((k): k is string => Boolean(k)));
       const ramdisks = raws.flatMap((r) => [propertyOf(r, 'ramdisk_id')].filter((k): k is string => Boolean(k)));
       const kernelSet = new Set(kernels);
-      const [snapshotIds, imageIds] = await Promise.all([
+      // Kernels and ramdisks are mostly images of the same answer, whose ids the engine has already read.
+      const listedIds = new Map(entries.map((e) => [e.raw.id, e.ec2Id]));
+      const unlisted = [...new Set([...kernels, ...ramdisks])].filter((u) => !listedIds.has(u));
+      const [snapshotIds, otherImageIds] = await Promise.all([
         ec2IdsFor(ctx.store, 'snapshot', [...new Set(snapshotUuids)]),
-        ec2IdsFor(ctx.store, 'image', [...new Set([...kernels, ...ramdisks])], (u) => (kernelSet.has(u) ? 'aki' : 'ari')),
+        ec2IdsFor(ctx.store, 'image', unlisted, (u) => (kernelSet.has(u) ? 'aki' : 'ari')),
       ]);
+      const imageIds = new Map([...listedIds, ...otherImageIds]);
       return entries.map((entry) => {
         const item = formatImage(entry.raw, entry.ec2Id, {
           bdms: bdms.get(entry.raw.id) ?? [],
