@@ -4,7 +4,7 @@ import DescribeVolumes from '../../../functions/volumes/DescribeVolumes.js';
 import DescribeVolumeStatus from '../../../functions/volumes/DescribeVolumeStatus.js';
 import DetachVolume from '../../../functions/volumes/DetachVolume.js';
 import { ec2IdFor } from '../../../lib/store/ids.js';
-import { cinderVolume, invoke, world, type VolumesWorld } from './fakes.js';
+import { cinderSnapshot, cinderVolume, invoke, world, type VolumesWorld } from './fakes.js';
 
 type DescribeInput = Parameters<typeof DescribeVolumes.run>[0];
 const describeVolumes = (w: VolumesWorld, input: DescribeInput = {}) => invoke(DescribeVolumes, input, w.ctx);
@@ -38,7 +38,7 @@ function novaCallsAtCinder(w: VolumesWorld): number[] {
   return seen;
 }
 
-describe('attachment facts read beside Cinder', () => {
+describe('volume facts read beside Cinder', () => {
   it('asks Nova about the servers seen attached before Cinder answers, once each, with the same answer', async () => {
     const { w, volumeIds, instances } = await attachedWorld(2);
     w.nova.deleteOnTermination.set(w.cinder.volumes[1]!.id, true);
@@ -112,6 +112,28 @@ describe('attachment facts read beside Cinder', () => {
     const volume = (await describeVolumes(w)).Volumes!.find((v) => v.VolumeId === spareId)!;
     expect(volume.Attachments).toEqual([expect.objectContaining({ InstanceId: instances[0], Device: '/dev/vdc', DeleteOnTermination: true })]);
     expect(w.nova.calls).toEqual(['GET servers/server-0/os-volume_attachments', 'GET servers/server-0/os-volume_attachments']);
+  });
+
+  it('answers the snapshot a volume was made from, read beside Cinder once seen', async () => {
+    const w = world();
+    const source = cinderVolume();
+    const snapshot = cinderSnapshot(source);
+    w.cinder.volumes.push(source, cinderVolume({ snapshot_id: snapshot.id }));
+    w.cinder.snapshots.push(snapshot);
+    const first = (await describeVolumes(w)).Volumes!;
+    const second = (await describeVolumes(w)).Volumes!;
+    expect(second).toEqual(first);
+    expect(first.map((v) => v.SnapshotId).sort()).toEqual(['', await ec2IdFor(w.ctx.store, 'snapshot', snapshot.id)]);
+  });
+
+  it('forgets what a listing no longer shows: nothing is started for a project whose volumes are gone', async () => {
+    const { w } = await attachedWorld(1);
+    await describeVolumes(w);
+    w.cinder.volumes = [];
+    expect((await describeVolumes(w)).Volumes).toEqual([]);
+    w.nova.calls = [];
+    await describeVolumes(w);
+    expect(w.nova.calls).toEqual([]);
   });
 
   it('starts nothing for a pushed-down status its volumes did not have, nor for DescribeVolumeStatus', async () => {
