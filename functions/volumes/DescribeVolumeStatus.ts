@@ -10,7 +10,7 @@ import { action } from '../../lib/family.js';
 import type { CinderVolume } from '../../lib/openstack/cinder.js';
 import type { VolumeStatusItem } from '../../schemas/types.js';
 import { volumeStatus } from './states.js';
-import { volumeDescriptor } from './volume-resource.js';
+import { listProjectVolumes, volumeDescriptor } from './volume-resource.js';
 
 const PAGE_LIMIT = 1000;
 
@@ -33,7 +33,8 @@ const descriptor: ResourceDescriptor<CinderVolume, VolumeStatusItem> = {
   type: 'volume',
   idErrors: volumeDescriptor.idErrors,
   // Of what the volume listing pushes down to Cinder, only availability-zone is a filter here too.
-  list: (ctx, query) => volumeDescriptor.list(ctx, query),
+  // Attachments' facts are not shown here: none is read.
+  list: (ctx, query) => listProjectVolumes(ctx, query),
   uuidOf: (v) => v.id,
   format: async (_ctx, entries) =>
     entries.map(({ raw, ec2Id }) => {

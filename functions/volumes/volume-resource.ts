@@ -14,7 +14,7 @@ import { attachmentKey, deviceNamesOf } from '../../lib/store/device-names.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { ec2IdsFor, uuidsOf } from '../../lib/store/ids.js';
 import type { Volume, VolumeAttachment } from '../../schemas/types.js';
-import { deleteOnTermination } from './attachments.js';
+import { startVolumeFacts, volumeFacts } from './volume-facts.js';
 import { readRecords, volumeIoKey, volumeKey, type VolumeRecord } from '../../lib/domain/volumes/records.js';
 import { isCopyBackingVolume } from '../../lib/domain/volumes/snapshot-copies.js';
 import { ATTACHING_STATUSES, attachmentState, cinderVolumeStatuses, volumeState } from './states.js';
@@ -41,11 +41,18 @@ function single(filters: ListQuery['filters'], name: string): string | undefined
   return values?.length === 1 && isExact(values[0]!) ? values[0] : undefined;
 }
 
-export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): Promise<ListResult<CinderVolume>> {
+/**
+ * The project's volumes as the describe engine asks for them. With `startFacts`, what
+ * formatVolumes will read about attachments starts beside the Cinder call (volume-facts.ts).
+ */
+export async function listProjectVolumes(ctx: ActionContext, query: ListQuery, startFacts = false): Promise<ListResult<CinderVolume>> {
   // Volumes deleted through EC2 that Cinder still holds (for their snapshots) are hidden; ids
   // resolve only for volumes EC2 still shows, so only listings need to leave them out (a copy's
   // backing volume never has an id).
-  if (query.uuids) return { items: (await volumesByUuid(ctx, query.uuids)).filter((v) => !isCopyBackingVolume(v)), complete: false };
+  if (query.uuids) {
+    if (startFacts) startVolumeFacts(ctx, { uuids: query.uuids });
+    return { items: (await volumesByUuid(ctx, query.uuids)).filter((v) => !isCopyBackingVolume(v)), complete: false };
+  }
   const discarded = deferred(discardedVolumeUuids(ctx.store));
   const visible = async (volumes: CinderVolume[]) => {
     const hidden = await discarded;
@@ -55,6 +62,7 @@ export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): 
   const ids = filterValues(query.filters, 'volume-id');
   if (ids?.every(isExact)) {
     const uuids = [...(await uuidsOf(ctx.store, ids)).values()];
+    if (startFacts) startVolumeFacts(ctx, { uuids });
     return { items: await visible(await volumesByUuid(ctx, uuids)), complete: false };
   }
 
@@ -66,6 +74,7 @@ export async function listProjectVolumes(ctx: ActionContext, query: ListQuery): 
   if (zone) cinderQuery['availability_zone'] = zone;
   const size = single(query.filters, 'size');
   if (size && /^\d+$/.test(size)) cinderQuery['size'] = size;
+  if (startFacts) startVolumeFacts(ctx, { cinderQuery });
   const items = await mapErrors(() => listVolumes(ctx.openstack.cinder, cinderQuery));
   return { items: await visible(items), complete: Object.keys(cinderQuery).length === 0, retained: await discarded };
 }
@@ -102,19 +111,17 @@ export async function formatVolumes(
   entries: Array<Entry<CinderVolume>>,
   records?: Map<string, VolumeRecord>,
 ): Promise<VolumeItem[]> {
-  if (entries.length === 0) return [];
-  const attachedPairs = entries.flatMap((e) => e.raw.attachments.map((a) => ({ serverUuid: a.server_id, volumeUuid: e.raw.id })));
-  const attachedServers = attachedPairs.map((p) => p.serverUuid);
-  const snapshotUuids = entries.flatMap((e) => (e.raw.snapshot_id ? [e.raw.snapshot_id] : []));
-  const [pending, instanceIds, snapshotIds, dot, volumeRecordsRead, types, asked] = await Promise.all([
+  if (entries.length === 0) {
+    await volumeFacts(ctx, []); // what the next request guesses from
+    return [];
+  }
+  const [pending, facts, volumeRecordsRead, types] = await Promise.all([
     pendingAttachmentsOf(ctx, entries),
-    ec2IdsFor(ctx.store, 'instance', attachedServers),
-    ec2IdsFor(ctx.store, 'snapshot', snapshotUuids),
-    deleteOnTermination(ctx.openstack.nova, attachedServers).catch(() => new Map<string, boolean>()),
+    volumeFacts(ctx, entries.map((e) => e.raw)),
     records ?? volumeRecords(ctx, entries.map((e) => e.ec2Id)),
     cinderTypes(ctx),
-    deviceNamesOf(ctx.store, attachedPairs),
   ]);
+  const { instanceIds, deviceNames: asked, deleteOnTermination: dot, snapshotIds } = facts;
   // Attachments still being made (rare) need their servers' ids and device names as well.
   const pendingPairs = entries.flatMap((e) => (pending.get(e.raw.id) ?? []).map((p) => ({ serverUuid: p.serverId, volumeUuid: e.raw.id })));
   if (pendingPairs.length) {
@@ -186,7 +193,7 @@ export const VOLUME_FILTERS: FilterSpec<VolumeItem> = {
 export const volumeDescriptor: ResourceDescriptor<CinderVolume, VolumeItem, Map<string, VolumeRecord>> = {
   type: 'volume',
   idErrors: ID_ERRORS.volume,
-  list: listProjectVolumes,
+  list: (ctx, query) => listProjectVolumes(ctx, query, true),
   uuidOf: (v) => v.id,
   prefetch: volumeRecords,
   format: formatVolumes,
