@@ -109,7 +109,7 @@ export async function listInstances(ctx: ActionContext, query: ListQuery, relate
   const narrowed = !pushed || Object.keys(pushed).length > 0;
   // Read while Nova lists (and may fail meanwhile): handled at once, awaited below.
   const prefetch = narrowed || !related ? undefined : startProjectPrefetch(deps);
-  const launchesRead = prefetch ? prefetch.launches : deferred(readAllLaunchRecords(ctx.store));
+  const launchesRead = deferred(prefetch ? prefetch.launches : readAllLaunchRecords(ctx.store));
   const servers = pushed ? await mapErrors(() => listServers(deps.nova, pushed)) : [];
   const launches = await launchesRead;
   const batch: Batch = { deps, launches, ...(prefetch ? { prefetch } : {}) };

@@ -164,6 +164,25 @@ describe('DescribeInstances by id: what is read beside Nova', () => {
     }
   });
 
+  it("asks Neutron for no port of a terminated instance's launch record", async () => {
+    const project = 'project-early-terminated';
+    const c = await cloud(project, [server('s-1')], [], []);
+    c.servers = [];
+    await writeLaunchRecord(c.ctx.store, {
+      instanceId: 'i-00000000000000000',
+      serverId: 's-1',
+      origin: 'ec2',
+      reservationId: 'r-00000000000000001',
+      launchIndex: 0,
+      ports: [{ portId: 'p-gone', deviceIndex: 0, deleteOnTermination: true }],
+      terminated: { at: new Date().toISOString(), reason: { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' }, server: server('s-1') },
+    });
+    c.journal.length = 0;
+    const out = await DescribeInstances.run({ InstanceIds: ['i-00000000000000000'] }, c.ctx);
+    expect(out.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('terminated');
+    expect(c.journal.filter((e) => e.startsWith('start neutron GET ports?id='))).toEqual([]);
+  });
+
   it('a volume attached since the last look is read after Nova, one detached is not shown', async () => {
     const project = 'project-early-changed';
     const c = await cloud(project, [server('s-1', ['vol-a'])], [], []);
