@@ -1,7 +1,9 @@
 /**
  * DescribeInstances over N servers through the full path (EC2 client -> front door -> instances
  * function -> Nova/Neutron/table -> XML -> client) against Nova's own `GET servers/detail` for the
- * same N servers, with the same user's token. Prints medians and the ratio (goal: <= 1.3).
+ * same N servers, with the same user's token. Prints medians and the ratio (goal: <= 1.2). Then
+ * HTCondor's poll: DescribeInstances of one instance id against Nova's `GET servers/{id}` of the
+ * same server, in turn.
  *
  * The servers live in a project made for the run (its own user, EC2 credential and quotas), on a
  * network of its own, booted with Nova multi-creates; everything is deleted at the end.
@@ -22,7 +24,7 @@ import { join } from 'node:path';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { repo } from '../tests/integration/support/env.js';
 import { makeProject, removeProject, servers, sleep, type Project } from './instances-project.js';
-import { fixtures, fmt, percentile, recordRatio } from './support.js';
+import { fixtures, fmt, loadAverage, percentile, recordRatio } from './support.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['50', '200']).map(Number).sort((a, b) => a - b);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 10);
@@ -156,6 +158,16 @@ async function time(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
+/** Each work `rounds` times, in turn; the times of each, sorted. */
+async function inTurn(rounds: number, works: [() => Promise<unknown>, () => Promise<unknown>, () => Promise<unknown>]): Promise<[number[], number[], number[]]> {
+  const times = works.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, work] of works.entries()) times[k]!.push(await time(work));
+  }
+  const [a, b, c] = times.map((list) => list.sort((x, y) => x - y));
+  return [a!, b!, c!];
+}
+
 const p = await makeProject('bench-inst', largest);
 let networkId: string | undefined;
 try {
@@ -181,22 +193,56 @@ try {
       await describeAll();
       await novaAll();
     }
-    const ec2: number[] = [];
-    const nova: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      ec2.push(await time(describeAll));
-      nova.push(await time(novaAll));
-    }
-    ec2.sort((a, b) => a - b);
-    nova.sort((a, b) => a - b);
+    // What the describe asks of OpenStack at the same time: Nova's listing with Neutron's two
+    // project listings beside it (on a shared machine they slow Nova down by themselves).
+    const novaBeside = () =>
+      Promise.all([novaAll(), p.neutron.get('ports', { project_id: p.id }), p.neutron.get('floatingips', { project_id: p.id })]);
+    const [ec2, nova, beside] = await inTurn(rounds, [describeAll, novaAll, novaBeside]);
     const e = percentile(ec2, 50);
     const o = percentile(nova, 50);
     recordRatio({ bench: 'describe-instances', label: `DescribeInstances, ${n} servers`, oursMs: e, direct: 'Nova GET servers/detail', directMs: o });
     console.log(
       `  N=${String(n).padStart(4)}  DescribeInstances p50 ${fmt(e).padStart(10)} p90 ${fmt(percentile(ec2, 90)).padStart(10)}   ` +
-        `Nova servers/detail p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}`,
+        `Nova servers/detail p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}   ` +
+        `(with Neutron's ports and floating IPs beside it ${fmt(percentile(beside, 50))}: ${(e / percentile(beside, 50)).toFixed(2)}; load ${loadAverage()})`,
     );
+    await measurePoll(n);
     if (memoryRounds > 0) measureFunctionMemory(p, n, memoryRounds);
+  };
+
+  /** HTCondor's poll: one instance by id against Nova's GET of the same server (matched by address). */
+  const measurePoll = async (n: number) => {
+    const listed = await p.ec2.send(new DescribeInstancesCommand({}));
+    const instance = (listed.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.PrivateIpAddress);
+    const { body } = await p.nova.request<{ servers: Array<{ id: string; addresses: Record<string, Array<{ addr: string }>> }> }>('GET', 'servers/detail', { headers: NOVA });
+    const server = body.servers.find((s) => Object.values(s.addresses).some((list) => list.some((a) => a.addr === instance?.PrivateIpAddress)));
+    if (!instance || !server) throw new Error('no instance with an address to poll');
+    const pollOne = async () => {
+      const out = await p.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+      if (out.Reservations?.[0]?.Instances?.[0]?.InstanceId !== instance.InstanceId) throw new Error('the poll did not show the instance');
+    };
+    const novaOne = () => p.nova.request('GET', `servers/${server.id}`, { headers: NOVA });
+    // The poll's Neutron reads beside Nova's GET: the server's ports, then their floating IPs.
+    const novaBeside = () =>
+      Promise.all([
+        novaOne(),
+        p.neutron
+          .get<{ ports: Array<{ id: string }> }>('ports', { device_id: server.id })
+          .then(({ ports }) => p.neutron.get('floatingips', new URLSearchParams(ports.map((port): [string, string] => ['port_id', port.id])))),
+      ]);
+    for (let i = 0; i < 3; i++) {
+      await pollOne();
+      await novaOne();
+    }
+    const [ec2, nova, beside] = await inTurn(rounds * 2, [pollOne, novaOne, novaBeside]);
+    const e = percentile(ec2, 50);
+    const o = percentile(nova, 50);
+    recordRatio({ bench: 'describe-instances', label: `DescribeInstances, one id (of ${n})`, oursMs: e, direct: 'Nova GET servers/{id}', directMs: o });
+    console.log(
+      `  N=${String(n).padStart(4)}  DescribeInstances one id p50 ${fmt(e).padStart(10)} p90 ${fmt(percentile(ec2, 90)).padStart(10)}   ` +
+        `Nova GET servers/{id} p50 ${fmt(o).padStart(10)} p90 ${fmt(percentile(nova, 90)).padStart(10)}   ratio ${(e / o).toFixed(2)}   ` +
+        `(with Neutron's ports and floating IPs beside it ${fmt(percentile(beside, 50))}: ${(e / percentile(beside, 50)).toFixed(2)}; load ${loadAverage()})`,
+    );
   };
 
   console.log(`DescribeInstances (full path) vs Nova GET servers/detail, ${rounds} rounds per size`);

@@ -7,8 +7,7 @@
  *   project's ports, floating IPs and launch records are read at the same time;
  * - instances terminated within the hour come from their launch records.
  */
-import { deferred, deferredAll } from '../../lib/deferred.js';
-import { portsOfDevices, type NeutronPort } from '../../lib/openstack/neutron.js';
+import { deferred } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import type { ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { filterValues, isExact, type Filter, type FilterSpec } from '../../lib/describe/filters.js';
@@ -17,7 +16,7 @@ import { getServers, listServers, supports, type NovaServer, type ServerQuery } 
 import { mapErrors } from '../../lib/openstack/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
 import { uuidsOf } from '../../lib/store/ids.js';
-import { startProjectPrefetch, type InstanceDeps, type ProjectPrefetch } from '../../lib/domain/instances/instance-related.js';
+import { startProjectPrefetch, startServersPrefetch, type InstanceDeps, type RelatedPrefetch } from '../../lib/domain/instances/instance-related.js';
 import { depsFor, loadInstanceViews, type InstanceView } from '../../lib/domain/instances/instance-model.js';
 import { deleteLaunchRecords, readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { settleInstances } from './settle.js';
@@ -29,10 +28,9 @@ export interface InstanceRaw {
 
 export interface Batch {
   deps: InstanceDeps;
-  prefetch?: ProjectPrefetch;
+  /** What was read while Nova answered: the project's (a listing) or the servers' asked for by id. */
+  prefetch?: RelatedPrefetch;
   launches?: Map<string, LaunchRecord>;
-  /** The ports of the servers asked for by id, read beside Nova's GETs. */
-  ports?: Promise<NeutronPort[]>;
 }
 
 /** Above this many ids one listing is cheaper than a GET per server. */
@@ -79,15 +77,16 @@ async function novaQuery(ctx: ActionContext, deps: InstanceDeps, filters: Filter
 
 /** A few servers by id: one Nova GET each, with their launch records and (for formatting) their ports. */
 async function listByIds(ctx: ActionContext, deps: InstanceDeps, uuids: string[], related: boolean): Promise<ListResult<InstanceRaw>> {
-  // The servers' ports depend only on their ids: read beside Nova's GETs, not after them (a poll's
-  // answer then waits for the slower of the two, not their sum). Handled at once: a failure is
-  // seen by the formatting that awaits it.
-  const ports = deferred(related ? portsOfDevices(deps.neutron, uuids) : Promise.resolve<NeutronPort[]>([]));
+  // What depends only on the servers' ids (their ports, and from those the floating IPs and the
+  // ports' ids and groups; the volumes last seen attached) is read beside Nova's GETs, not after
+  // them: a poll's answer then waits for the slower of the two, not their sum. Handled at once: a
+  // failure is seen by the formatting that awaits it.
+  const prefetch = related ? startServersPrefetch(deps, uuids) : undefined;
   const [servers, launches] = await Promise.all([
     mapErrors(() => getServers(deps.nova, uuids)),
-    readLaunchRecords(ctx.store, uuids),
+    prefetch ? prefetch.launches : readLaunchRecords(ctx.store, uuids),
   ]);
-  const batch: Batch = { deps, launches, ...(related ? { ports } : {}) };
+  const batch: Batch = { deps, launches, ...(prefetch ? { prefetch } : {}) };
   return { items: withTerminated(servers, launches, new Set(uuids)).map((server) => ({ server, batch })), complete: false };
 }
 
@@ -109,10 +108,11 @@ export async function listInstances(ctx: ActionContext, query: ListQuery, relate
   const pushed = uuids ? {} : await novaQuery(ctx, deps, query.filters);
   const narrowed = !pushed || Object.keys(pushed).length > 0;
   // Read while Nova lists (and may fail meanwhile): handled at once, awaited below.
-  const prefetch = deferredAll(narrowed || !related ? { launches: readAllLaunchRecords(ctx.store) } : startProjectPrefetch(deps));
+  const prefetch = narrowed || !related ? undefined : startProjectPrefetch(deps);
+  const launchesRead = deferred(prefetch ? prefetch.launches : readAllLaunchRecords(ctx.store));
   const servers = pushed ? await mapErrors(() => listServers(deps.nova, pushed)) : [];
-  const launches = await prefetch.launches;
-  const batch: Batch = 'ports' in prefetch ? { deps, prefetch } : { deps, launches };
+  const launches = await launchesRead;
+  const batch: Batch = { deps, launches, ...(prefetch ? { prefetch } : {}) };
   const only = uuids ? new Set(uuids) : undefined;
   const wanted = only ? servers.filter((s) => only.has(s.id)) : servers;
   return {
@@ -125,7 +125,7 @@ async function format(_ctx: ActionContext, entries: Array<{ raw: InstanceRaw; ec
   const batch = entries[0]?.raw.batch;
   if (!batch) return [];
   const targets = entries.map((e) => ({ server: e.raw.server, ec2Id: e.ec2Id, tags: e.tags }));
-  const options = { prefetch: batch.prefetch, launches: batch.launches, ports: batch.ports };
+  const options = { prefetch: batch.prefetch, launches: batch.launches };
   const views = await loadInstanceViews(batch.deps, targets, options);
   const changed = await settleInstances(batch.deps, views);
   if (changed.size === 0) return views;

@@ -37,7 +37,7 @@ import type {
 } from '../../../schemas/types.js';
 import { DEFAULT_ROOT_DEVICE, architectureOf, deviceName, isWindows, rootDeviceNameOf } from '../images/image-model.js';
 import { STATE_CODES, novaTime, stateNamed, stateNameOf, userInitiated } from './instance-state.js';
-import { fetchRelated, type InstanceDeps, type ProjectPrefetch, type Related } from './instance-related.js';
+import { fetchRelated, type InstanceDeps, type RelatedPrefetch, type Related } from './instance-related.js';
 import { writeLaunchRecord, type LaunchRecord } from './launch-record.js';
 
 export type { InstanceDeps } from './instance-related.js';
@@ -78,13 +78,12 @@ export interface LoadTarget {
 }
 
 export interface LoadOptions {
-  prefetch?: ProjectPrefetch;
+  /** What was read while Nova answered (a listing's, or the servers' asked for by id). */
+  prefetch?: RelatedPrefetch;
   /** Launch records already read (by server id). */
   launches?: Map<string, LaunchRecord>;
   /** Servers Nova has just accepted (RunInstances' answer): no port of Nova's making exists yet. */
   justAccepted?: boolean;
-  /** The ports of these servers (at least), read while Nova was asked for the servers. */
-  ports?: Promise<NeutronPort[]>;
 }
 
 /**
@@ -95,14 +94,16 @@ export async function loadInstanceViews(deps: InstanceDeps, targets: LoadTarget[
   if (targets.length === 0) return [];
   const servers = targets.map((t) => t.server);
   const missingIds = targets.filter((t) => !t.ec2Id).map((t) => t.server.id);
-  const [related, newIds] = await Promise.all([fetchRelated(deps, servers, options), ec2IdsFor(deps.store, 'instance', missingIds)]);
-  const ec2IdOf = (t: LoadTarget) => t.ec2Id ?? newIds.get(t.server.id)!;
-  const untagged = targets.filter((t) => !t.tags).map(ec2IdOf);
   const attachments = servers.flatMap((s) => (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => ({ serverUuid: s.id, volumeUuid: v.id })));
-  const [tags, deviceNames] = await Promise.all([
-    untagged.length ? tagsOf(deps.store, untagged) : new Map<string, Tag[]>(),
+  // The device names are read with fetchRelated's first reads (one batch), not after them.
+  const [related, newIds, deviceNames] = await Promise.all([
+    fetchRelated(deps, servers, options),
+    ec2IdsFor(deps.store, 'instance', missingIds),
     deviceNamesOf(deps.store, attachments),
   ]);
+  const ec2IdOf = (t: LoadTarget) => t.ec2Id ?? newIds.get(t.server.id)!;
+  const untagged = targets.filter((t) => !t.tags).map(ec2IdOf);
+  const tags = untagged.length ? await tagsOf(deps.store, untagged) : new Map<string, Tag[]>();
   const launches = await ensureLaunchRecords(deps, targets.map((t) => ({ server: t.server, ec2Id: ec2IdOf(t) })), related.launches);
   return targets.map((t) => {
     const ec2Id = ec2IdOf(t);
