@@ -19,10 +19,10 @@ import {
   type NeutronSecurityGroup,
   type NeutronSecurityGroupDetail,
 } from '../../openstack/neutron.js';
-import { RefreshingCache } from '../../openstack/refreshing-cache.js';
 import type { ServiceClient } from '../../openstack/http.js';
 import { ID_ERRORS } from '../../store/id-errors.js';
 import { ID_PREFIXES, assertEc2Id, ec2IdFor, forgetMapping } from '../../store/ids.js';
+import { KeptById } from './kept-by-id.js';
 import { defaultVpc, isDefaultVpcDecided, noteDefaultVpcDecided } from './default-vpc.js';
 import type { VpcDeps } from './deps.js';
 import { objectKey, objectsOf, readObject, writeObject, type VpcRecord } from './records.js';
@@ -197,25 +197,12 @@ export async function launchGroupUuids(deps: VpcDeps, vpcId: string | undefined,
 
 /**
  * Security groups by Neutron id as the caller sees them, for what shows a port's groups by name
- * (network interfaces; instances keep the same kind of cache in lib/domain/instances): a describe
- * would otherwise ask Neutron for the same groups every time, and Neutron's group listing is its
- * slowest small call (it checks the project's default group first). A group's id and project never
- * change and EC2 cannot rename one, so the name is kept: fresh for a minute, then still answered
- * for 15 while one refresh runs behind it (a rename made in Neutron directly shows after that
- * refresh). A group cannot be deleted while a port uses it, so a port never names a group that is
- * gone. Bounded; the oldest entries go first.
+ * (network interfaces; instances keep the same kind of cache in lib/domain/instances). Neutron's
+ * group listing is its slowest small call (it checks the project's default group first). A group's
+ * id and project never change and EC2 cannot rename one; a group cannot be deleted while a port
+ * uses it, so a port never names a group that is gone (see KeptById for how long a name is kept).
  */
-const groupCache = new RefreshingCache<NeutronSecurityGroup | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 1024 });
+const groupsKept = new KeptById<NeutronSecurityGroup>(1024);
 
-export async function securityGroupsKnown(neutron: ServiceClient, projectId: string, uuids: string[]): Promise<NeutronSecurityGroup[]> {
-  const key = (uuid: string) => `${projectId}/${uuid}`;
-  const unknown = uuids.filter((uuid) => !groupCache.isFresh(key(uuid)) && !groupCache.servesStale(key(uuid)));
-  // The groups not kept yet are read in one request; kept ones refresh one by one, behind the answer.
-  if (unknown.length) {
-    const read = mapErrors(() => securityGroupsById(neutron, unknown));
-    for (const uuid of unknown) void groupCache.fresh(key(uuid), () => read.then((groups) => groups.find((g) => g.id === uuid)));
-  }
-  const readOne = (uuid: string) => () => mapErrors(() => securityGroupsById(neutron, [uuid])).then((groups) => groups.find((g) => g.id === uuid));
-  const groups = await Promise.all(uuids.map((uuid) => groupCache.get(key(uuid), readOne(uuid))));
-  return groups.filter((g): g is NeutronSecurityGroup => g !== undefined);
-}
+export const securityGroupsKnown = (neutron: ServiceClient, projectId: string, uuids: string[]): Promise<NeutronSecurityGroup[]> =>
+  groupsKept.get(projectId, uuids, (ids) => mapErrors(() => securityGroupsById(neutron, ids)));
