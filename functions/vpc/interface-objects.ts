@@ -23,7 +23,7 @@ import {
   type InterfaceFacts,
   type PortAttachment,
 } from '../../lib/domain/vpc/network-interfaces.js';
-import { readObjects, type SubnetRecord } from '../../lib/domain/vpc/records.js';
+import { objectsOf, readObjects, type SubnetRecord } from '../../lib/domain/vpc/records.js';
 import { securityGroupsKnown } from '../../lib/domain/vpc/security-groups.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import {
@@ -87,6 +87,8 @@ export async function interfaceViews(
     allPorts?: boolean;
     /** Floating IPs read beside the ports (of these ports or more): those of other ports are left out. */
     floatingIps?: Promise<NeutronFloatingIp[]>;
+    /** Every subnet record of the project, read beside the ports (their EC2 ids and zones). */
+    subnetRecords?: SubnetRecord[];
   } = {},
 ): Promise<InterfaceView[]> {
   if (ports.length === 0) return [];
@@ -102,11 +104,11 @@ export async function interfaceViews(
   const fipsRead = (options.floatingIps ?? mapErrors(() => floatingIpsOfPorts(neutron, portIds))).then((all) =>
     all.filter((f) => f.port_id && portIdSet.has(f.port_id)),
   );
-  const subnetRead = ec2IdsFor(store, 'subnet', subnetUuids);
-  const [portIdMap, subnet, vpc, groups, securityGroup, fips, launches, siblings, instanceIds, allocationIds, associationIds, subnetRecords, primaryIps] =
+  const subnetRead = subnetsOf(ctx, subnetUuids, options.subnetRecords);
+  const [portIdMap, subnet, vpc, groups, securityGroup, fips, launches, siblings, instanceIds, allocationIds, associationIds, zones, primaryIps] =
     await Promise.all([
       options.ec2Ids ?? ec2IdsFor(store, 'network-interface', portIds),
-      subnetRead,
+      subnetRead.then((s) => s.ids),
       instanceVpcIds(vpcDeps(ctx), ports.map((p) => p.network_id)),
       securityGroupsKnown(neutron, ctx.caller.projectId, sgUuids),
       ec2IdsFor(store, 'security-group', sgUuids),
@@ -116,7 +118,7 @@ export async function interfaceViews(
       ec2IdsFor(store, 'instance', serverIds),
       fipsRead.then((fips) => ec2IdsFor(store, 'elastic-ip', fips.map((f) => f.id))),
       fipsRead.then((fips) => associationIdsOf(store, fips)),
-      subnetRead.then((ids) => readObjects<SubnetRecord>(store, [...ids.values()])),
+      subnetRead.then((s) => s.zones),
       primaryAddressesOf(store, ports),
     ]);
   const siblingsOf = new Map<string, NeutronPort[]>();
@@ -138,7 +140,6 @@ export async function interfaceViews(
       .filter((server) => launches.has(server.id))
       .map((server) => updateLaunchRecord(store, server.id, (r) => ({ ...r, launchedAt: r.launchedAt ?? server.created }), () => launches.get(server.id)!)),
   ]);
-  const zones = new Map([...subnetRecords.values()].map((s) => [s.subnetUuid, s.availabilityZone]));
   const floatingIpsByPort = new Map<string, typeof fips>();
   for (const f of fips) if (f.port_id) floatingIpsByPort.set(f.port_id, [...(floatingIpsByPort.get(f.port_id) ?? []), f]);
   const facts: InterfaceFacts = {
@@ -167,6 +168,25 @@ export async function interfaceViews(
   });
 }
 
+/**
+ * EC2 ids and availability zones (by UUID) of the ports' subnets: from the project's subnet records
+ * when a describe read them beside the ports, else (or for subnets not among them) by their
+ * mappings and then their records. Subnets outside any VPC have no record: an id only.
+ */
+async function subnetsOf(ctx: ActionContext, uuids: string[], all?: SubnetRecord[]): Promise<{ ids: Map<string, string>; zones: Map<string, string> }> {
+  const known = new Map((all ?? []).map((r) => [r.subnetUuid, r]));
+  const unknown = uuids.filter((uuid) => !known.has(uuid));
+  const unknownIds = await ec2IdsFor(ctx.store, 'subnet', unknown);
+  const unknownRecords = unknownIds.size ? await readObjects<SubnetRecord>(ctx.store, [...unknownIds.values()]) : new Map<string, SubnetRecord>();
+  const records = [...known.values(), ...unknownRecords.values()];
+  const ids = new Map(unknownIds);
+  for (const uuid of uuids) {
+    const record = known.get(uuid);
+    if (record) ids.set(uuid, record.subnetId);
+  }
+  return { ids, zones: new Map(records.map((r) => [r.subnetUuid, r.availabilityZone])) };
+}
+
 export async function interfaceView(ctx: ActionContext, owned: OwnedInterface): Promise<InterfaceView> {
   const [view] = await interfaceViews(ctx, [owned.port], { ec2Ids: new Map([[owned.port.id, owned.networkInterfaceId]]) });
   return view!;
@@ -176,9 +196,11 @@ export async function interfaceView(ctx: ActionContext, owned: OwnedInterface): 
 
 const addresses = (ni: NetworkInterface) => ni.PrivateIpAddresses ?? [];
 
-export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterface> = {
+export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterface, SubnetRecord[]> = {
   type: 'network-interface',
   idErrors: ERRORS,
+  // The subnet records (EC2 ids, zones) are read while Neutron lists the ports: a project has few.
+  prefetch: (ctx) => objectsOf<SubnetRecord>(ctx.store, 'subnet'),
   async list(ctx, query) {
     const neutron = ctx.openstack.neutron;
     const projectId = ctx.caller.projectId;
@@ -241,7 +263,7 @@ interface Listing {
 }
 const listedWith = new WeakMap<NeutronPort, Listing>();
 
-async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<NeutronPort>>): Promise<NetworkInterface[]> {
+async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<NeutronPort>>, subnetRecords?: SubnetRecord[]): Promise<NetworkInterface[]> {
   // The engine formats what one listing gave; ports from elsewhere are read on their own.
   const listing = entries.length > 0 ? listedWith.get(entries[0]!.raw) : undefined;
   const sameListing = listing !== undefined && entries.every((e) => listedWith.get(e.raw) === listing);
@@ -254,6 +276,7 @@ async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<Neutron
       // A listing of the project has every server's ports already: no second port listing.
       allPorts: sameListing && listing.allPorts,
       floatingIps: sameListing ? listing.floatingIps : undefined,
+      subnetRecords,
     },
   );
   return views.map((v) => v.item);
