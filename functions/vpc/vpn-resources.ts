@@ -141,7 +141,12 @@ export interface ProjectVpnObjects {
   sites: Promise<NeutronIpsecSiteConnection[]>;
 }
 
-export async function connectionFacts(ctx: ActionContext, records: VpnConnectionRecord[], early?: ProjectVpnObjects): Promise<ConnectionFacts> {
+export async function connectionFacts(
+  ctx: ActionContext,
+  records: VpnConnectionRecord[],
+  early?: ProjectVpnObjects,
+  gatewaysRead?: CustomerGatewayRecord[],
+): Promise<ConnectionFacts> {
   const neutron = ctx.openstack.neutron;
   const projectId = ctx.caller.projectId;
   const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((i) => [i.id, i]));
@@ -150,7 +155,7 @@ export async function connectionFacts(ctx: ActionContext, records: VpnConnection
     early?.sites ?? mapErrors(() => siteConnectionsById(neutron, records.flatMap((r) => (r.tunnel ? [r.tunnel.siteConnectionId] : [])))),
     ikeKept.get(projectId, records.map((r) => r.ikePolicyId), (ids) => mapErrors(() => ikePoliciesById(neutron, ids))),
     ipsecKept.get(projectId, records.map((r) => r.ipsecPolicyId), (ids) => mapErrors(() => ipsecPoliciesById(neutron, ids))),
-    records.length ? customerGateways(ctx) : Promise.resolve([]),
+    gatewaysRead ?? (records.length ? customerGateways(ctx) : Promise.resolve([])),
   ]);
   return {
     services: byId(services),
@@ -214,9 +219,11 @@ export function formatVpnConnection(r: VpnConnectionRecord, facts: ConnectionFac
 /** The Neutron objects a listing asked for beside its records, by record. */
 const listedWith = new WeakMap<VpnConnectionRecord, ProjectVpnObjects>();
 
-export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, VpnConnection> = {
+export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, VpnConnection, CustomerGatewayRecord[]> = {
   type: 'vpn-connection',
   idErrors: ID_ERRORS['vpn-connection'],
+  // The customer gateways (their addresses) are read while the connections are listed.
+  prefetch: (ctx) => customerGateways(ctx),
   async list(ctx, query) {
     // Without vpnaas there can be no connections: answer empty without asking for its objects.
     const neutron = ctx.openstack.neutron;
@@ -234,10 +241,10 @@ export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, Vp
     return result;
   },
   uuidOf: (r) => r.uuid,
-  async format(ctx, entries) {
+  async format(ctx, entries, gateways) {
     const early = entries.length ? listedWith.get(entries[0]!.raw) : undefined;
     const sameListing = early !== undefined && entries.every((e) => listedWith.get(e.raw) === early);
-    const facts = await connectionFacts(ctx, entries.map((e) => e.raw), sameListing ? early : undefined);
+    const facts = await connectionFacts(ctx, entries.map((e) => e.raw), sameListing ? early : undefined, gateways);
     return entries.map((e) => formatVpnConnection(e.raw, facts, e.tags));
   },
   idOf: (c) => c.VpnConnectionId!,
