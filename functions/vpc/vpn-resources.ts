@@ -5,7 +5,7 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
-import { deferred } from '../../lib/deferred.js';
+import { deferredAll } from '../../lib/deferred.js';
 import { KeptById } from '../../lib/domain/vpc/kept-by-id.js';
 import { objectsOf, readObject } from '../../lib/domain/vpc/records.js';
 import { customerGatewayConfiguration, ikePolicyFor, ipsecPolicyFor } from '../../lib/domain/vpc/vpn-config.js';
@@ -232,10 +232,10 @@ export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, Vp
     // A listing asks Neutron for the project's services and site connections while it reads the
     // records (every connection's are the project's), instead of by the records' ids after them.
     const projectId = ctx.caller.projectId;
-    const early: ProjectVpnObjects = {
-      services: deferred(mapErrors(() => vpnServicesOfProject(neutron, projectId))),
-      sites: deferred(mapErrors(() => siteConnectionsOfProject(neutron, projectId))),
-    };
+    const early: ProjectVpnObjects = deferredAll({
+      services: mapErrors(() => vpnServicesOfProject(neutron, projectId)),
+      sites: mapErrors(() => siteConnectionsOfProject(neutron, projectId)),
+    });
     const result = await listed<VpnConnectionRecord>(ctx, 'vpn', query, (r) => r.uuid);
     for (const record of result.items) listedWith.set(record, early);
     return result;
