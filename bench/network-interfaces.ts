@@ -3,13 +3,15 @@
  * local endpoint, over N interfaces made with CreateNetworkInterface in a subnet of the project
  * (free interfaces; the project's instances' ports are listed too):
  * - DescribeNetworkInterfaces vs Neutron GET ports?project_id=…;
- * - DescribeNetworkInterfaces with 10 NetworkInterfaceIds vs Neutron GET ports?id=….
- * Prints p50s and the ratios. Everything it creates is deleted at the end.
+ * - DescribeNetworkInterfaces with 10 NetworkInterfaceIds vs Neutron GET ports?id=…;
+ * - DescribeNetworkInterfaces with one NetworkInterfaceId vs Neutron GET ports/{id}.
+ * Ours and Neutron's calls alternate (each round starting with another), so both see the same load.
+ * Prints p50s, the ratios and the load average. Everything it creates is deleted at the end.
  *
  *   npx tsx bench/network-interfaces.ts [interfaces=30] [requests=30]
  */
 import { openstackAs } from '../tests/integration/support/openstack.js';
-import { ec2Caller, load, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
+import { alternate, ec2Caller, loadAverage, reportNeutronRatio, signedPostFactory, xmlField } from './support.js';
 
 const wanted = Number(process.argv[2] ?? 30);
 const requests = Number(process.argv[3] ?? 30);
@@ -30,13 +32,24 @@ try {
   // Warm both sides (EC2 ids, keep-alive sockets).
   await ec2({ Action: 'DescribeNetworkInterfaces' });
 
-  console.log(`${ports.length} ports in the project (${made.length} made here); ${requests} requests each, one at a time:`);
-  const all = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeNetworkInterfaces' })));
-  const allDirect = await load(requests, 1, async () => void (await neutron.get('ports', new URLSearchParams({ project_id: os.projectId }))));
-  reportNeutronRatio('network-interfaces', 'DescribeNetworkInterfaces (all)', all, allDirect, 'GET ports?project_id=…');
-  const byId = await load(requests, 1, async () => void (await ec2({ Action: 'DescribeNetworkInterfaces', ...idsParams })));
-  const byIdDirect = await load(requests, 1, async () => void (await neutron.get('ports', somePorts)));
-  reportNeutronRatio('network-interfaces', `DescribeNetworkInterfaces (${some.length} ids)`, byId, byIdDirect, 'GET ports?id=…');
+  const onePort = ports.find((p) => p.name === some[0]);
+  console.log(`${ports.length} ports in the project (${made.length} made here); ${requests} rounds, ours and Neutron's alternating, one request at a time; load average ${loadAverage()}`);
+  const all = await alternate(requests, {
+    ours: () => ec2({ Action: 'DescribeNetworkInterfaces' }),
+    neutron: () => neutron.get('ports', new URLSearchParams({ project_id: os.projectId })),
+  });
+  reportNeutronRatio('network-interfaces', 'DescribeNetworkInterfaces (all)', all['ours']!, all['neutron']!, 'GET ports?project_id=…');
+  const byId = await alternate(requests, {
+    ours: () => ec2({ Action: 'DescribeNetworkInterfaces', ...idsParams }),
+    neutron: () => neutron.get('ports', somePorts),
+  });
+  reportNeutronRatio('network-interfaces', `DescribeNetworkInterfaces (${some.length} ids)`, byId['ours']!, byId['neutron']!, 'GET ports?id=…');
+  const one = await alternate(requests, {
+    ours: () => ec2({ Action: 'DescribeNetworkInterfaces', 'NetworkInterfaceId.1': some[0]! }),
+    neutron: () => neutron.get(`ports/${onePort!.id}`),
+  });
+  reportNeutronRatio('network-interfaces', 'DescribeNetworkInterfaces (one id)', one['ours']!, one['neutron']!, 'GET ports/{id}');
+  console.log(`load average after: ${loadAverage()}`);
 } finally {
   for (const id of made) await ec2({ Action: 'DeleteNetworkInterface', NetworkInterfaceId: id }).catch((e: unknown) => console.error(String(e)));
 }

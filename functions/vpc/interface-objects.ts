@@ -7,6 +7,7 @@ import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ResourceDescriptor } from '../../lib/describe/engine.js';
 import { depsFor, ensureLaunchRecords } from '../../lib/domain/instances/instance-model.js';
 import { readLaunchRecords, updateLaunchRecord, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
+import { deferred } from '../../lib/deferred.js';
 import { novaTime } from '../../lib/domain/instances/instance-state.js';
 import { associationIdsOf } from '../../lib/domain/vpc/addresses.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
@@ -22,7 +23,8 @@ import {
   type InterfaceFacts,
   type PortAttachment,
 } from '../../lib/domain/vpc/network-interfaces.js';
-import { readObjects, type SubnetRecord } from '../../lib/domain/vpc/records.js';
+import { objectsOf, readObjects, type SubnetRecord } from '../../lib/domain/vpc/records.js';
+import { securityGroupsKnown } from '../../lib/domain/vpc/security-groups.js';
 import { mapErrors } from '../../lib/openstack/errors.js';
 import {
   floatingIpsOfPorts,
@@ -30,7 +32,8 @@ import {
   portsById,
   portsOfDevices,
   portsOfProject,
-  securityGroupsById,
+  floatingIpsOfProject,
+  type NeutronFloatingIp,
   type NeutronPort,
 } from '../../lib/openstack/neutron.js';
 import { getServers } from '../../lib/openstack/nova.js';
@@ -78,7 +81,15 @@ export interface InterfaceView {
 export async function interfaceViews(
   ctx: ActionContext,
   ports: NeutronPort[],
-  options: { ec2Ids?: Map<string, string>; tags?: Map<string, Tag[]>; allPorts?: boolean } = {},
+  options: {
+    ec2Ids?: Map<string, string>;
+    tags?: Map<string, Tag[]>;
+    allPorts?: boolean;
+    /** Floating IPs read beside the ports (of these ports or more): those of other ports are left out. */
+    floatingIps?: Promise<NeutronFloatingIp[]>;
+    /** Every subnet record of the project, read beside the ports (their EC2 ids and zones). */
+    subnetRecords?: SubnetRecord[];
+  } = {},
 ): Promise<InterfaceView[]> {
   if (ports.length === 0) return [];
   const { store } = ctx;
@@ -87,17 +98,29 @@ export async function interfaceViews(
   const subnetUuids = [...new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)))];
   const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];
   const portIds = ports.map((p) => p.id);
-  const [portIdMap, subnet, vpc, groups, securityGroup, fips, launches, siblings, instanceIds] = await Promise.all([
-    options.ec2Ids ?? ec2IdsFor(store, 'network-interface', portIds),
-    ec2IdsFor(store, 'subnet', subnetUuids),
-    instanceVpcIds(vpcDeps(ctx), ports.map((p) => p.network_id)),
-    mapErrors(() => securityGroupsById(neutron, sgUuids)),
-    ec2IdsFor(store, 'security-group', sgUuids),
-    mapErrors(() => floatingIpsOfPorts(neutron, portIds)),
-    readLaunchRecords(store, serverIds),
-    options.allPorts ? Promise.resolve(ports) : mapErrors(() => portsOfDevices(neutron, serverIds)),
-    ec2IdsFor(store, 'instance', serverIds),
-  ]);
+  const portIdSet = new Set(portIds);
+  // Everything below is one round: the reads that need another's answer are chained to it
+  // (floating IPs -> their EC2 ids and associations, subnet ids -> subnet records).
+  const fipsRead = (options.floatingIps ?? mapErrors(() => floatingIpsOfPorts(neutron, portIds))).then((all) =>
+    all.filter((f) => f.port_id && portIdSet.has(f.port_id)),
+  );
+  const subnetRead = subnetsOf(ctx, subnetUuids, options.subnetRecords);
+  const [portIdMap, subnet, vpc, groups, securityGroup, fips, launches, siblings, instanceIds, allocationIds, associationIds, zones, primaryIps] =
+    await Promise.all([
+      options.ec2Ids ?? ec2IdsFor(store, 'network-interface', portIds),
+      subnetRead.then((s) => s.ids),
+      instanceVpcIds(vpcDeps(ctx), ports.map((p) => p.network_id)),
+      securityGroupsKnown(neutron, ctx.caller.projectId, sgUuids),
+      ec2IdsFor(store, 'security-group', sgUuids),
+      fipsRead,
+      readLaunchRecords(store, serverIds),
+      options.allPorts ? Promise.resolve(ports) : mapErrors(() => portsOfDevices(neutron, serverIds)),
+      ec2IdsFor(store, 'instance', serverIds),
+      fipsRead.then((fips) => ec2IdsFor(store, 'elastic-ip', fips.map((f) => f.id))),
+      fipsRead.then((fips) => associationIdsOf(store, fips)),
+      subnetRead.then((s) => s.zones),
+      primaryAddressesOf(store, ports),
+    ]);
   const siblingsOf = new Map<string, NeutronPort[]>();
   for (const p of siblings.filter(isAttached)) siblingsOf.set(p.device_id, [...(siblingsOf.get(p.device_id) ?? []), p]);
   // Servers with ports nobody recorded: their creation time tells the ports Nova made with them. The
@@ -105,13 +128,7 @@ export async function interfaceViews(
   const unrecorded = serverIds.filter(
     (id) => !launches.get(id)?.launchedAt && (siblingsOf.get(id) ?? []).some((p) => !launches.get(id)?.ports?.some((r) => r.portId === p.id)),
   );
-  const [servers, allocationIds, associationIds, subnetRecords, primaryIps] = await Promise.all([
-    mapErrors(() => getServers(ctx.openstack.nova, unrecorded)),
-    ec2IdsFor(store, 'elastic-ip', fips.map((f) => f.id)),
-    associationIdsOf(store, fips),
-    readObjects<SubnetRecord>(store, [...subnet.values()]),
-    primaryAddressesOf(store, ports),
-  ]);
+  const servers = await mapErrors(() => getServers(ctx.openstack.nova, unrecorded));
   const created = new Map([...launches].flatMap(([id, l]) => (l.launchedAt ? [[id, novaTime(l.launchedAt)] as const] : [])));
   for (const server of servers) created.set(server.id, novaTime(server.created));
   // Kept in the launch record so the next listing needs no Nova call for these servers: servers
@@ -123,7 +140,6 @@ export async function interfaceViews(
       .filter((server) => launches.has(server.id))
       .map((server) => updateLaunchRecord(store, server.id, (r) => ({ ...r, launchedAt: r.launchedAt ?? server.created }), () => launches.get(server.id)!)),
   ]);
-  const zones = new Map([...subnetRecords.values()].map((s) => [s.subnetUuid, s.availabilityZone]));
   const floatingIpsByPort = new Map<string, typeof fips>();
   for (const f of fips) if (f.port_id) floatingIpsByPort.set(f.port_id, [...(floatingIpsByPort.get(f.port_id) ?? []), f]);
   const facts: InterfaceFacts = {
@@ -152,6 +168,25 @@ export async function interfaceViews(
   });
 }
 
+/**
+ * EC2 ids and availability zones (by UUID) of the ports' subnets: from the project's subnet records
+ * when a describe read them beside the ports, else (or for subnets not among them) by their
+ * mappings and then their records. Subnets outside any VPC have no record: an id only.
+ */
+async function subnetsOf(ctx: ActionContext, uuids: string[], all?: SubnetRecord[]): Promise<{ ids: Map<string, string>; zones: Map<string, string> }> {
+  const known = new Map((all ?? []).map((r) => [r.subnetUuid, r]));
+  const unknown = uuids.filter((uuid) => !known.has(uuid));
+  const unknownIds = await ec2IdsFor(ctx.store, 'subnet', unknown);
+  const unknownRecords = unknownIds.size ? await readObjects<SubnetRecord>(ctx.store, [...unknownIds.values()]) : new Map<string, SubnetRecord>();
+  const records = [...known.values(), ...unknownRecords.values()];
+  const ids = new Map(unknownIds);
+  for (const uuid of uuids) {
+    const record = known.get(uuid);
+    if (record) ids.set(uuid, record.subnetId);
+  }
+  return { ids, zones: new Map(records.map((r) => [r.subnetUuid, r.availabilityZone])) };
+}
+
 export async function interfaceView(ctx: ActionContext, owned: OwnedInterface): Promise<InterfaceView> {
   const [view] = await interfaceViews(ctx, [owned.port], { ec2Ids: new Map([[owned.port.id, owned.networkInterfaceId]]) });
   return view!;
@@ -161,17 +196,25 @@ export async function interfaceView(ctx: ActionContext, owned: OwnedInterface): 
 
 const addresses = (ni: NetworkInterface) => ni.PrivateIpAddresses ?? [];
 
-export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterface> = {
+export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterface, SubnetRecord[]> = {
   type: 'network-interface',
   idErrors: ERRORS,
+  // The subnet records (EC2 ids, zones) are read while Neutron lists the ports: a project has few.
+  prefetch: (ctx) => objectsOf<SubnetRecord>(ctx.store, 'subnet'),
   async list(ctx, query) {
     const neutron = ctx.openstack.neutron;
     const projectId = ctx.caller.projectId;
+    // The floating IPs are asked for beside the ports (those of the ports named, or the project's):
+    // the interfaces' addresses then need no second round to Neutron.
+    const floatingIps = deferred(
+      mapErrors(() => (query.uuids ? floatingIpsOfPorts(neutron, query.uuids) : floatingIpsOfProject(neutron, projectId))),
+    );
     const ports = await mapErrors(() => (query.uuids ? portsById(neutron, query.uuids) : portsOfProject(neutron, projectId)));
     // Routers', DHCP's and floating IPs' ports are not interfaces: their ids stay (a port may be
     // re-purposed only by deletion), so the listing is complete for interfaces only.
     const items = ports.filter((p) => p.project_id === projectId && isInterfacePort(p));
-    if (!query.uuids) for (const port of items) fromProjectListing.add(port);
+    const listing: Listing = { allPorts: !query.uuids, floatingIps };
+    for (const port of items) listedWith.set(port, listing);
     return { items, complete: !query.uuids, retained: ports.filter((p) => !isInterfacePort(p)).map((p) => p.id) };
   },
   uuidOf: (port) => port.id,
@@ -213,10 +256,17 @@ export const interfaceDescriptor: ResourceDescriptor<NeutronPort, NetworkInterfa
   },
 };
 
-/** Ports a describe listed with every interface port of the project (their servers' siblings are among them). */
-const fromProjectListing = new WeakSet<NeutronPort>();
+/** How a describe listed its ports: with every port of the project, and the floating IPs read beside. */
+interface Listing {
+  allPorts: boolean;
+  floatingIps: Promise<NeutronFloatingIp[]>;
+}
+const listedWith = new WeakMap<NeutronPort, Listing>();
 
-async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<NeutronPort>>): Promise<NetworkInterface[]> {
+async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<NeutronPort>>, subnetRecords?: SubnetRecord[]): Promise<NetworkInterface[]> {
+  // The engine formats what one listing gave; ports from elsewhere are read on their own.
+  const listing = entries.length > 0 ? listedWith.get(entries[0]!.raw) : undefined;
+  const sameListing = listing !== undefined && entries.every((e) => listedWith.get(e.raw) === listing);
   const views = await interfaceViews(
     ctx,
     entries.map((e) => e.raw),
@@ -224,7 +274,9 @@ async function formatInterfaces(ctx: ActionContext, entries: Array<Entry<Neutron
       ec2Ids: new Map(entries.map((e) => [e.raw.id, e.ec2Id])),
       tags: new Map(entries.map((e) => [e.ec2Id, e.tags])),
       // A listing of the project has every server's ports already: no second port listing.
-      allPorts: entries.length > 0 && entries.every((e) => fromProjectListing.has(e.raw)),
+      allPorts: sameListing && listing.allPorts,
+      floatingIps: sameListing ? listing.floatingIps : undefined,
+      subnetRecords,
     },
   );
   return views.map((v) => v.item);

@@ -5,6 +5,8 @@
  */
 import type { ActionContext } from '../../lib/context.js';
 import type { Entry, ListQuery, ListResult, ResourceDescriptor } from '../../lib/describe/engine.js';
+import { deferredAll } from '../../lib/deferred.js';
+import { KeptById } from '../../lib/domain/vpc/kept-by-id.js';
 import { objectsOf, readObject } from '../../lib/domain/vpc/records.js';
 import { customerGatewayConfiguration, ikePolicyFor, ipsecPolicyFor } from '../../lib/domain/vpc/vpn-config.js';
 import type { CustomerGatewayRecord, VpnConnectionRecord, VpnGatewayRecord } from '../../lib/domain/vpc/vpn-records.js';
@@ -15,7 +17,9 @@ import {
   ikePoliciesById,
   ipsecPoliciesById,
   siteConnectionsById,
+  siteConnectionsOfProject,
   vpnServicesById,
+  vpnServicesOfProject,
   type NeutronIkePolicy,
   type NeutronIpsecPolicy,
   type NeutronIpsecSiteConnection,
@@ -123,15 +127,35 @@ export interface ConnectionFacts {
   customerGateways: Map<string, CustomerGatewayRecord>;
 }
 
-export async function connectionFacts(ctx: ActionContext, records: VpnConnectionRecord[]): Promise<ConnectionFacts> {
+/**
+ * A connection's IKE and IPsec policies are made with it and never changed through EC2: kept per
+ * container (KeptById), so a describe asks Neutron only for what changes, the VPN services' and
+ * site connections' states.
+ */
+const ikeKept = new KeptById<NeutronIkePolicy>(1024);
+const ipsecKept = new KeptById<NeutronIpsecPolicy>(1024);
+
+/** The project's VPN services and site connections, asked for beside a listing's record read. */
+export interface ProjectVpnObjects {
+  services: Promise<NeutronVpnService[]>;
+  sites: Promise<NeutronIpsecSiteConnection[]>;
+}
+
+export async function connectionFacts(
+  ctx: ActionContext,
+  records: VpnConnectionRecord[],
+  early?: ProjectVpnObjects,
+  gatewaysRead?: CustomerGatewayRecord[],
+): Promise<ConnectionFacts> {
   const neutron = ctx.openstack.neutron;
+  const projectId = ctx.caller.projectId;
   const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((i) => [i.id, i]));
   const [services, sites, ike, ipsec, gateways] = await Promise.all([
-    mapErrors(() => vpnServicesById(neutron, records.map((r) => r.vpnServiceId))),
-    mapErrors(() => siteConnectionsById(neutron, records.flatMap((r) => (r.tunnel ? [r.tunnel.siteConnectionId] : [])))),
-    mapErrors(() => ikePoliciesById(neutron, records.map((r) => r.ikePolicyId))),
-    mapErrors(() => ipsecPoliciesById(neutron, records.map((r) => r.ipsecPolicyId))),
-    records.length ? customerGateways(ctx) : Promise.resolve([]),
+    early?.services ?? mapErrors(() => vpnServicesById(neutron, records.map((r) => r.vpnServiceId))),
+    early?.sites ?? mapErrors(() => siteConnectionsById(neutron, records.flatMap((r) => (r.tunnel ? [r.tunnel.siteConnectionId] : [])))),
+    ikeKept.get(projectId, records.map((r) => r.ikePolicyId), (ids) => mapErrors(() => ikePoliciesById(neutron, ids))),
+    ipsecKept.get(projectId, records.map((r) => r.ipsecPolicyId), (ids) => mapErrors(() => ipsecPoliciesById(neutron, ids))),
+    gatewaysRead ?? (records.length ? customerGateways(ctx) : Promise.resolve([])),
   ]);
   return {
     services: byId(services),
@@ -192,17 +216,35 @@ export function formatVpnConnection(r: VpnConnectionRecord, facts: ConnectionFac
   };
 }
 
-export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, VpnConnection> = {
+/** The Neutron objects a listing asked for beside its records, by record. */
+const listedWith = new WeakMap<VpnConnectionRecord, ProjectVpnObjects>();
+
+export const vpnConnectionDescriptor: ResourceDescriptor<VpnConnectionRecord, VpnConnection, CustomerGatewayRecord[]> = {
   type: 'vpn-connection',
   idErrors: ID_ERRORS['vpn-connection'],
+  // The customer gateways (their addresses) are read while the connections are listed.
+  prefetch: (ctx) => customerGateways(ctx),
   async list(ctx, query) {
     // Without vpnaas there can be no connections: answer empty without asking for its objects.
-    if (!(await vpnaasAvailable(ctx.openstack.neutron))) return { items: [], complete: false };
-    return listed<VpnConnectionRecord>(ctx, 'vpn', query, (r) => r.uuid);
+    const neutron = ctx.openstack.neutron;
+    if (!(await vpnaasAvailable(neutron))) return { items: [], complete: false };
+    if (query.uuids) return listed<VpnConnectionRecord>(ctx, 'vpn', query, (r) => r.uuid);
+    // A listing asks Neutron for the project's services and site connections while it reads the
+    // records (every connection's are the project's), instead of by the records' ids after them.
+    const projectId = ctx.caller.projectId;
+    const early: ProjectVpnObjects = deferredAll({
+      services: mapErrors(() => vpnServicesOfProject(neutron, projectId)),
+      sites: mapErrors(() => siteConnectionsOfProject(neutron, projectId)),
+    });
+    const result = await listed<VpnConnectionRecord>(ctx, 'vpn', query, (r) => r.uuid);
+    for (const record of result.items) listedWith.set(record, early);
+    return result;
   },
   uuidOf: (r) => r.uuid,
-  async format(ctx, entries) {
-    const facts = await connectionFacts(ctx, entries.map((e) => e.raw));
+  async format(ctx, entries, gateways) {
+    const early = entries.length ? listedWith.get(entries[0]!.raw) : undefined;
+    const sameListing = early !== undefined && entries.every((e) => listedWith.get(e.raw) === early);
+    const facts = await connectionFacts(ctx, entries.map((e) => e.raw), sameListing ? early : undefined, gateways);
     return entries.map((e) => formatVpnConnection(e.raw, facts, e.tags));
   },
   idOf: (c) => c.VpnConnectionId!,

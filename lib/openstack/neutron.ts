@@ -699,3 +699,15 @@ export async function portsHoldingAddress(neutron: ServiceClient, projectId: str
 export async function routersOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronRouterDetail[]> {
   return (await neutron.get<{ routers: NeutronRouterDetail[] }>('routers', params({ project_id: projectId, fields: ROUTER_FIELDS }))).routers;
 }
+
+/**
+ * The project's VPN services and IPsec site connections: a DescribeVpnConnections listing asks for
+ * them while it reads its connection records, instead of by the records' ids after them.
+ */
+export async function vpnServicesOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronVpnService[]> {
+  return (await neutron.get<Record<string, NeutronVpnService[]>>(VPNAAS.service.path, params({ project_id: projectId })))[VPNAAS.service.many] ?? [];
+}
+
+export async function siteConnectionsOfProject(neutron: ServiceClient, projectId: string): Promise<NeutronIpsecSiteConnection[]> {
+  return (await neutron.get<Record<string, NeutronIpsecSiteConnection[]>>(VPNAAS.siteConnection.path, params({ project_id: projectId })))[VPNAAS.siteConnection.many] ?? [];
+}

@@ -14,11 +14,15 @@ import {
   createSecurityGroupRules,
   deleteSecurityGroup,
   deleteSecurityGroupRule,
+  securityGroupsById,
   securityGroupsNamed,
+  type NeutronSecurityGroup,
   type NeutronSecurityGroupDetail,
 } from '../../openstack/neutron.js';
+import type { ServiceClient } from '../../openstack/http.js';
 import { ID_ERRORS } from '../../store/id-errors.js';
 import { ID_PREFIXES, assertEc2Id, ec2IdFor, forgetMapping } from '../../store/ids.js';
+import { KeptById } from './kept-by-id.js';
 import { defaultVpc, isDefaultVpcDecided, noteDefaultVpcDecided } from './default-vpc.js';
 import type { VpcDeps } from './deps.js';
 import { objectKey, objectsOf, readObject, writeObject, type VpcRecord } from './records.js';
@@ -190,3 +194,15 @@ export async function launchGroupUuids(deps: VpcDeps, vpcId: string | undefined,
   const vpc = (await readObject<VpcRecord>(deps.store, vpcId)) ?? (await defaultVpc(deps));
   return vpc?.vpcId === vpcId ? [(await ensureDefaultGroup(deps, vpc)).uuid] : undefined;
 }
+
+/**
+ * Security groups by Neutron id as the caller sees them, for what shows a port's groups by name
+ * (network interfaces; instances keep the same kind of cache in lib/domain/instances). Neutron's
+ * group listing is its slowest small call (it checks the project's default group first). A group's
+ * id and project never change and EC2 cannot rename one; a group cannot be deleted while a port
+ * uses it, so a port never names a group that is gone (see KeptById for how long a name is kept).
+ */
+const groupsKept = new KeptById<NeutronSecurityGroup>(1024);
+
+export const securityGroupsKnown = (neutron: ServiceClient, projectId: string, uuids: string[]): Promise<NeutronSecurityGroup[]> =>
+  groupsKept.get(projectId, uuids, (ids) => mapErrors(() => securityGroupsById(neutron, ids)));
