@@ -16,7 +16,6 @@ import {
   portsById,
   portsOfDevices,
   portsOfProject,
-  securityGroupsById,
 } from '../../openstack/neutron.js';
 import type { NovaServer } from '../../openstack/nova.js';
 import { OpenStackError, type ServiceClient } from '../../openstack/http.js';
@@ -27,6 +26,7 @@ import { config } from '../../config.js';
 import { RefreshingCache } from '../../openstack/refreshing-cache.js';
 import { instanceVpcIds } from '../vpc/network-vpc.js';
 import { orderPorts, primaryAddressesOf } from '../vpc/network-interfaces.js';
+import { securityGroupsKnown } from '../vpc/security-groups.js';
 import { ec2IdsFor, ec2IdsFromMappings, mappingsOf, type IdPrefix } from '../../store/ids.js';
 import type { StateStore } from '../../store/project-store.js';
 import { readAllLaunchRecords, readLaunchRecords, type LaunchRecord } from './launch-record.js';
@@ -93,25 +93,11 @@ const isInstancePort = (p: NeutronPort) => p.device_owner.startsWith('compute:')
 /**
  * Security groups by Neutron id, as the caller sees them: an instance shows its groups' names, and
  * a poll of a few instances (HTCondor's, every few seconds) would otherwise ask Neutron for the
- * same groups each time. A group's id and project never change and EC2 cannot rename one, so the
- * name is kept: fresh for a minute, then still answered for 15 while one refresh runs behind it
- * (a rename made in Neutron directly shows after that refresh). A group cannot be deleted while a
- * port uses it, so a port never names a group that is gone. Bounded; the oldest entries go first.
+ * same groups each time. The interfaces' describe keeps the same groups (see securityGroupsKnown);
+ * a group cannot be deleted while a port uses it, so a port never names a group that is gone.
  */
-const groupCache = new RefreshingCache<NeutronSecurityGroup | undefined>({ freshMs: 60_000, staleMs: 15 * 60_000, maxEntries: 1024 });
-
-async function securityGroupsOf(deps: InstanceDeps, uuids: string[]): Promise<NeutronSecurityGroup[]> {
-  const key = (uuid: string) => `${deps.projectId}/${uuid}`;
-  const unknown = uuids.filter((uuid) => !groupCache.isFresh(key(uuid)) && !groupCache.servesStale(key(uuid)));
-  // The groups not kept yet are read in one request; kept ones refresh one by one, behind the answer.
-  if (unknown.length) {
-    const read = securityGroupsById(deps.neutron, unknown);
-    for (const uuid of unknown) void groupCache.fresh(key(uuid), () => read.then((groups) => groups.find((g) => g.id === uuid)));
-  }
-  const readOne = (uuid: string) => () => securityGroupsById(deps.neutron, [uuid]).then((groups) => groups.find((g) => g.id === uuid));
-  const groups = await Promise.all(uuids.map((uuid) => groupCache.get(key(uuid), readOne(uuid))));
-  return groups.filter((g): g is NeutronSecurityGroup => g !== undefined);
-}
+const securityGroupsOf = (deps: InstanceDeps, uuids: string[]): Promise<NeutronSecurityGroup[]> =>
+  securityGroupsKnown(deps.neutron, deps.projectId, uuids);
 
 async function portFactsOf(deps: InstanceDeps, ports: NeutronPort[], wholeProject = false): Promise<PortFacts> {
   const sgUuids = [...new Set(ports.flatMap((p) => p.security_groups))];

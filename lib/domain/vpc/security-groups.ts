@@ -197,7 +197,7 @@ export async function launchGroupUuids(deps: VpcDeps, vpcId: string | undefined,
 
 /**
  * Security groups by Neutron id as the caller sees them, for what shows a port's groups by name
- * (network interfaces; instances keep the same kind of cache in lib/domain/instances). Neutron's
+ * (network interfaces, instances: one kept set per container serves both). Neutron's
  * group listing is its slowest small call (it checks the project's default group first). A group's
  * id and project never change and EC2 cannot rename one; a group cannot be deleted while a port
  * uses it, so a port never names a group that is gone (see KeptById for how long a name is kept).
