@@ -64,7 +64,7 @@ export default action(
     // the ClientToken claim and the launch journal are written while the plan's lookups run (a
     // plan that fails answers the same error there, after releasing both).
     check: async (input, ctx) => {
-      if (input.DryRun) await planOf(ctx, input);
+      if (input.DryRun) await (await planOf(ctx, input)).imageConfirmed();
     },
   },
 );

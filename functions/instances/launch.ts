@@ -38,12 +38,16 @@ import { rememberImage } from '../../lib/domain/instances/instance-related.js';
 import { closeLaunchJournal, doneJournalItem, type LaunchJournal, launchPortName, openLaunchJournal, reopenLaunchJournal, serversOfLaunch } from '../../lib/domain/instances/launch-journal.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
+import { LruMap } from '../../lib/bounded.js';
+import { deferred } from '../../lib/deferred.js';
 import { logger } from '../../lib/log.js';
 
 export interface LaunchPlan {
   min: number;
   max: number;
   image: GlanceImage;
+  /** Resolves once Glance confirms `image` (see `imageOf`); a launch answers only after it has. */
+  imageConfirmed: () => Promise<void>;
   imageEc2Id: string;
   flavor: Flavor;
   keyName?: string;
@@ -120,15 +124,53 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
   return out;
 }
 
+/** The image as read for a launch, and how it is confirmed (see `imageOf`). */
+interface ImageChoice {
+  image: GlanceImage;
+  /** Resolves once Glance, read now with the caller's token, agrees with `image`. */
+  confirmed: () => Promise<void>;
+}
+
+/**
+ * Images this container read for launches, per project (what Glance shows a caller depends on its
+ * project) and UUID, for `IMAGE_KEPT_MS`. Glance is read at every launch all the same; the copy only
+ * lets the launch build Nova's request while that read runs (see `imageOf`).
+ */
+const IMAGE_KEPT_MS = 10 * 60_000;
+const launchImages = new LruMap<string, { image: GlanceImage; at: number }>(256);
+
+/** The launch's image changed in Glance since the copy the launch was built from: made again. */
+class ImageChangedSinceRead extends Error {}
+
+function usable(ec2Id: string, image: GlanceImage): GlanceImage {
+  if (image.status !== 'active') {
+    throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
+  }
+  return image;
+}
+
 /**
  * The image to launch. An id this container has resolved before goes to Glance at once, while the
  * table confirms it (nothing is launched before it has; an id it no longer has is NotFound).
+ *
+ * An image this container read for a launch in the last `IMAGE_KEPT_MS` is not waited for: the
+ * launch is built from that copy while Glance is read again, beside Nova's POST (`confirmed`,
+ * awaited by `launch` before it answers, and by DryRun before it does). How stale that is: not at
+ * all for the answer. A launch whose image Glance no longer shows the caller (NotFound) or shows
+ * not active (Unavailable) is rolled back and refused, as if the read had come first — Nova, which
+ * reads the image itself with the caller's token, refuses those too. One whose image record changed
+ * since the copy (its `updated_at`: properties edited, which may change the block devices) is rolled
+ * back and planned again from the new record. What is kept is only an image's facts for building the
+ * request, the one thing Glance's answer could change being known before Nova answers.
  */
-async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
+async function imageOf(ctx: ActionContext, ec2Id: string): Promise<ImageChoice> {
   const projectId = ctx.caller.projectId;
   const read = (uuid: string) =>
     mapErrors(() => getImage(ctx.openstack.glance, uuid), {
       notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
+    }).then((image) => {
+      launchImages.set(`${projectId}/${uuid}`, { image, at: Date.now() });
+      return image;
     });
   const guess = rememberedUuids(projectId, [ec2Id])?.get(ec2Id);
   const early = guess === undefined ? undefined : read(guess);
@@ -141,11 +183,18 @@ async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> 
     throw error;
   }
   rememberUuids(projectId, new Map([[ec2Id, uuid]]));
-  const image = uuid === guess ? await early! : await read(uuid);
-  if (image.status !== 'active') {
-    throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
+  const kept = launchImages.get(`${projectId}/${uuid}`);
+  if (kept && uuid === guess && Date.now() - kept.at < IMAGE_KEPT_MS && kept.image.status === 'active') {
+    const confirming = deferred(
+      early!.then((fresh) => {
+        usable(ec2Id, fresh);
+        if (fresh.updated_at !== kept.image.updated_at) throw new ImageChangedSinceRead(`image ${uuid} changed since it was read`);
+      }),
+    );
+    return { image: kept.image, confirmed: () => confirming };
   }
-  return image;
+  const image = usable(ec2Id, uuid === guess ? await early! : await read(uuid));
+  return { image, confirmed: () => Promise.resolve() };
 }
 
 /** Everything RunInstances checks before it launches (also what DryRun verifies). */
@@ -164,7 +213,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
   // Where the instances plug in depends on nothing else: looked up while the rest is checked.
   const networkP = planNetwork(ctx, input);
   networkP.catch(() => undefined);
-  const [image, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
+  const [{ image, confirmed: imageConfirmed }, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
     imageOf(ctx, input.ImageId),
     mapErrors(() => flavorByName(nova, ctx.caller.projectId, typeName)),
     input.KeyName === undefined ? true : mapErrors(() => keypairExists(nova, input.KeyName!)),
@@ -183,6 +232,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
     min: input.MinCount,
     max: input.MaxCount,
     image,
+    imageConfirmed,
     imageEc2Id: input.ImageId,
     flavor,
     keyName: input.KeyName,
@@ -536,9 +586,18 @@ export async function launch(
   // after Nova's answer could follow a port a fast Nova already made.
   const launchedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   try {
-    const launched = plan.network.novaPorts
-      ? await launchTogether(ctx, plan, name, reservationId, made)
-      : await launchEach(ctx, { ...plan, max: await admittedCount(ctx, plan) }, name, reservationId, made);
+    // Glance's confirmation of the image runs beside Nova's work; both settle before a failure
+    // rolls back, so the rollback knows every server made.
+    const [launchedResult, imageConfirmed] = await Promise.allSettled([
+      plan.network.novaPorts
+        ? launchTogether(ctx, plan, name, reservationId, made)
+        : admittedCount(ctx, plan).then((max) => launchEach(ctx, { ...plan, max }, name, reservationId, made)),
+      plan.imageConfirmed(),
+    ]);
+    // Glance's refusal first: Nova's for the same image (400, "not active") says less.
+    if (imageConfirmed.status === 'rejected') throw imageConfirmed.reason;
+    if (launchedResult.status === 'rejected') throw launchedResult.reason;
+    const launched = launchedResult.value;
     const store = ctx.store;
     const ourPorts = launched.flatMap((l) => l.ports.map((p) => p.portId));
     const tagInterfaces = plan.interfaceTags.length > 0 && ourPorts.length > 0;
@@ -667,16 +726,27 @@ export async function launchOnCurrentNetwork(
     await opened.journal().then((journal) => closeLaunchJournal(ctx.store, journal)).catch(() => undefined);
     throw error;
   }
-  return relaunchOnChangedNetwork(
-    plan,
-    (p) => {
-      const first = opened;
-      opened = undefined;
-      return launch(ctx, input, p, options, first);
-    },
-    () => planLaunch(ctx, input),
-    (networkId) => defaultNetworkChanged(ctx, networkId),
-  );
+  const attempt = () =>
+    relaunchOnChangedNetwork(
+      plan,
+      (p) => {
+        const first = opened;
+        opened = undefined;
+        return launch(ctx, input, p, options, first);
+      },
+      () => planLaunch(ctx, input),
+      (networkId) => defaultNetworkChanged(ctx, networkId),
+    );
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof ImageChangedSinceRead)) throw error;
+    // Built from an image record that has changed since (see `imageOf`): rolled back by now, and
+    // made again from the record just read.
+    logger.warn('launch built from an image record that changed since: launching again', { imageId: input.ImageId });
+    plan = await planLaunch(ctx, input);
+    return attempt();
+  }
 }
 
 /** Work left for when Nova has built the servers (it makes their volumes and ports only then). */
