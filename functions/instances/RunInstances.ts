@@ -8,7 +8,7 @@ import { action } from '../../lib/family.js';
 import { getServers } from '../../lib/openstack/nova.js';
 import type { RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
-import { launchOnCurrentNetwork, planLaunch, type LaunchPlan } from './launch.js';
+import { checkLaunch, launchOnCurrentNetwork, planLaunch, type LaunchPlan } from './launch.js';
 import { fingerprintOf, withClientToken, type Launched } from './launch-token.js';
 import { readLaunchRecords } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
@@ -64,7 +64,7 @@ export default action(
     // the ClientToken claim and the launch journal are written while the plan's lookups run (a
     // plan that fails answers the same error there, after releasing both).
     check: async (input, ctx) => {
-      if (input.DryRun) await (await planOf(ctx, input)).imageConfirmed();
+      if (input.DryRun) await checkLaunch(ctx, input, planOf(ctx, input));
     },
   },
 );

@@ -197,6 +197,19 @@ async function imageOf(ctx: ActionContext, ec2Id: string): Promise<ImageChoice> 
   return { image, confirmed: () => Promise.resolve() };
 }
 
+/**
+ * What DryRun verifies: the plan, and Glance's answer on its image (a plan built from an image
+ * record that has changed since is made again from the record just read).
+ */
+export async function checkLaunch(ctx: ActionContext, input: RunInstancesRequest, planned: Promise<LaunchPlan>): Promise<void> {
+  try {
+    await (await planned).imageConfirmed();
+  } catch (error) {
+    if (!(error instanceof ImageChangedSinceRead)) throw error;
+    await (await planLaunch(ctx, input)).imageConfirmed();
+  }
+}
+
 /** Everything RunInstances checks before it launches (also what DryRun verifies). */
 export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest): Promise<LaunchPlan> {
   checkUnsupported(input);
@@ -555,7 +568,7 @@ function nameTagOf(input: RunInstancesRequest): string | undefined {
  * Picks the reservation id and starts writing the launch journal: what the sweeper needs to
  * finish or undo this launch if the function stops half-way (lib/domain/instances/launch-journal.ts).
  * `launch` makes nothing before the journal is written, so it can be opened while the plan is
- * still checked; a plan that fails closes it again (`planAndLaunch`).
+ * still checked; a plan that fails closes it again (`launchOnCurrentNetwork`).
  */
 export function openLaunch(ctx: ActionContext, input: RunInstancesRequest): OpenedLaunch {
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
@@ -709,7 +722,8 @@ export async function relaunchOnChangedNetwork<P extends { network: NetworkPlan 
 
 /**
  * `launch` once `plan` is made, with its journal written meanwhile; again on a fresh plan (and a
- * new journal) when its remembered default network turns out to have changed.
+ * new journal) when its remembered default network turns out to have changed, or the image record
+ * it was built from (see `imageOf`).
  */
 export async function launchOnCurrentNetwork(
   ctx: ActionContext,
