@@ -4,7 +4,10 @@
  * Between rounds every server is built, deleted and gone, so each launch starts from the same
  * state. The front door's credential cache is warmed before each timed call (the Keystone round
  * trip after the cache TTL is the front door's cost, measured by bench/describe-regions.ts).
- * Prints medians and the ratio.
+ * Prints medians and the ratio, the load average before and after each size, and, for the record,
+ * the time of the Nova listing that learns a multi-create's server ids (`servers?reservation_id=`,
+ * timed apart right after Nova's POST): a multi-create answers only its reservation id, so any
+ * client that needs the ids pays that listing, and RunInstances does. The ratio is to the POST alone.
  *
  *   npx tsx bench/run-instances.ts [N...]      (default: 10 50)
  *   BENCH_ROUNDS=3
@@ -13,7 +16,7 @@
  */
 import { DescribeImagesCommand, DescribeRegionsCommand, RunInstancesCommand, TerminateInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import { makeProject, removeProject, servers, sleep } from './instances-project.js';
-import { fixtures, fmt, percentile, recordRatio } from './support.js';
+import { fixtures, fmt, loadAverage, percentile, recordRatio } from './support.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['10', '50']).map(Number);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -50,6 +53,8 @@ try {
   for (const n of sizes) {
     const ec2: number[] = [];
     const nova: number[] = [];
+    const listing: number[] = [];
+    const loadBefore = loadAverage();
     const ours = async () => {
       // Not timed: refreshes the front door's credential cache and wakes the function, as the
       // Nova call below runs with a valid token on an open connection.
@@ -64,11 +69,14 @@ try {
     };
     const direct = async () => {
       const t = performance.now();
-      await p.nova.request('POST', 'servers', {
+      const made = await p.nova.request<{ reservation_id: string }>('POST', 'servers', {
         json: { server: { name: 'bench', imageRef: fixtures().imageId, flavorRef: flavorId, min_count: n, max_count: n, return_reservation_id: true, networks: [{ uuid: net.id }] } },
         headers: NOVA,
       });
       nova.push(performance.now() - t);
+      const listed = performance.now();
+      await p.nova.get('servers', { reservation_id: made.body.reservation_id });
+      listing.push(performance.now() - listed);
       await settle(n);
       await empty();
     };
@@ -78,10 +86,15 @@ try {
     }
     ec2.sort((a, b) => a - b);
     nova.sort((a, b) => a - b);
+    listing.sort((a, b) => a - b);
     const e = percentile(ec2, 50);
     const o = percentile(nova, 50);
+    const l = percentile(listing, 50);
     recordRatio({ bench: 'run-instances', label: `RunInstances MaxCount=${n}`, oursMs: e, direct: 'Nova POST servers (multi-create)', directMs: o });
-    console.log(`  N=${String(n).padStart(3)}  RunInstances p50 ${fmt(e).padStart(10)}   Nova multi-create p50 ${fmt(o).padStart(10)}   ratio ${(e / o).toFixed(2)}`);
+    console.log(
+      `  N=${String(n).padStart(3)}  RunInstances p50 ${fmt(e).padStart(10)}   Nova multi-create p50 ${fmt(o).padStart(10)}   ratio ${(e / o).toFixed(2)}` +
+        `   (its reservation listing p50 ${fmt(l)}; POST + listing: ratio ${(e / (o + l)).toFixed(2)})   load ${loadBefore} -> ${loadAverage()}`,
+    );
   }
 } finally {
   console.log('cleaning up…');

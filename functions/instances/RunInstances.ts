@@ -8,7 +8,7 @@ import { action } from '../../lib/family.js';
 import { getServers } from '../../lib/openstack/nova.js';
 import type { RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
-import { launchOnCurrentNetwork, planLaunch, type LaunchPlan } from './launch.js';
+import { checkLaunch, launchOnCurrentNetwork, planLaunch, type LaunchPlan } from './launch.js';
 import { fingerprintOf, withClientToken, type Launched } from './launch-token.js';
 import { readLaunchRecords } from '../../lib/domain/instances/launch-record.js';
 import { reservationsOf } from './reservations.js';
@@ -43,7 +43,7 @@ async function replay(ctx: ActionContext, launched: Launched) {
 export default action(
   'RunInstances',
   async (input, ctx) => {
-    if (!input.ClientToken) return (await launchOnCurrentNetwork(ctx, input, await planOf(ctx, input))).reservation;
+    if (!input.ClientToken) return (await launchOnCurrentNetwork(ctx, input, planOf(ctx, input))).reservation;
     // The token is claimed while the plan's lookups run (both read only; a plan that fails
     // releases the claim as any failed launch does), not one round trip after them.
     const planned = planOf(ctx, input);
@@ -52,12 +52,19 @@ export default action(
       ctx.store,
       input.ClientToken,
       fingerprintOf(input as unknown as Record<string, unknown>),
-      async () => {
-        const result = await launchOnCurrentNetwork(ctx, input, await planned);
-        return { launched: { reservationId: result.reservationId, serverIds: result.serverIds }, answer: result.reservation };
+      async (outcomeItem) => {
+        const result = await launchOnCurrentNetwork(ctx, input, planned, { outcomeItem });
+        return { launched: { reservationId: result.reservationId, serverIds: result.serverIds }, answer: result.reservation, outcomeWritten: true };
       },
       (launched) => replay(ctx, launched),
     );
   },
-  { check: async (input, ctx) => void (await planOf(ctx, input)) },
+  {
+    // The checks run before the action: a DryRun waits for the plan here, a launch in `run`, where
+    // the ClientToken claim and the launch journal are written while the plan's lookups run (a
+    // plan that fails answers the same error there, after releasing both).
+    check: async (input, ctx) => {
+      if (input.DryRun) await checkLaunch(ctx, input, planOf(ctx, input));
+    },
+  },
 );

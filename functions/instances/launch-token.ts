@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Ec2Error, serviceUnavailable } from '../../lib/protocol/errors.js';
-import type { StateStore } from '../../lib/store/project-store.js';
+import type { PutEntry, StateStore } from '../../lib/store/project-store.js';
 import { waitFor } from '../../lib/wait.js';
 import { CLAIM_SECONDS, tokenKey, type TokenClaim } from '../../lib/domain/instances/launch-journal.js';
 
@@ -41,12 +41,20 @@ export function fingerprintOf(params: Record<string, unknown>): string {
 const mismatch = () =>
   new Ec2Error('IdempotentParameterMismatch', 'The client token you have provided is associated with a resource that is already deleted or has different parameters.');
 
-/** Runs `launch` once per token; the other requests with the token get `replay` of its outcome. */
+/** The token's claim completed with a launch's outcome, as an item for the launch's own batch write. */
+export type OutcomeItem = (launched: Launched) => PutEntry;
+
+/**
+ * Runs `launch` once per token; the other requests with the token get `replay` of its outcome.
+ * `launch` may write the outcome itself, in the batch that records the launch (one table round
+ * trip less, and the outcome lands exactly when the launch records do), and says so by
+ * `outcomeWritten`; else it is written here.
+ */
 export async function withClientToken<T>(
   store: StateStore,
   token: string,
   fingerprint: string,
-  launch: () => Promise<{ launched: Launched; answer: T }>,
+  launch: (outcomeItem: OutcomeItem) => Promise<{ launched: Launched; answer: T; outcomeWritten?: boolean }>,
   replay: (launched: Launched) => Promise<T>,
 ): Promise<T> {
   const key = tokenKey(token);
@@ -54,14 +62,19 @@ export async function withClientToken<T>(
   for (;;) {
     const claim: TokenClaim = { fingerprint, startedAt: Date.now() };
     if (await store.putJson(key, claim, { ifAbsent: true, ttlSeconds: CLAIM_SECONDS })) {
-      let result: { launched: Launched; answer: T };
+      const outcomeItem: OutcomeItem = (launched) => ({
+        key,
+        fields: { data: JSON.stringify({ ...claim, ...launched } satisfies TokenClaim) },
+        ttlSeconds: CLAIM_SECONDS,
+      });
+      let result: { launched: Launched; answer: T; outcomeWritten?: boolean };
       try {
-        result = await launch();
+        result = await launch(outcomeItem);
       } catch (error) {
         await store.delete(key).catch(() => undefined);
         throw error;
       }
-      await store.putJson(key, { ...claim, ...result.launched } satisfies TokenClaim, { ttlSeconds: CLAIM_SECONDS });
+      if (!result.outcomeWritten) await store.putJson(key, { ...claim, ...result.launched } satisfies TokenClaim, { ttlSeconds: CLAIM_SECONDS });
       return result.answer;
     }
     // Someone holds the token: wait for their outcome.

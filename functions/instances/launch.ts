@@ -26,8 +26,8 @@ import {
 } from '../../lib/openstack/nova.js';
 import { Ec2Error, invalidParameterValue, missingParameter, notFound } from '../../lib/protocol/errors.js';
 import { ID_ERRORS } from '../../lib/store/id-errors.js';
-import { claimNewEc2Ids, forgetMapping, forgetRememberedUuids, rememberUuids, rememberedUuids, requireUuid } from '../../lib/store/ids.js';
-import { putAll } from '../../lib/store/project-store.js';
+import { claimNewEc2Ids, forgetMapping, newEc2Id, forgetRememberedUuids, rememberUuids, rememberedUuids, requireUuid } from '../../lib/store/ids.js';
+import { putAll, type PutEntry } from '../../lib/store/project-store.js';
 import { deleteTags, newResourceTagItems, validateTags, type Tag } from '../../lib/store/tags.js';
 import type { Reservation, RunInstancesRequest } from '../../schemas/types.js';
 import { depsFor, loadInstanceViews } from '../../lib/domain/instances/instance-model.js';
@@ -35,15 +35,19 @@ import { planDevices, type DevicePlan } from './launch-devices.js';
 import { createNicPort, defaultNetworkChanged, planNetwork, type NetworkPlan, type NicSpec } from './launch-network.js';
 import { deleteLaunchRecords, launchRecordItem, type LaunchPort, type LaunchRecord } from '../../lib/domain/instances/launch-record.js';
 import { rememberImage } from '../../lib/domain/instances/instance-related.js';
-import { closeLaunchJournal, doneJournalItem, launchPortName, openLaunchJournal, reopenLaunchJournal, serversOfLaunch } from '../../lib/domain/instances/launch-journal.js';
+import { closeLaunchJournal, doneJournalItem, type LaunchJournal, launchPortName, openLaunchJournal, reopenLaunchJournal, serversOfLaunch } from '../../lib/domain/instances/launch-journal.js';
 import { reservationsOf } from './reservations.js';
 import { retry as retryWork } from '../../lib/wait.js';
+import { LruMap } from '../../lib/bounded.js';
+import { deferred } from '../../lib/deferred.js';
 import { logger } from '../../lib/log.js';
 
 export interface LaunchPlan {
   min: number;
   max: number;
   image: GlanceImage;
+  /** Resolves once Glance confirms `image` (see `imageOf`); a launch answers only after it has. */
+  imageConfirmed: () => Promise<void>;
   imageEc2Id: string;
   flavor: Flavor;
   keyName?: string;
@@ -62,6 +66,8 @@ export interface LaunchPlan {
 const USER_DATA_MAX = 16 * 1024;
 const DEFAULT_INSTANCE_TYPE = 'm1.small';
 const TAGGABLE = ['instance', 'volume', 'network-interface'];
+/** A launch's id claims sent together (MaxCount is at most Nova's quota, tens in practice). */
+const CLAIMS_AT_ONCE = 64;
 
 const unsupported = (what: string) => new Ec2Error('UnsupportedOperation', `${what} is not supported by this cloud.`);
 
@@ -118,15 +124,53 @@ function tagsByType(input: RunInstancesRequest): { instance: Tag[]; volume: Tag[
   return out;
 }
 
+/** The image as read for a launch, and how it is confirmed (see `imageOf`). */
+interface ImageChoice {
+  image: GlanceImage;
+  /** Resolves once Glance, read now with the caller's token, agrees with `image`. */
+  confirmed: () => Promise<void>;
+}
+
+/**
+ * Images this container read for launches, per project (what Glance shows a caller depends on its
+ * project) and UUID, for `IMAGE_KEPT_MS`. Glance is read at every launch all the same; the copy only
+ * lets the launch build Nova's request while that read runs (see `imageOf`).
+ */
+const IMAGE_KEPT_MS = 10 * 60_000;
+const launchImages = new LruMap<string, { image: GlanceImage; at: number }>(256);
+
+/** The launch's image changed in Glance since the copy the launch was built from: made again. */
+class ImageChangedSinceRead extends Error {}
+
+function usable(ec2Id: string, image: GlanceImage): GlanceImage {
+  if (image.status !== 'active') {
+    throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
+  }
+  return image;
+}
+
 /**
  * The image to launch. An id this container has resolved before goes to Glance at once, while the
  * table confirms it (nothing is launched before it has; an id it no longer has is NotFound).
+ *
+ * An image this container read for a launch in the last `IMAGE_KEPT_MS` is not waited for: the
+ * launch is built from that copy while Glance is read again, beside Nova's POST (`confirmed`,
+ * awaited by `launch` before it answers, and by DryRun before it does). How stale that is: not at
+ * all for the answer. A launch whose image Glance no longer shows the caller (NotFound) or shows
+ * not active (Unavailable) is rolled back and refused, as if the read had come first — Nova, which
+ * reads the image itself with the caller's token, refuses those too. One whose image record changed
+ * since the copy (its `updated_at`: properties edited, which may change the block devices) is rolled
+ * back and planned again from the new record. What is kept is only an image's facts for building the
+ * request, the one thing Glance's answer could change being known before Nova answers.
  */
-async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> {
+async function imageOf(ctx: ActionContext, ec2Id: string): Promise<ImageChoice> {
   const projectId = ctx.caller.projectId;
   const read = (uuid: string) =>
     mapErrors(() => getImage(ctx.openstack.glance, uuid), {
       notFound: () => notFound(ID_ERRORS.image.notFound, ec2Id, ID_ERRORS.image.noun),
+    }).then((image) => {
+      launchImages.set(`${projectId}/${uuid}`, { image, at: Date.now() });
+      return image;
     });
   const guess = rememberedUuids(projectId, [ec2Id])?.get(ec2Id);
   const early = guess === undefined ? undefined : read(guess);
@@ -139,11 +183,31 @@ async function imageOf(ctx: ActionContext, ec2Id: string): Promise<GlanceImage> 
     throw error;
   }
   rememberUuids(projectId, new Map([[ec2Id, uuid]]));
-  const image = uuid === guess ? await early! : await read(uuid);
-  if (image.status !== 'active') {
-    throw new Ec2Error('InvalidAMIID.Unavailable', `The image id '[${ec2Id}]' is not available (its state is ${image.status}).`);
+  const kept = launchImages.get(`${projectId}/${uuid}`);
+  if (kept && uuid === guess && Date.now() - kept.at < IMAGE_KEPT_MS && kept.image.status === 'active') {
+    const confirming = deferred(
+      early!.then((fresh) => {
+        usable(ec2Id, fresh);
+        if (fresh.updated_at !== kept.image.updated_at) throw new ImageChangedSinceRead(`image ${uuid} changed since it was read`);
+      }),
+    );
+    return { image: kept.image, confirmed: () => confirming };
   }
-  return image;
+  const image = usable(ec2Id, uuid === guess ? await early! : await read(uuid));
+  return { image, confirmed: () => Promise.resolve() };
+}
+
+/**
+ * What DryRun verifies: the plan, and Glance's answer on its image (a plan built from an image
+ * record that has changed since is made again from the record just read).
+ */
+export async function checkLaunch(ctx: ActionContext, input: RunInstancesRequest, planned: Promise<LaunchPlan>): Promise<void> {
+  try {
+    await (await planned).imageConfirmed();
+  } catch (error) {
+    if (!(error instanceof ImageChangedSinceRead)) throw error;
+    await (await planLaunch(ctx, input)).imageConfirmed();
+  }
 }
 
 /** Everything RunInstances checks before it launches (also what DryRun verifies). */
@@ -162,7 +226,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
   // Where the instances plug in depends on nothing else: looked up while the rest is checked.
   const networkP = planNetwork(ctx, input);
   networkP.catch(() => undefined);
-  const [image, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
+  const [{ image, confirmed: imageConfirmed }, flavor, keyOk, zones, canSwitchLater] = await Promise.all([
     imageOf(ctx, input.ImageId),
     mapErrors(() => flavorByName(nova, ctx.caller.projectId, typeName)),
     input.KeyName === undefined ? true : mapErrors(() => keypairExists(nova, input.KeyName!)),
@@ -181,6 +245,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
     min: input.MinCount,
     max: input.MaxCount,
     image,
+    imageConfirmed,
     imageEc2Id: input.ImageId,
     flavor,
     keyName: input.KeyName,
@@ -191,7 +256,7 @@ export async function planLaunch(ctx: ActionContext, input: RunInstancesRequest)
     instanceTags: tags.instance,
     volumeTags: tags.volume,
     interfaceTags: tags['network-interface'],
-    name: tags.instance.find((t) => t.Key === 'Name')?.Value || undefined,
+    name: nameTagOf(input),
   };
 }
 
@@ -485,71 +550,135 @@ export interface LaunchResult {
   serverIds: string[];
 }
 
-export async function launch(ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> {
+/** A launch's reservation and server name, and its journal being written (see `openLaunch`). */
+export interface OpenedLaunch {
+  reservationId: string;
+  name: string;
+  /** The journal once written (its write has a handler from the start: a failure is met here). */
+  journal: () => Promise<LaunchJournal>;
+}
+
+/** The servers' name: the instance's Name tag, else (undefined) the reservation id. */
+function nameTagOf(input: RunInstancesRequest): string | undefined {
+  const tags = (input.TagSpecifications ?? []).filter((s) => s.ResourceType === 'instance').flatMap((s) => s.Tags ?? []);
+  return tags.find((t) => t.Key === 'Name')?.Value || undefined;
+}
+
+/**
+ * Picks the reservation id and starts writing the launch journal: what the sweeper needs to
+ * finish or undo this launch if the function stops half-way (lib/domain/instances/launch-journal.ts).
+ * `launch` makes nothing before the journal is written, so it can be opened while the plan is
+ * still checked; a plan that fails closes it again (`launchOnCurrentNetwork`).
+ */
+export function openLaunch(ctx: ActionContext, input: RunInstancesRequest): OpenedLaunch {
   const reservationId = `r-${randomBytes(9).toString('hex').slice(0, 17)}`;
-  const name = plan.name ?? reservationId;
+  const name = nameTagOf(input) ?? reservationId;
+  const journal = openLaunchJournal(ctx.store, { reservationId, name, ...(input.ClientToken ? { clientToken: input.ClientToken } : {}) });
+  journal.catch(() => undefined);
+  return { reservationId, name, journal: () => journal };
+}
+
+export interface LaunchOptions {
+  /** An item written in the batch that records the launch (the ClientToken's outcome). */
+  outcomeItem?: (launched: { reservationId: string; serverIds: string[] }) => PutEntry;
+}
+
+export async function launch(
+  ctx: ActionContext,
+  input: RunInstancesRequest,
+  plan: LaunchPlan,
+  options: LaunchOptions = {},
+  opened = openLaunch(ctx, input),
+): Promise<LaunchResult> {
+  const { reservationId, name } = opened;
   const made: Made = { sweep: { name, reservationId }, novaReservationIds: [], servers: [], ports: [], floatingIps: [], instanceIds: new Map(), interfaceIds: new Map(), rollbackFailures: [] };
-  // What the sweeper needs to finish or undo this launch if the function stops half-way
-  // (lib/domain/instances/launch-journal.ts).
-  const journal = await openLaunchJournal(ctx.store, { reservationId, name, ...(input.ClientToken ? { clientToken: input.ClientToken } : {}) });
+  const journal = await opened.journal();
   // Taken before Nova is asked, at Nova's precision (whole seconds): every port Nova makes for the
   // servers is created at or after it, which is how the interface views tell them apart from
   // ports that existed before (lib/domain/vpc/network-interfaces.ts attachmentOf). A time taken
   // after Nova's answer could follow a port a fast Nova already made.
   const launchedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   try {
-    const launched = plan.network.novaPorts
-      ? await launchTogether(ctx, plan, name, reservationId, made)
-      : await launchEach(ctx, { ...plan, max: await admittedCount(ctx, plan) }, name, reservationId, made);
+    // Glance's confirmation of the image runs beside Nova's work; both settle before a failure
+    // rolls back, so the rollback knows every server made.
+    const [launchedResult, imageConfirmed] = await Promise.allSettled([
+      plan.network.novaPorts
+        ? launchTogether(ctx, plan, name, reservationId, made)
+        : admittedCount(ctx, plan).then((max) => launchEach(ctx, { ...plan, max }, name, reservationId, made)),
+      plan.imageConfirmed(),
+    ]);
+    // Glance's refusal first: Nova's for the same image (400, "not active") says less.
+    if (imageConfirmed.status === 'rejected') throw imageConfirmed.reason;
+    if (launchedResult.status === 'rejected') throw launchedResult.reason;
+    const launched = launchedResult.value;
     const store = ctx.store;
     const ourPorts = launched.flatMap((l) => l.ports.map((p) => p.portId));
     const tagInterfaces = plan.interfaceTags.length > 0 && ourPorts.length > 0;
+    const recordsFor = (ec2Ids: Map<string, string>) =>
+      launched.map(
+        (l): LaunchRecord => ({
+          instanceId: ec2Ids.get(l.server.id)!,
+          serverId: l.server.id,
+          origin: 'ec2',
+          reservationId,
+          launchIndex: l.index,
+          launchedAt,
+          imageId: plan.imageEc2Id,
+          keyName: plan.keyName,
+          clientToken: input.ClientToken,
+          userData: plan.userData,
+          rootDeviceName: plan.devices.rootDeviceName,
+          rootDeviceType: plan.devices.bootFromVolume ? 'ebs' : 'instance-store',
+          ...(plan.devices.deviceNames.length ? { deviceNames: plan.devices.deviceNames } : {}),
+          disableApiTermination: input.DisableApiTermination ?? false,
+          disableApiStop: input.DisableApiStop ?? false,
+          shutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
+          ...(l.ports.length ? { ports: l.ports } : {}),
+          ...(l.floatingIps.length ? { floatingIps: l.floatingIps } : {}),
+          ...pendingOf(plan, l),
+        }),
+      );
+    // The plan read the image a moment ago: the views need not ask Glance again.
+    if (!plan.devices.omitImageRef) rememberImage(ctx.caller.projectId, plan.image);
+    const viewsOf = (ec2Ids: Map<string, string>, records: LaunchRecord[]) =>
+      loadInstanceViews(
+        depsFor(ctx),
+        launched.map((l) => ({ server: l.server, ec2Id: ec2Ids.get(l.server.id)!, tags: plan.instanceTags })),
+        { launches: new Map(records.map((r) => [r.serverId, r])), justAccepted: true },
+      );
     // The new ids are claimed with a condition (a describe racing us may have named a server
-    // first); everything else is new and unconditional, so it goes in one batch write below.
-    const [instances, interfaces] = await Promise.all([
-      claimNewEc2Ids(store, 'instance', launched.map((l) => l.server.id), 'i', (uuid, id) => made.instanceIds.set(uuid, id)),
-      tagInterfaces ? claimNewEc2Ids(store, 'network-interface', ourPorts, 'eni', (uuid, id) => made.interfaceIds.set(uuid, id)) : undefined,
+    // first); everything else is new and unconditional, so it goes in one batch write below. The
+    // answer is made under the ids this launch expects to win while they are claimed (all at
+    // once: a launch's servers are few, and each claim is one small conditional write); where a
+    // describe won one first, it is made again under the ids that hold.
+    const candidates = new Map(launched.map((l) => [l.server.id, newEc2Id('i')]));
+    const [claimed, expectedViews] = await Promise.allSettled([
+      Promise.all([
+        claimNewEc2Ids(store, 'instance', launched.map((l) => l.server.id), 'i', (uuid, id) => made.instanceIds.set(uuid, id), {
+          candidates,
+          concurrency: CLAIMS_AT_ONCE,
+        }),
+        tagInterfaces
+          ? claimNewEc2Ids(store, 'network-interface', ourPorts, 'eni', (uuid, id) => made.interfaceIds.set(uuid, id), { concurrency: CLAIMS_AT_ONCE })
+          : undefined,
+      ]),
+      viewsOf(candidates, recordsFor(candidates)),
     ]);
-    const records = launched.map(
-      (l): LaunchRecord => ({
-        instanceId: instances.ec2Ids.get(l.server.id)!,
-        serverId: l.server.id,
-        origin: 'ec2',
-        reservationId,
-        launchIndex: l.index,
-        launchedAt,
-        imageId: plan.imageEc2Id,
-        keyName: plan.keyName,
-        clientToken: input.ClientToken,
-        userData: plan.userData,
-        rootDeviceName: plan.devices.rootDeviceName,
-        rootDeviceType: plan.devices.bootFromVolume ? 'ebs' : 'instance-store',
-        ...(plan.devices.deviceNames.length ? { deviceNames: plan.devices.deviceNames } : {}),
-        disableApiTermination: input.DisableApiTermination ?? false,
-        disableApiStop: input.DisableApiStop ?? false,
-        shutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
-        ...(l.ports.length ? { ports: l.ports } : {}),
-        ...(l.floatingIps.length ? { floatingIps: l.floatingIps } : {}),
-        ...pendingOf(plan, l),
-      }),
-    );
+    if (claimed.status === 'rejected') throw claimed.reason;
+    const [instances, interfaces] = claimed.value;
+    const records = recordsFor(instances.ec2Ids);
     const items = [
       ...instances.reverseItems,
       ...records.map(launchRecordItem),
       ...newResourceTagItems([...instances.ec2Ids.values()], plan.instanceTags),
       ...(interfaces ? [...interfaces.reverseItems, ...newResourceTagItems([...interfaces.ec2Ids.values()], plan.interfaceTags)] : []),
       doneJournalItem(journal, launched.map((l) => l.server.id)),
+      ...(options.outcomeItem ? [options.outcomeItem({ reservationId, serverIds: launched.map((l) => l.server.id) })] : []),
     ];
-    // The plan read the image a moment ago: the views need not ask Glance again.
-    if (!plan.devices.omitImageRef) rememberImage(ctx.caller.projectId, plan.image);
-    // The answer is made while the batch is written; both settle before a failure rolls back, so
-    // no write lands after the rollback.
+    const allWon = [...candidates].every(([uuid, id]) => instances.ec2Ids.get(uuid) === id);
+    // Both settle before a failure rolls back, so no write lands after the rollback.
     const [viewsResult, written] = await Promise.allSettled([
-      loadInstanceViews(
-        depsFor(ctx),
-        launched.map((l) => ({ server: l.server, ec2Id: instances.ec2Ids.get(l.server.id)!, tags: plan.instanceTags })),
-        { launches: new Map(records.map((r) => [r.serverId, r])), justAccepted: true },
-      ),
+      allWon && expectedViews.status === 'fulfilled' ? expectedViews.value : viewsOf(instances.ec2Ids, records),
       putAll(store, items),
     ]);
     if (written.status === 'rejected') throw written.reason;
@@ -591,14 +720,48 @@ export async function relaunchOnChangedNetwork<P extends { network: NetworkPlan 
   }
 }
 
-/** `launch`, again on a fresh plan when its remembered default network turns out to have changed. */
-export const launchOnCurrentNetwork = (ctx: ActionContext, input: RunInstancesRequest, plan: LaunchPlan): Promise<LaunchResult> =>
-  relaunchOnChangedNetwork(
-    plan,
-    (p) => launch(ctx, input, p),
-    () => planLaunch(ctx, input),
-    (networkId) => defaultNetworkChanged(ctx, networkId),
-  );
+/**
+ * `launch` once `plan` is made, with its journal written meanwhile; again on a fresh plan (and a
+ * new journal) when its remembered default network turns out to have changed, or the image record
+ * it was built from (see `imageOf`).
+ */
+export async function launchOnCurrentNetwork(
+  ctx: ActionContext,
+  input: RunInstancesRequest,
+  planned: Promise<LaunchPlan>,
+  options: LaunchOptions = {},
+): Promise<LaunchResult> {
+  let opened: OpenedLaunch | undefined = openLaunch(ctx, input);
+  let plan: LaunchPlan;
+  try {
+    plan = await planned;
+  } catch (error) {
+    // Nothing was made: the journal goes again (left behind, the sweeper would close it).
+    await opened.journal().then((journal) => closeLaunchJournal(ctx.store, journal)).catch(() => undefined);
+    throw error;
+  }
+  const attempt = () =>
+    relaunchOnChangedNetwork(
+      plan,
+      (p) => {
+        const first = opened;
+        opened = undefined;
+        return launch(ctx, input, p, options, first);
+      },
+      () => planLaunch(ctx, input),
+      (networkId) => defaultNetworkChanged(ctx, networkId),
+    );
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof ImageChangedSinceRead)) throw error;
+    // Built from an image record that has changed since (see `imageOf`): rolled back by now, and
+    // made again from the record just read.
+    logger.warn('launch built from an image record that changed since: launching again', { imageId: input.ImageId });
+    plan = await planLaunch(ctx, input);
+    return attempt();
+  }
+}
 
 /** Work left for when Nova has built the servers (it makes their volumes and ports only then). */
 function pendingOf(plan: LaunchPlan, l: Launched): Pick<LaunchRecord, 'pending'> {

@@ -351,6 +351,16 @@ export async function shareImageIds(
   return changed;
 }
 
+export interface ClaimOptions {
+  /**
+   * The id to claim for a UUID (else a new random one): a caller that prepares work under the ids
+   * it expects to win keeps that work when they do.
+   */
+  candidates?: Map<string, string>;
+  /** Claims in flight at once (16 unless said). */
+  concurrency?: number;
+}
+
 /**
  * EC2 ids for resources this request has just created (RunInstances' servers): each UUID's claim is
  * written with a condition as `createMapping` does (a describe racing us may have named it first,
@@ -363,13 +373,14 @@ export async function claimNewEc2Ids(
   uuids: string[],
   prefix: IdPrefix,
   onClaimed: (uuid: string, ec2Id: string) => void,
+  options: ClaimOptions = {},
 ): Promise<{ ec2Ids: Map<string, string>; reverseItems: PutEntry[] }> {
   const ec2Ids = new Map<string, string>();
-  const CONCURRENCY = 16;
-  for (let i = 0; i < uuids.length; i += CONCURRENCY) {
+  const concurrency = options.concurrency ?? 16;
+  for (let i = 0; i < uuids.length; i += concurrency) {
     await Promise.all(
-      uuids.slice(i, i + CONCURRENCY).map(async (uuid) => {
-        const candidate = newEc2Id(prefix);
+      uuids.slice(i, i + concurrency).map(async (uuid) => {
+        const candidate = options.candidates?.get(uuid) ?? newEc2Id(prefix);
         const won = await store.put(osKey(type, uuid), { ec2Id: candidate, uuid }, { ifAbsent: true });
         const ec2Id = won ? candidate : (await store.get(osKey(type, uuid)))?.ec2Id;
         if (!ec2Id) throw new Error(`id mapping for ${type} ${uuid} vanished while it was being created`);

@@ -34,6 +34,7 @@ const plan = (more: Partial<LaunchPlan> = {}): LaunchPlan => ({
   min: 1,
   max: 1,
   image: { id: 'image-1', status: 'active', name: 'cirros' } as unknown as GlanceImage,
+  imageConfirmed: () => Promise.resolve(),
   imageEc2Id: 'ami-0123456789abcdef0',
   flavor: { id: 'flavor-1', name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1, swap: '' } as unknown as Flavor,
   network: { novaPorts: true, auto: false, nics: [{ deviceIndex: 0, networkId: 'net-1', secondaryIps: [], secondaryCount: 0, deleteOnTermination: true, associatePublicIp: false }] },
@@ -98,6 +99,21 @@ describe('the launch journal', () => {
     expect(opened.done).toBeUndefined();
     expect(opened).toMatchObject({ name: opened.reservationId, clientToken: 'token-1' });
   }, 20_000);
+
+  it('goes with a launch whose image Glance, read beside Nova, refused: the server is removed, the refusal answered', async () => {
+    const { ctx, journal, store } = setup();
+    let refuse: (error: Error) => void = () => undefined;
+    const refusal = new Promise<void>((_, reject) => (refuse = reject));
+    refusal.catch(() => undefined);
+    // Glance answers after Nova has made the server (the confirmation runs beside the POST).
+    const launching = launch(ctx, input, plan({ imageConfirmed: () => refusal }));
+    await vi.waitFor(() => expect(calls(journal)).toContain('nova POST servers'));
+    refuse(Object.assign(new Error('The image is not available'), { code: 'InvalidAMIID.Unavailable' }));
+    await expect(launching).rejects.toMatchObject({ code: 'InvalidAMIID.Unavailable' });
+    expect(calls(journal)).toContain('nova GET servers/server-1');
+    expect(await store.query('launch-journal#')).toEqual([]);
+    expect(await store.query('launch#')).toEqual([]);
+  });
 
   it('names the ports a launch makes after its reservation, whatever the Name tag', () => {
     expect(launchPortName('r-0123456789abcdef0', 'r-0123456789abcdef0', 0)).toBe('r-0123456789abcdef0-eth0');

@@ -3,7 +3,10 @@
  * fails there is made once more on a fresh plan only when that network has changed since.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { relaunchOnChangedNetwork } from '../../../functions/instances/launch.js';
+import { launchOnCurrentNetwork, relaunchOnChangedNetwork } from '../../../functions/instances/launch.js';
+import type { ActionContext } from '../../../lib/context.js';
+import type { RunInstancesRequest } from '../../../schemas/types.js';
+import { MemoryStore } from '../support/memory-store.js';
 import type { NetworkPlan, NicSpec } from '../../../functions/instances/launch-network.js';
 
 const nic = (networkId: string, staleDefault?: boolean): NicSpec => ({
@@ -64,5 +67,24 @@ describe('launching again when the remembered default network has changed', () =
     const failing = vi.fn(async (): Promise<string> => { throw second; });
     await expect(relaunchOnChangedNetwork(plan('net-old', true), failing, async () => plan('net-new', true), async () => true)).rejects.toBe(second);
     expect(failing).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('the launch journal written while the plan is made', () => {
+  it('is opened at once and closed again when the plan fails, nothing else written', async () => {
+    const store = new MemoryStore();
+    const keys: string[] = [];
+    const put = store.put.bind(store);
+    store.put = async (key, fields, options) => {
+      keys.push(key);
+      return put(key, fields, options);
+    };
+    const ctx = { store } as unknown as ActionContext;
+    const input = { ImageId: 'ami-1', MinCount: 1, MaxCount: 1 } as RunInstancesRequest;
+    const planFailure = new Error('InvalidAMIID.NotFound');
+    await expect(launchOnCurrentNetwork(ctx, input, Promise.reject(planFailure))).rejects.toBe(planFailure);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^launch-journal#r-[0-9a-f]{17}$/);
+    expect(store.items.size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf, withClientToken } from '../../../functions/instances/launch-token.js';
 import { Ec2Error } from '../../../lib/protocol/errors.js';
+import { putAll } from '../../../lib/store/project-store.js';
 import { MemoryStore } from '../support/memory-store.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,5 +49,35 @@ describe('RunInstances client tokens', () => {
     expect(store.items.size).toBe(0);
     const answer = await withClientToken(store, 'tok', 'fp', async () => ({ launched: { reservationId: 'r-2', serverIds: ['s'] }, answer: 'second' }), async () => 'replayed');
     expect(answer).toBe('second');
+  });
+
+  it('takes the outcome written in the launch\'s own batch: no write after it, and a retry replays it', async () => {
+    const store = new MemoryStore();
+    const writes: string[] = [];
+    const put = store.put.bind(store);
+    store.put = async (key, fields, options) => {
+      writes.push(key);
+      return put(key, fields, options);
+    };
+    const answer = await withClientToken(
+      store,
+      'tok',
+      'fp',
+      async (outcomeItem) => {
+        const launched = { reservationId: 'r-3', serverIds: ['s1', 's2'] };
+        writes.length = 0;
+        await putAll(store, [{ key: 'launch#s1', fields: { data: '{}' } }, outcomeItem(launched)]);
+        return { launched, answer: 'first', outcomeWritten: true };
+      },
+      async () => 'replayed',
+    );
+    expect(answer).toBe('first');
+    expect(writes).toEqual(['launch#s1', 'runtoken#tok']);
+    let replayed: unknown;
+    await withClientToken(store, 'tok', 'fp', async () => ({ launched: { reservationId: 'r-x', serverIds: [] }, answer: 'again' }), async (l) => {
+      replayed = l;
+      return 'replayed';
+    });
+    expect(replayed).toEqual({ reservationId: 'r-3', serverIds: ['s1', 's2'] });
   });
 });

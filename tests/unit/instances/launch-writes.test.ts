@@ -43,6 +43,20 @@ describe('claiming the EC2 ids of servers just created', () => {
     expect(await requireUuid(store, ec2Ids.get('s-2')!, ['i'], ID_ERRORS.instance)).toBe('s-2');
   });
 
+  it('claims the ids the caller expected where they are free, all at once when asked', async () => {
+    const store = new MemoryStore();
+    await claimNewEc2Ids(store, 'instance', ['s-1'], 'i', () => undefined);
+    const candidates = new Map([
+      ['s-1', 'i-0000000000000000a'],
+      ['s-2', 'i-0000000000000000b'],
+    ]);
+    const { ec2Ids } = await claimNewEc2Ids(store, 'instance', ['s-1', 's-2'], 'i', () => undefined, { candidates, concurrency: 64 });
+    // s-1 was named before: its id holds, not the candidate; s-2 gets the candidate.
+    expect(ec2Ids.get('s-1')).not.toBe('i-0000000000000000a');
+    expect(ec2Ids.get('s-1')).toBe(await existingEc2Id(store, 'instance', 's-1'));
+    expect(ec2Ids.get('s-2')).toBe('i-0000000000000000b');
+  });
+
   it('keeps the id a concurrent describe gave the server first', async () => {
     const store = new MemoryStore();
     const first = (await claimNewEc2Ids(store, 'instance', ['s-1'], 'i', () => undefined)).ec2Ids.get('s-1');
