@@ -21,3 +21,14 @@ export function deferredAll<T extends { [K in keyof T]: Promise<unknown> }>(work
   for (const promise of Object.values(work) as Array<Promise<unknown>>) deferred(promise);
   return work;
 }
+
+/**
+ * Promise.all for checks that may each fail: when several reject, the error is the first in the
+ * given order, not whichever settled first, so a request that is wrong twice (an unknown allocation
+ * id and an unknown instance) gets the same error every time. Waits for all of them to settle.
+ */
+export async function allInOrder<T extends readonly unknown[] | []>(work: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(work);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}

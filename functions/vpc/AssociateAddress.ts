@@ -3,6 +3,7 @@
  * one of its private addresses. The association record is written before Neutron is changed, and
  * forgotten again when Neutron refuses.
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { forgetAssociation, planAssociation, recordAssociation, associationIdsOf, requireGatewayFor } from '../../lib/domain/vpc/addresses.js';
 import { action, type Input } from '../../lib/family.js';
@@ -14,7 +15,7 @@ import { withUndo } from './undo.js';
 
 async function checked(input: Input<'AssociateAddress'>, ctx: ActionContext) {
   const allocationId = allocationIdOf(input, invalidParameterCombination('You must specify an allocation id when mapping an address to a VPC instance'));
-  const [address, target] = await Promise.all([requireAddress(ctx, allocationId), resolveTarget(ctx, input)]);
+  const [address, target] = await allInOrder([requireAddress(ctx, allocationId), resolveTarget(ctx, input)]);
   const currentId = (await associationIdsOf(ctx.store, [address.fip])).get(address.fip.id);
   const plan = planAssociation(address.fip, { portId: target.port.id, fixedIp: target.fixedIp }, {
     allowReassociation: input.AllowReassociation ?? false,

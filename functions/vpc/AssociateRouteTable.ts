@@ -1,4 +1,5 @@
 /** AssociateRouteTable: a subnet of the same VPC, at most one explicit table per subnet; its routes apply at once. */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { associationId } from '../../lib/domain/vpc/records.js';
 import { action, type Input } from '../../lib/family.js';
@@ -9,7 +10,7 @@ import { saveAndApply } from './routing.js';
 async function checked(input: Input<'AssociateRouteTable'>, ctx: ActionContext) {
   if (input.GatewayId) throw new Ec2Error('UnsupportedOperation', 'Gateway route table associations are not supported by this cloud.');
   if (!input.SubnetId) throw missingParameter('SubnetId');
-  const [table, subnet] = await Promise.all([requireRouteTable(ctx, input.RouteTableId), requireSubnet(ctx, input.SubnetId)]);
+  const [table, subnet] = await allInOrder([requireRouteTable(ctx, input.RouteTableId), requireSubnet(ctx, input.SubnetId)]);
   if (table.vpcId !== subnet.vpcId) throw invalidParameterValue(`Route table ${table.routeTableId} and subnet ${subnet.subnetId} belong to different networks`);
   const current = (await routeTablesOfVpc(ctx, subnet.vpcId)).find((t) => t.associations.some((a) => a.subnetId === subnet.subnetId));
   if (current) {

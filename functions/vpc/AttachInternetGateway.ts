@@ -1,4 +1,5 @@
 /** AttachInternetGateway: one gateway per VPC and one VPC per gateway (Resource.AlreadyAssociated). */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { action, type Input } from '../../lib/family.js';
 import { alreadyAssociated, attachGateway } from './gateways.js';
@@ -6,7 +7,7 @@ import { gatewaysOfVpc, requireInternetGateway, requireVpc } from './lookup.js';
 import { withUndo } from './undo.js';
 
 async function checked(input: Input<'AttachInternetGateway'>, ctx: ActionContext) {
-  const [gateway, vpc] = await Promise.all([requireInternetGateway(ctx, input.InternetGatewayId), requireVpc(ctx, input.VpcId)]);
+  const [gateway, vpc] = await allInOrder([requireInternetGateway(ctx, input.InternetGatewayId), requireVpc(ctx, input.VpcId)]);
   if (gateway.vpcId) throw alreadyAssociated(`resource ${gateway.internetGatewayId} is already attached to network ${gateway.vpcId}`);
   const other = (await gatewaysOfVpc(ctx, vpc.vpcId))[0];
   if (other) throw alreadyAssociated(`network ${vpc.vpcId} already has an internet gateway attached (${other.internetGatewayId})`);

@@ -5,6 +5,7 @@
  * it is unknown whether Nova attached (no answer, or Nova's own fault), the port is also detached.
  * The interface must be free, in the instance's VPC and availability zone.
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { attachmentIdOf, isAttached } from '../../lib/domain/vpc/network-interfaces.js';
 import { action, type Input } from '../../lib/family.js';
@@ -29,7 +30,7 @@ async function checked(input: Input<'AttachNetworkInterface'>, ctx: ActionContex
   }
   if ((input.NetworkCardIndex ?? 0) !== 0) throw new Ec2Error('UnsupportedOperation', 'Instances on this cloud have one network card (index 0).');
   if (input.EnaSrdSpecification) throw new Ec2Error('UnsupportedOperation', 'ENA Express is not available on this cloud.');
-  const [owned, instance] = await Promise.all([requireInterface(ctx, input.NetworkInterfaceId), requireInstanceView(ctx, input.InstanceId)]);
+  const [owned, instance] = await allInOrder([requireInterface(ctx, input.NetworkInterfaceId), requireInstanceView(ctx, input.InstanceId)]);
   if (isAttached(owned.port)) throw new Ec2Error('InvalidNetworkInterface.InUse', `Interface: ${input.NetworkInterfaceId} in use.`);
   const eni = (await interfaceView(ctx, owned)).item;
   const shown = instance.instance.NetworkInterfaces ?? [];

@@ -3,6 +3,7 @@
  * VpnGatewayAttachmentLimitExceeded and InvalidVpcState). Only the record changes: the
  * connections' VPN services are made on the VPC's router by CreateVpnConnection.
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { writeObject } from '../../lib/domain/vpc/records.js';
 import { requireVpnaas } from '../../lib/domain/vpc/vpn-support.js';
@@ -13,7 +14,7 @@ import { requireVpnGateway, vpnGatewaysOfVpc } from './vpn-resources.js';
 
 async function checked(input: Input<'AttachVpnGateway'>, ctx: ActionContext) {
   await requireVpnaas(ctx.openstack.neutron);
-  const [gateway, vpc] = await Promise.all([requireVpnGateway(ctx, input.VpnGatewayId), requireVpc(ctx, input.VpcId)]);
+  const [gateway, vpc] = await allInOrder([requireVpnGateway(ctx, input.VpnGatewayId), requireVpc(ctx, input.VpcId)]);
   if (gateway.vpcId && gateway.vpcId !== vpc.vpcId) {
     throw new Ec2Error('VpnGatewayAttachmentLimitExceeded', `The VPN gateway '${gateway.vpnGatewayId}' is already attached to ${gateway.vpcId}.`);
   }

@@ -3,6 +3,7 @@
  * an IKE and an IPsec policy, and (once it has static routes) the tunnel; the pre-shared key is
  * generated unless TunnelOptions gives one. Everything made is removed again when a step fails.
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { writeObject } from '../../lib/domain/vpc/records.js';
 import { checkPreSharedKey, generatePreSharedKey } from '../../lib/domain/vpc/vpn-config.js';
@@ -46,7 +47,7 @@ async function checked(input: Input<'CreateVpnConnection'>, ctx: ActionContext) 
   if (options.EnableAcceleration === true) throw unsupported('Accelerated VPN connections are not supported.');
   if (options.TunnelInsideIpVersion === 'ipv6') throw unsupported('IPv6 inside tunnels are not supported.');
   const presetKey = preSharedKeyOf(input);
-  const [customer, gateway] = await Promise.all([requireCustomerGateway(ctx, input.CustomerGatewayId), requireVpnGateway(ctx, input.VpnGatewayId)]);
+  const [customer, gateway] = await allInOrder([requireCustomerGateway(ctx, input.CustomerGatewayId), requireVpnGateway(ctx, input.VpnGatewayId)]);
   if (!gateway.vpcId) {
     throw new Ec2Error('IncorrectState', `The VPN gateway '${gateway.vpnGatewayId}' is not attached to a VPC; attach it before creating a connection.`);
   }

@@ -2,6 +2,7 @@
  * DetachInternetGateway: clears the router's external gateway. Neutron refuses while floating IPs
  * of the VPC's networks use it: that is AWS's DependencyViolation (mapped public addresses).
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { vpcDeps } from '../../lib/domain/vpc/deps.js';
 import { applyVpcNetworkConfig } from '../../lib/domain/vpc/network-config.js';
@@ -13,7 +14,7 @@ import { Ec2Error } from '../../lib/protocol/errors.js';
 import { requireInternetGateway, requireVpc } from './lookup.js';
 
 async function checked(input: Input<'DetachInternetGateway'>, ctx: ActionContext) {
-  const [gateway, vpc] = await Promise.all([requireInternetGateway(ctx, input.InternetGatewayId), requireVpc(ctx, input.VpcId)]);
+  const [gateway, vpc] = await allInOrder([requireInternetGateway(ctx, input.InternetGatewayId), requireVpc(ctx, input.VpcId)]);
   if (gateway.vpcId !== vpc.vpcId) {
     throw new Ec2Error('Gateway.NotAttached', `resource ${gateway.internetGatewayId} is not attached to network ${vpc.vpcId}`);
   }

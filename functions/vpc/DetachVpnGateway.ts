@@ -2,6 +2,7 @@
  * DetachVpnGateway: refused with IncorrectState while VPN connections use the gateway (their VPN
  * services live on the VPC's router); its route propagations end with the attachment.
  */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { writeObject } from '../../lib/domain/vpc/records.js';
 import { action, type Input } from '../../lib/family.js';
@@ -10,7 +11,7 @@ import { requireVpc } from './lookup.js';
 import { requireVpnGateway, vpnConnections } from './vpn-resources.js';
 
 async function checked(input: Input<'DetachVpnGateway'>, ctx: ActionContext) {
-  const [gateway, vpc] = await Promise.all([requireVpnGateway(ctx, input.VpnGatewayId), requireVpc(ctx, input.VpcId)]);
+  const [gateway, vpc] = await allInOrder([requireVpnGateway(ctx, input.VpnGatewayId), requireVpc(ctx, input.VpcId)]);
   if (gateway.vpcId !== vpc.vpcId) {
     throw new Ec2Error('InvalidVpnGatewayAttachment.NotFound', `The attachment with VPN gateway ID '${gateway.vpnGatewayId}' and VPC ID '${vpc.vpcId}' does not exist.`);
   }

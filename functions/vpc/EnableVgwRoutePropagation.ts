@@ -1,4 +1,5 @@
 /** EnableVgwRoutePropagation: the table shows the gateway's connections' static routes (lib/domain/vpc/vpn-routes.ts). */
+import { allInOrder } from '../../lib/deferred.js';
 import type { ActionContext } from '../../lib/context.js';
 import { writeObject } from '../../lib/domain/vpc/records.js';
 import { requireVpnaas } from '../../lib/domain/vpc/vpn-support.js';
@@ -9,7 +10,7 @@ import { requireVpnGateway } from './vpn-resources.js';
 
 /** Shared with DisableVgwRoutePropagation: the gateway must be attached to the table's VPC. */
 export async function propagationPair(input: Input<'EnableVgwRoutePropagation'>, ctx: ActionContext) {
-  const [gateway, table] = await Promise.all([requireVpnGateway(ctx, input.GatewayId), requireRouteTable(ctx, input.RouteTableId)]);
+  const [gateway, table] = await allInOrder([requireVpnGateway(ctx, input.GatewayId), requireRouteTable(ctx, input.RouteTableId)]);
   if (gateway.vpcId !== table.vpcId) {
     throw new Ec2Error('Gateway.NotAttached', `resource ${gateway.vpnGatewayId} is not attached to network ${table.vpcId}`);
   }
